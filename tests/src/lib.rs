@@ -1,0 +1,1 @@
+//! Harness for integration tests against real Redis processes.
