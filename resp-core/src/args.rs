@@ -65,7 +65,9 @@ pub fn split_args(line: &[u8]) -> Result<Vec<Vec<u8>>, SplitError> {
         loop {
             let c = at(i);
             if in_double {
-                if let (b'\\', b'x', Some(hi), Some(lo)) = (c, at(i + 1), hex(at(i + 2)), hex(at(i + 3))) {
+                if let (b'\\', b'x', Some(hi), Some(lo)) =
+                    (c, at(i + 1), hex(at(i + 2)), hex(at(i + 3)))
+                {
                     current.push(hi * 16 + lo);
                     i += 3;
                 } else if c == b'\\' && at(i + 1) != 0 {

@@ -15,7 +15,7 @@ use crate::{Error, ErrorKind, Frame};
 /// use resp_core::encode::{write_command, Arg};
 ///
 /// let mut out = Vec::new();
-/// let args: [&dyn Arg; 4] = [&"SET", &b"key"[..], &42, &1.5];
+/// let args: [&dyn Arg; 4] = [&"SET", b"key", &42, &1.5];
 /// write_command(&mut out, args);
 /// assert_eq!(out, b"*4\r\n$3\r\nSET\r\n$3\r\nkey\r\n$2\r\n42\r\n$3\r\n1.5\r\n");
 /// ```
@@ -300,7 +300,10 @@ mod tests {
         assert_eq!(arg(&0.1f64), b"$3\r\n0.1\r\n");
         assert_eq!(arg(&1e300f64), b"$5\r\n1e300\r\n");
         assert_eq!(arg(&f64::NEG_INFINITY), b"$4\r\n-inf\r\n");
-        assert_eq!(arg(&-1.7976931348623157e308f64), b"$23\r\n-1.7976931348623157e308\r\n");
+        assert_eq!(
+            arg(&-1.7976931348623157e308f64),
+            b"$23\r\n-1.7976931348623157e308\r\n"
+        );
         assert_eq!(arg(&5e-324f64), b"$6\r\n5e-324\r\n");
     }
 

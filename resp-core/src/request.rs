@@ -156,9 +156,7 @@ impl RequestDecoder {
                         if buf.len() - self.pos > self.limits.line_len() {
                             return Err((ErrorKind::LimitExceeded(Limit::LineLen), self.pos));
                         }
-                        self.state = State::Inline {
-                            scanned: buf.len(),
-                        };
+                        self.state = State::Inline { scanned: buf.len() };
                         return Ok(None);
                     };
                     let line = &buf[self.pos..lf];

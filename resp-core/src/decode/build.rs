@@ -72,7 +72,10 @@ impl<'b> Building<'b> {
                     // An attribute's pairs are complete: this is the frame
                     // it describes.
                     let attributes = std::mem::take(pairs);
-                    return Some(Frame::Attributed(Box::new(Attributed { attributes, frame })));
+                    return Some(Frame::Attributed(Box::new(Attributed {
+                        attributes,
+                        frame,
+                    })));
                 }
                 match key.take() {
                     None => {

@@ -43,12 +43,14 @@ pub(crate) fn parse_number(
     let digits_start = i;
     let mut magnitude: u64 = 0;
     loop {
+        if i - line_start > max_line {
+            return Err((
+                ErrorKind::LimitExceeded(crate::Limit::LineLen),
+                line_start + max_line,
+            ));
+        }
         let Some(&b) = buf.get(i) else {
-            return if i - line_start > max_line {
-                Err((ErrorKind::LimitExceeded(crate::Limit::LineLen), i))
-            } else {
-                Ok(None)
-            };
+            return Ok(None);
         };
         match b {
             b'0'..=b'9' => {
@@ -142,12 +144,31 @@ mod tests {
     #[test]
     fn doubles() {
         for ok in [
-            &b"1"[..], b"-1", b"+1", b"1.5", b"1e10", b"1.5E-3", b"inf", b"-inf", b"nan", b"0.0",
+            &b"1"[..],
+            b"-1",
+            b"+1",
+            b"1.5",
+            b"1e10",
+            b"1.5E-3",
+            b"inf",
+            b"-inf",
+            b"nan",
+            b"0.0",
         ] {
             assert!(is_double(ok), "{:?}", ok);
         }
         for bad in [
-            &b""[..], b"-", b"1.", b".5", b"1e", b"1e+", b"Inf", b"NaN", b"1.5.5", b"1x", b" 1",
+            &b""[..],
+            b"-",
+            b"1.",
+            b".5",
+            b"1e",
+            b"1e+",
+            b"Inf",
+            b"NaN",
+            b"1.5.5",
+            b"1x",
+            b" 1",
         ] {
             assert!(!is_double(bad), "{:?}", bad);
         }
@@ -155,16 +176,34 @@ mod tests {
 
     #[test]
     fn numbers() {
-        let n = parse_number(b"-9223372036854775808\r\n", 0, ErrorKind::InvalidInteger, 0, 99)
-            .unwrap()
-            .unwrap();
+        let n = parse_number(
+            b"-9223372036854775808\r\n",
+            0,
+            ErrorKind::InvalidInteger,
+            0,
+            99,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(n.to_i64(), Some(i64::MIN));
-        let n = parse_number(b"9223372036854775808\r\n", 0, ErrorKind::InvalidInteger, 0, 99)
-            .unwrap()
-            .unwrap();
+        let n = parse_number(
+            b"9223372036854775808\r\n",
+            0,
+            ErrorKind::InvalidInteger,
+            0,
+            99,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(n.to_i64(), None);
         assert!(matches!(
-            parse_number(b"99999999999999999999\r\n", 0, ErrorKind::InvalidInteger, 0, 99),
+            parse_number(
+                b"99999999999999999999\r\n",
+                0,
+                ErrorKind::InvalidInteger,
+                0,
+                99
+            ),
             Err((ErrorKind::Overflow, 19))
         ));
     }

@@ -160,10 +160,18 @@ impl Scanner {
             b'.' => self.fixed(buf, b".\r\n", ErrorKind::UnexpectedEnd, Token::End),
             b'#' => match buf.get(start + 1) {
                 None => Ok(None),
-                Some(b't') => self.fixed(buf, b"#t\r\n", ErrorKind::InvalidBoolean, Token::Boolean(true)),
-                Some(b'f') => {
-                    self.fixed(buf, b"#f\r\n", ErrorKind::InvalidBoolean, Token::Boolean(false))
-                }
+                Some(b't') => self.fixed(
+                    buf,
+                    b"#t\r\n",
+                    ErrorKind::InvalidBoolean,
+                    Token::Boolean(true),
+                ),
+                Some(b'f') => self.fixed(
+                    buf,
+                    b"#f\r\n",
+                    ErrorKind::InvalidBoolean,
+                    Token::Boolean(false),
+                ),
                 Some(_) => Err((ErrorKind::InvalidBoolean, start + 1)),
             },
             other => Err((ErrorKind::UnknownType(other), start)),
@@ -189,7 +197,11 @@ impl Scanner {
         if let Some(i) = have.iter().zip(spelling).position(|(a, b)| a != b) {
             // The byte after the type byte names the token; later ones are
             // the CRLF.
-            let kind = if i <= 1 { invalid } else { ErrorKind::ExpectedCrlf };
+            let kind = if i <= 1 {
+                invalid
+            } else {
+                ErrorKind::ExpectedCrlf
+            };
             return Err((kind, start + i));
         }
         if have.len() < spelling.len() {
@@ -322,7 +334,10 @@ impl Scanner {
         }
         if blob == Blob::Chunk && len == 0 {
             self.finish(data);
-            return Ok(Some(Token::Chunk(Span { start: data, end: data })));
+            return Ok(Some(Token::Chunk(Span {
+                start: data,
+                end: data,
+            })));
         }
         self.payload(buf, blob, data, len)
     }
@@ -335,15 +350,15 @@ impl Scanner {
         len: usize,
     ) -> Result<Option<Token>, Fail> {
         let end = data + len;
+        if blob == Blob::Verbatim && buf.get(data + 3).is_some_and(|&b| b != b':') {
+            return Err((ErrorKind::InvalidVerbatim, data + 3));
+        }
         // Check the trailer byte by byte as it arrives, so `$1\r\nX!!` fails
         // at once rather than waiting for more data.
         self.count(1);
         match buf.get(end) {
             None => {
                 self.pending = Pending::Blob { blob, data, len };
-                if blob == Blob::Verbatim && buf.len() > data + 3 && buf[data + 3] != b':' {
-                    return Err((ErrorKind::InvalidVerbatim, data + 3));
-                }
                 return Ok(None);
             }
             Some(b'\r') => {}
@@ -362,12 +377,7 @@ impl Scanner {
             Blob::Bulk => Token::Bulk(span),
             Blob::BulkError => Token::BulkError(span),
             Blob::Chunk => Token::Chunk(span),
-            Blob::Verbatim => {
-                if buf[data + 3] != b':' {
-                    return Err((ErrorKind::InvalidVerbatim, data + 3));
-                }
-                Token::Verbatim(span)
-            }
+            Blob::Verbatim => Token::Verbatim(span),
         };
         self.finish(end + 2);
         Ok(Some(token))
