@@ -168,13 +168,10 @@ mod reference {
                 })?;
                 Frame::BigNumber(Cow::Owned(text))
             }
-            b'_' => {
-                if need!(line(buf, pos)).is_empty() {
-                    Frame::Null
-                } else {
-                    return Err(());
-                }
-            }
+            b'_' => match need!(line(buf, pos)).as_slice() {
+                b"" => Frame::Null,
+                _ => return Err(()),
+            },
             b'#' => match need!(line(buf, pos)).as_slice() {
                 b"t" => Frame::Boolean(true),
                 b"f" => Frame::Boolean(false),
