@@ -56,6 +56,9 @@ pub enum ErrorKind {
     /// An end marker (`.`) outside a streamed aggregate, or a streamed map
     /// ended between a key and its value.
     UnexpectedEnd,
+    /// A reply arrived while no command was waiting for one: the stream is
+    /// out of step with the commands sent.
+    UnsolicitedReply,
     /// A request line holds unbalanced quotes (request decoding only).
     UnbalancedQuotes,
     /// An element of a multibulk request is not a bulk string (request
@@ -142,6 +145,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::NestedPush => f.write_str("push frame inside an aggregate"),
             ErrorKind::UnexpectedChunk => f.write_str("unexpected streamed string chunk"),
             ErrorKind::UnexpectedEnd => f.write_str("unexpected end of streamed aggregate"),
+            ErrorKind::UnsolicitedReply => f.write_str("reply with no command waiting for it"),
             ErrorKind::UnbalancedQuotes => f.write_str("unbalanced quotes in inline request"),
             ErrorKind::ExpectedBulk(b) => {
                 write!(f, "expected '$' in multibulk request, got ")?;

@@ -47,6 +47,7 @@
 #![deny(missing_docs)]
 
 pub mod args;
+pub mod client;
 mod decode;
 pub mod encode;
 mod error;

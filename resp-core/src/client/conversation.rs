@@ -1,0 +1,140 @@
+//! Routing frames to the commands that asked for them.
+
+use crate::{Decoder, Error, ErrorKind, Frame, Limits, Status};
+
+/// How frames on a connection are routed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Each non-push frame answers the oldest command in flight; a reply
+    /// nobody asked for is a protocol error.
+    Replies,
+    /// Every frame is an [`Event::Push`]: a subscriber in RESP2 or a
+    /// connection in `MONITOR`, where the server talks unprompted.
+    Events,
+}
+
+/// A routed frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event<'b> {
+    /// The reply to the oldest command in flight (possibly a server error).
+    Reply(Frame<'b>),
+    /// Data the server sent on its own: a RESP3 push frame, or any frame
+    /// in [`Mode::Events`].
+    Push(Frame<'b>),
+}
+
+/// The reply-routing state of one connection: a [`Decoder`] plus the count
+/// of commands whose replies are outstanding.
+///
+/// # Call order
+///
+/// 1. After writing commands, call [`sent`](Conversation::sent) with how
+///    many replies they expect.
+/// 2. Feed what was read to [`handle_input`](Conversation::handle_input),
+///    exactly as with [`Decoder::decode`]: drop the bytes of each complete
+///    event, keep everything on `Partial`.
+///
+/// A reply that arrives with no command in flight is a protocol error:
+/// the stream is out of step and the connection must be closed.
+///
+/// # Example
+///
+/// ```
+/// use resp_core::client::{Conversation, Event};
+/// use resp_core::{Frame, Status};
+///
+/// let mut conv = Conversation::new();
+/// conv.sent(1);
+/// let input = b">2\r\n+invalidate\r\n*0\r\n+OK\r\n";
+/// let Status::Complete((Event::Push(_), used)) = conv.handle_input(input)? else { panic!() };
+/// let Status::Complete((event, _)) = conv.handle_input(&input[used..])? else { panic!() };
+/// assert_eq!(event, Event::Reply(Frame::simple(b"OK")));
+/// assert_eq!(conv.in_flight(), 0);
+/// # Ok::<(), resp_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Conversation {
+    decoder: Decoder,
+    in_flight: usize,
+    mode: Mode,
+    failed: Option<Error>,
+}
+
+impl Default for Conversation {
+    fn default() -> Self {
+        Conversation::new()
+    }
+}
+
+impl Conversation {
+    /// A conversation in [`Mode::Replies`] with default limits.
+    pub fn new() -> Self {
+        Conversation::with_limits(Limits::default())
+    }
+
+    /// A conversation whose decoder has the given limits.
+    pub fn with_limits(limits: Limits) -> Self {
+        Conversation {
+            decoder: Decoder::with_limits(limits),
+            in_flight: 0,
+            mode: Mode::Replies,
+            failed: None,
+        }
+    }
+
+    /// Records that commands expecting `replies` replies were written.
+    pub fn sent(&mut self, replies: usize) {
+        self.in_flight += replies;
+    }
+
+    /// Replies still expected.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
+    /// The routing mode.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Changes the routing mode, for example after `MONITOR` was
+    /// acknowledged or a RESP2 subscriber was set up.
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.mode = mode;
+    }
+
+    /// The underlying decoder, for [`Decoder::needed`] and friends.
+    pub fn decoder(&self) -> &Decoder {
+        &self.decoder
+    }
+
+    /// Decodes and routes the next frame of `buf`.
+    ///
+    /// # Errors
+    ///
+    /// The decoder's errors, or [`ErrorKind::UnsolicitedReply`] for a reply
+    /// with nothing in flight. Errors are sticky.
+    pub fn handle_input<'b>(&mut self, buf: &'b [u8]) -> Result<Status<(Event<'b>, usize)>, Error> {
+        if let Some(err) = self.failed {
+            return Err(err);
+        }
+        let (frame, used) = match self.decoder.decode(buf)? {
+            Status::Complete(done) => done,
+            Status::Partial => return Ok(Status::Partial),
+        };
+        let event = match (&frame, self.mode) {
+            (_, Mode::Events) | (Frame::Push(_), _) => Event::Push(frame),
+            _ if self.in_flight == 0 => {
+                let at = self.decoder.consumed() - used as u64;
+                let err = Error::new(ErrorKind::UnsolicitedReply, at);
+                self.failed = Some(err);
+                return Err(err);
+            }
+            _ => {
+                self.in_flight -= 1;
+                Event::Reply(frame)
+            }
+        };
+        Ok(Status::Complete((event, used)))
+    }
+}

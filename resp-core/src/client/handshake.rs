@@ -1,0 +1,450 @@
+//! The commands that prepare a new connection, and the judgement of their
+//! replies.
+
+use std::fmt;
+
+use crate::encode::{write_command, Arg};
+use crate::Frame;
+
+/// The protocol version spoken on a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// RESP2, which every server speaks.
+    #[default]
+    Resp2,
+    /// RESP3 (Redis 6 and later), negotiated with `HELLO 3`.
+    Resp3,
+}
+
+/// What a new connection should be set up with.
+///
+/// `Debug` never shows the password.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct HandshakeOptions {
+    /// The protocol to ask for; RESP3 falls back to RESP2 when the server
+    /// does not know `HELLO` or refuses version 3.
+    pub protocol: Protocol,
+    /// An ACL user name; `None` is the `default` user.
+    pub user: Option<Vec<u8>>,
+    /// The password, if the server requires one.
+    pub password: Option<Vec<u8>>,
+    /// The database to `SELECT`; `0` sends nothing.
+    pub db: i64,
+    /// A name for `CLIENT SETNAME`.
+    pub client_name: Option<Vec<u8>>,
+}
+
+impl fmt::Debug for HandshakeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandshakeOptions")
+            .field("protocol", &self.protocol)
+            .field("user", &self.user.as_deref().map(String::from_utf8_lossy))
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("db", &self.db)
+            .field(
+                "client_name",
+                &self.client_name.as_deref().map(String::from_utf8_lossy),
+            )
+            .finish()
+    }
+}
+
+/// Why a handshake failed.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakeError {
+    /// The password of the `default` user was refused.
+    WrongPassword,
+    /// The named user was refused: unknown, disabled or wrong password
+    /// (the server answers all three alike, so this cannot say which).
+    UserRejected {
+        /// The user name that was sent.
+        user: String,
+    },
+    /// A password was sent but the server has none configured.
+    NoPasswordConfigured,
+    /// The server requires authentication and no password was given.
+    NoAuth,
+    /// `SELECT` was refused (for example, an index out of range).
+    Select(String),
+    /// Any other error reply, with the step that got it.
+    Server {
+        /// The command that failed: `HELLO`, `AUTH` or `CLIENT SETNAME`.
+        step: &'static str,
+        /// The server's error line.
+        message: String,
+    },
+    /// A reply of a shape the step does not allow.
+    UnexpectedReply(&'static str),
+}
+
+impl fmt::Display for HandshakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandshakeError::WrongPassword => {
+                f.write_str("authentication failed: wrong password for the default user")
+            }
+            HandshakeError::UserRejected { user } => write!(
+                f,
+                "authentication failed for user '{user}': unknown user, disabled user or wrong password (the server does not say which)"
+            ),
+            HandshakeError::NoPasswordConfigured => f.write_str(
+                "authentication failed: a password was given but the server has no password configured",
+            ),
+            HandshakeError::NoAuth => {
+                f.write_str("the server requires authentication (NOAUTH) and no password was given")
+            }
+            HandshakeError::Select(message) => write!(f, "SELECT failed: {message}"),
+            HandshakeError::Server { step, message } => write!(f, "{step} failed: {message}"),
+            HandshakeError::UnexpectedReply(step) => write!(f, "unexpected reply to {step}"),
+        }
+    }
+}
+
+impl std::error::Error for HandshakeError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Hello,
+    Auth,
+    Select,
+    SetName,
+    Done,
+}
+
+/// The setup of one connection, one command at a time.
+///
+/// # Call order
+///
+/// Loop until [`is_done`](Handshake::is_done): [`poll_command`] appends the
+/// next command to your output buffer (it answers `false` while a reply is
+/// awaited); write it, read one reply, pass it to [`handle_reply`]. After
+/// that, [`protocol`](Handshake::protocol) tells what was negotiated.
+///
+/// `HELLO 3` carries `AUTH` and `SETNAME` when RESP3 is asked for; if the
+/// server does not know `HELLO` or refuses version 3, the handshake goes on
+/// in RESP2 with `AUTH` and `CLIENT SETNAME`.
+///
+/// [`poll_command`]: Handshake::poll_command
+/// [`handle_reply`]: Handshake::handle_reply
+///
+/// # Example
+///
+/// ```
+/// use resp_core::client::{Handshake, HandshakeOptions, Protocol};
+/// use resp_core::Frame;
+///
+/// let options = HandshakeOptions { password: Some(b"pw".to_vec()), db: 2, ..Default::default() };
+/// let mut handshake = Handshake::new(options);
+/// let mut out = Vec::new();
+/// assert!(handshake.poll_command(&mut out));
+/// assert_eq!(out, b"*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n");
+/// handshake.handle_reply(&Frame::simple(b"OK"))?;
+/// out.clear();
+/// assert!(handshake.poll_command(&mut out));
+/// assert_eq!(out, b"*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n");
+/// handshake.handle_reply(&Frame::simple(b"OK"))?;
+/// assert!(handshake.is_done());
+/// assert_eq!(handshake.protocol(), Protocol::Resp2);
+/// # Ok::<(), resp_core::client::HandshakeError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Handshake {
+    options: HandshakeOptions,
+    step: Step,
+    awaiting: bool,
+    protocol: Protocol,
+    /// The name was set by `HELLO`.
+    named: bool,
+}
+
+impl Handshake {
+    /// Plans the handshake for `options`.
+    pub fn new(options: HandshakeOptions) -> Self {
+        let mut handshake = Handshake {
+            step: Step::Hello,
+            awaiting: false,
+            protocol: Protocol::Resp2,
+            named: false,
+            options,
+        };
+        if handshake.options.protocol == Protocol::Resp2 {
+            handshake.step = handshake.after(Step::Hello);
+        }
+        handshake
+    }
+
+    /// True when the connection is ready for commands.
+    pub fn is_done(&self) -> bool {
+        self.step == Step::Done
+    }
+
+    /// The protocol in use once done.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The step after `step` that has something to do.
+    fn after(&self, step: Step) -> Step {
+        let o = &self.options;
+        let order = [
+            Step::Hello,
+            Step::Auth,
+            Step::Select,
+            Step::SetName,
+            Step::Done,
+        ];
+        let from = order
+            .iter()
+            .position(|s| *s == step)
+            .map_or(order.len(), |i| i + 1);
+        order[from..]
+            .iter()
+            .copied()
+            .find(|s| match s {
+                Step::Hello => false,
+                // HELLO authenticates when it succeeded with RESP3.
+                Step::Auth => o.password.is_some() && self.protocol == Protocol::Resp2,
+                Step::Select => o.db != 0,
+                Step::SetName => o.client_name.is_some() && !self.named,
+                Step::Done => true,
+            })
+            .unwrap_or(Step::Done)
+    }
+
+    /// Appends the next command to `out`; `false` when a reply is awaited
+    /// or the handshake is done.
+    pub fn poll_command(&mut self, out: &mut Vec<u8>) -> bool {
+        if self.awaiting || self.step == Step::Done {
+            return false;
+        }
+        let o = &self.options;
+        let mut args: Vec<&dyn Arg> = Vec::with_capacity(8);
+        let db;
+        match self.step {
+            Step::Hello => {
+                args.extend([&"HELLO" as &dyn Arg, &"3"]);
+                if let Some(password) = &o.password {
+                    let user: &dyn Arg = match &o.user {
+                        Some(user) => user,
+                        None => &"default",
+                    };
+                    args.extend([&"AUTH" as &dyn Arg, user, password]);
+                }
+                if let Some(name) = &o.client_name {
+                    args.extend([&"SETNAME" as &dyn Arg, name]);
+                }
+            }
+            Step::Auth => {
+                args.push(&"AUTH");
+                if let Some(user) = &o.user {
+                    args.push(user);
+                }
+                if let Some(password) = &o.password {
+                    args.push(password);
+                }
+            }
+            Step::Select => {
+                db = o.db;
+                args.extend([&"SELECT" as &dyn Arg, &db]);
+            }
+            Step::SetName => {
+                if let Some(name) = &o.client_name {
+                    args.extend([&"CLIENT" as &dyn Arg, &"SETNAME", name]);
+                }
+            }
+            Step::Done => return false,
+        }
+        write_command(out, args);
+        self.awaiting = true;
+        true
+    }
+
+    /// Judges the reply to the last command and moves on.
+    ///
+    /// # Errors
+    ///
+    /// Authentication, `SELECT` and other refusals, each its own variant.
+    /// After an error the connection is not usable.
+    pub fn handle_reply(&mut self, reply: &Frame<'_>) -> Result<(), HandshakeError> {
+        self.awaiting = false;
+        let error = match reply {
+            Frame::Error(e) | Frame::BulkError(e) => Some(String::from_utf8_lossy(e).into_owned()),
+            _ => None,
+        };
+        let step = self.step;
+        match (step, error) {
+            (Step::Hello, None) => {
+                if !matches!(reply, Frame::Map(_) | Frame::Array(_)) {
+                    return Err(HandshakeError::UnexpectedReply("HELLO"));
+                }
+                self.protocol = Protocol::Resp3;
+                self.named = self.options.client_name.is_some();
+            }
+            (Step::Hello, Some(e)) if e.starts_with("NOPROTO") || is_unknown_command(&e) => {
+                // An older server: carry on in RESP2.
+                self.protocol = Protocol::Resp2;
+            }
+            (Step::Hello | Step::Auth, Some(e)) => return Err(self.auth_error(step, e)),
+            (Step::Select, Some(e)) if e.starts_with("NOAUTH") => {
+                return Err(HandshakeError::NoAuth)
+            }
+            (Step::Select, Some(e)) => return Err(HandshakeError::Select(e)),
+            (Step::SetName, Some(e)) if e.starts_with("NOAUTH") => {
+                return Err(HandshakeError::NoAuth)
+            }
+            (Step::SetName, Some(e)) => {
+                return Err(HandshakeError::Server {
+                    step: "CLIENT SETNAME",
+                    message: e,
+                })
+            }
+            (Step::Auth | Step::Select | Step::SetName, None) => {}
+            (Step::Done, _) => return Err(HandshakeError::UnexpectedReply("a finished handshake")),
+        }
+        self.step = self.after(step);
+        Ok(())
+    }
+
+    fn auth_error(&self, step: Step, message: String) -> HandshakeError {
+        if message.starts_with("WRONGPASS") {
+            match &self.options.user {
+                Some(user) => HandshakeError::UserRejected {
+                    user: String::from_utf8_lossy(user).into_owned(),
+                },
+                None => HandshakeError::WrongPassword,
+            }
+        } else if message.starts_with("NOAUTH") {
+            HandshakeError::NoAuth
+        } else if message.contains("without any password configured") {
+            HandshakeError::NoPasswordConfigured
+        } else {
+            HandshakeError::Server {
+                step: if step == Step::Hello { "HELLO" } else { "AUTH" },
+                message,
+            }
+        }
+    }
+}
+
+fn is_unknown_command(message: &str) -> bool {
+    message.starts_with("ERR unknown command")
+        || message.starts_with("ERR unknown or disabled command")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(
+        options: HandshakeOptions,
+        replies: &[Frame<'_>],
+    ) -> (Vec<String>, Result<Protocol, HandshakeError>) {
+        let mut handshake = Handshake::new(options);
+        let mut sent = Vec::new();
+        let mut replies = replies.iter();
+        while !handshake.is_done() {
+            let mut out = Vec::new();
+            assert!(handshake.poll_command(&mut out));
+            assert!(!handshake.poll_command(&mut out), "one command at a time");
+            sent.push(String::from_utf8(out).unwrap().replace("\r\n", " "));
+            let reply = replies.next().expect("a reply for each command");
+            if let Err(e) = handshake.handle_reply(reply) {
+                return (sent, Err(e));
+            }
+        }
+        (sent, Ok(handshake.protocol()))
+    }
+
+    fn ok() -> Frame<'static> {
+        Frame::simple(b"OK")
+    }
+
+    #[test]
+    fn nothing_to_do() {
+        let (sent, result) = run(HandshakeOptions::default(), &[]);
+        assert!(sent.is_empty());
+        assert_eq!(result, Ok(Protocol::Resp2));
+    }
+
+    #[test]
+    fn resp3_with_everything() {
+        let options = HandshakeOptions {
+            protocol: Protocol::Resp3,
+            user: Some(b"alice".to_vec()),
+            password: Some(b"pw".to_vec()),
+            db: 3,
+            client_name: Some(b"app".to_vec()),
+        };
+        let (sent, result) = run(options, &[Frame::Map(vec![]), ok()]);
+        assert_eq!(
+            sent,
+            [
+                "*7 $5 HELLO $1 3 $4 AUTH $5 alice $2 pw $7 SETNAME $3 app ",
+                "*2 $6 SELECT $1 3 "
+            ]
+        );
+        assert_eq!(result, Ok(Protocol::Resp3));
+    }
+
+    #[test]
+    fn resp3_falls_back() {
+        let options = HandshakeOptions {
+            protocol: Protocol::Resp3,
+            password: Some(b"pw".to_vec()),
+            client_name: Some(b"app".to_vec()),
+            ..Default::default()
+        };
+        let unknown = Frame::error(b"ERR unknown command 'HELLO', with args beginning with: '3'");
+        let (sent, result) = run(options.clone(), &[unknown, ok(), ok()]);
+        assert_eq!(sent.len(), 3);
+        assert_eq!(sent[1], "*2 $4 AUTH $2 pw ");
+        assert_eq!(sent[2], "*3 $6 CLIENT $7 SETNAME $3 app ");
+        assert_eq!(result, Ok(Protocol::Resp2));
+        let noproto = Frame::error(b"NOPROTO unsupported protocol version");
+        assert_eq!(run(options, &[noproto, ok(), ok()]).1, Ok(Protocol::Resp2));
+    }
+
+    #[test]
+    fn auth_errors_are_distinct() {
+        let wrongpass =
+            Frame::error(b"WRONGPASS invalid username-password pair or user is disabled.");
+        let pw = HandshakeOptions {
+            password: Some(b"pw".to_vec()),
+            ..Default::default()
+        };
+        assert_eq!(
+            run(pw.clone(), &[wrongpass.clone()]).1,
+            Err(HandshakeError::WrongPassword)
+        );
+        let user = HandshakeOptions {
+            user: Some(b"bob".to_vec()),
+            ..pw.clone()
+        };
+        assert_eq!(
+            run(user, &[wrongpass]).1,
+            Err(HandshakeError::UserRejected { user: "bob".into() })
+        );
+        let none = Frame::error(b"ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+        assert_eq!(
+            run(pw, &[none]).1,
+            Err(HandshakeError::NoPasswordConfigured)
+        );
+        let noauth = Frame::error(b"NOAUTH Authentication required.");
+        let select = HandshakeOptions {
+            db: 1,
+            ..Default::default()
+        };
+        assert_eq!(run(select, &[noauth]).1, Err(HandshakeError::NoAuth));
+    }
+
+    #[test]
+    fn password_never_in_debug() {
+        let options = HandshakeOptions {
+            password: Some(b"hunter2".to_vec()),
+            ..Default::default()
+        };
+        let shown = format!("{:?}", Handshake::new(options));
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}
