@@ -414,7 +414,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            run(pw.clone(), &[wrongpass.clone()]).1,
+            run(pw.clone(), std::slice::from_ref(&wrongpass)).1,
             Err(HandshakeError::WrongPassword)
         );
         let user = HandshakeOptions {
