@@ -168,6 +168,9 @@ pub fn file_tail(path: &Path, lines: usize) -> String {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let all: Vec<&str> = text.lines().collect();
+            if all.iter().all(|l| l.trim().is_empty()) {
+                return "<empty>".to_string();
+            }
             all[all.len().saturating_sub(lines)..].join("\n")
         }
         Err(e) => format!("<cannot read {}: {e}>", path.display()),

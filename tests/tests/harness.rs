@@ -67,6 +67,14 @@ fn redis_cli(args: &[&str]) -> (bool, String) {
 }
 
 #[test]
+fn harness_types_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<RedisServer>();
+    assert_send_sync::<RedisCluster>();
+    assert_send_sync::<Sentinels>();
+}
+
+#[test]
 fn tcp_server_answers_ping_and_has_expected_config() {
     let server = RedisServer::start().expect("start");
     assert_eq!(server.run(&["PING"]), "+PONG\r\n");
@@ -409,6 +417,20 @@ fn cluster_of_three_masters_and_three_replicas() {
         cluster.node_for_slot(key_slot(b"foo")).unwrap().port(),
         owner.port()
     );
+
+    // Fault: kill the owner; its replica takes over and the cluster heals.
+    assert_eq!(owner.query(&["WAIT", "1", "2000"]), Reply::Integer(1));
+    let killed = owner.port();
+    owner.kill();
+    cluster
+        .wait_healthy(Duration::from_secs(20))
+        .expect("a replica takes over");
+    let masters = cluster.masters();
+    assert_eq!(masters.len(), 3);
+    assert!(masters.iter().all(|m| m.port() != killed));
+    let new_owner = cluster.node_for_key(b"foo").expect("new owner of foo");
+    assert_ne!(new_owner.port(), killed);
+    assert_eq!(new_owner.query(&["GET", "foo"]), bulk("bar"));
 }
 
 #[test]
