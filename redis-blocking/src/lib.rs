@@ -1,4 +1,44 @@
-//! A blocking Redis client built on [`resp_core`]. Work in progress.
+//! A blocking Redis client on `std::net`, built on the [`resp_core`] sans-IO
+//! codec.
+//!
+//! **In scope**: connections over TCP, Unix sockets and TLS, URLs, the
+//! connection handshake (RESP2 or RESP3, ACL users, database, client name),
+//! commands with typed replies, pipelines, MULTI/EXEC transactions and
+//! WATCH, per-call deadlines.
+//!
+//! **Not here (yet)**: pooling, reconnects, pub/sub, cluster and sentinel.
+//!
+//! The protocol state of a connection (what was sent, which reply belongs
+//! to whom, pushes, the handshake steps) lives in [`resp_core::client`];
+//! this crate owns the sockets and one drive loop, the only place that
+//! reads or writes.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use redis_blocking::{Cmd, Connection};
+//!
+//! let mut conn = Connection::open_url("redis://127.0.0.1:6379/0")?;
+//! conn.query::<()>(&Cmd::new("SET").arg("answer").arg(42))?;
+//! let answer: i64 = conn.query(&Cmd::new("GET").arg("answer"))?;
+//! assert_eq!(answer, 42);
+//! # Ok::<(), redis_blocking::Error>(())
+//! ```
 #![deny(missing_docs)]
 
+mod blocking;
+pub mod cmd;
+mod config;
+mod connection;
+mod error;
+mod net;
+mod types;
+pub mod url;
+
+pub use cmd::Cmd;
+pub use config::{Addr, Config, TlsOptions};
+pub use connection::{Connection, PushHandler};
+pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerError};
 pub use resp_core;
+pub use resp_core::client::Protocol;
+pub use types::{FromReply, ToArg, ToArgs, Value};

@@ -1,0 +1,331 @@
+//! Commands as data: a name and arguments, encoded as they are added.
+
+use std::borrow::Cow;
+use std::io::IoSlice;
+use std::time::Duration;
+
+use crate::types::ToArgs;
+
+/// Arguments at least this long are not copied: the command keeps a
+/// reference and they are written straight from the caller's memory.
+pub(crate) const BORROW_THRESHOLD: usize = 16 * 1024;
+
+/// Where one argument's bytes are.
+#[derive(Debug, Clone, Copy)]
+enum ArgRef {
+    /// `data[start..end]`.
+    Inline { start: usize, end: usize },
+    /// `big[index]`, to be written at `data[at]`.
+    Big { index: usize, at: usize },
+}
+
+/// A command: a name, arguments, and optionally its own timeout.
+///
+/// Arguments are RESP-encoded as they are added. Short ones are copied into
+/// one buffer; long borrowed ones (16 KiB and more) are kept by reference
+/// and written with vectored I/O straight from the caller's memory, so a
+/// large value is never copied into a second buffer.
+///
+/// A `Cmd` is plain data: run it with
+/// [`Connection::query`](crate::Connection::query) or add it to a
+/// [`Pipeline`](crate::Pipeline).
+///
+/// # Example
+///
+/// ```
+/// use redis_blocking::Cmd;
+///
+/// let value = vec![7u8; 100_000];
+/// let cmd = Cmd::new("SET").arg("key").arg(&value).arg("EX").arg(60);
+/// assert_eq!(cmd.len(), 5);
+/// assert_eq!(cmd.name(), b"SET");
+/// assert_eq!(cmd.arg_bytes(1), Some(&b"key"[..]));
+/// ```
+#[derive(Clone)]
+pub struct Cmd<'a> {
+    data: Vec<u8>,
+    args: Vec<ArgRef>,
+    big: Vec<Cow<'a, [u8]>>,
+    timeout: Option<Duration>,
+}
+
+/// Where [`ToArgs`] implementations write arguments.
+pub struct ArgSink<'s, 'a> {
+    cmd: &'s mut Cmd<'a>,
+}
+
+impl<'a> ArgSink<'_, 'a> {
+    /// Adds one argument, copying it.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.cmd.push_copied(bytes);
+    }
+
+    /// Adds one argument, keeping a reference when it is long.
+    pub fn push_borrowed(&mut self, bytes: &'a [u8]) {
+        if bytes.len() >= BORROW_THRESHOLD {
+            self.cmd.push_big(Cow::Borrowed(bytes));
+        } else {
+            self.cmd.push_copied(bytes);
+        }
+    }
+
+    /// Adds one argument, taking ownership (long ones are not copied).
+    pub fn push_owned(&mut self, bytes: Vec<u8>) {
+        if bytes.len() >= BORROW_THRESHOLD {
+            self.cmd.push_big(Cow::Owned(bytes));
+        } else {
+            self.cmd.push_copied(&bytes);
+        }
+    }
+}
+
+impl<'a> Cmd<'a> {
+    /// A command named `name` (`"GET"`, `"CLIENT"`, ...), no arguments yet.
+    pub fn new(name: &str) -> Cmd<'a> {
+        let mut cmd = Cmd {
+            data: Vec::with_capacity(64),
+            args: Vec::with_capacity(4),
+            big: Vec::new(),
+            timeout: None,
+        };
+        cmd.push_copied(name.as_bytes());
+        cmd
+    }
+
+    /// Adds `arg`: one argument, or several for a slice, `Vec`, tuple, ...
+    #[must_use = "arg returns the command; use add_arg to add in place"]
+    pub fn arg<T: ToArgs<'a>>(mut self, arg: T) -> Cmd<'a> {
+        self.add_arg(arg);
+        self
+    }
+
+    /// Adds `arg` in place.
+    pub fn add_arg<T: ToArgs<'a>>(&mut self, arg: T) -> &mut Cmd<'a> {
+        arg.write_args(&mut ArgSink { cmd: self });
+        self
+    }
+
+    /// Gives this command its own timeout, replacing the connection's.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Cmd<'a> {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The command's own timeout, if it has one.
+    pub fn get_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The number of arguments, the name included.
+    pub fn len(&self) -> usize {
+        self.args.len()
+    }
+
+    /// Always false: a command has at least its name.
+    pub fn is_empty(&self) -> bool {
+        self.args.is_empty()
+    }
+
+    /// The command name as given.
+    pub fn name(&self) -> &[u8] {
+        self.arg_bytes(0).unwrap_or_default()
+    }
+
+    /// The bytes of argument `i` (`0` is the name).
+    pub fn arg_bytes(&self, i: usize) -> Option<&[u8]> {
+        Some(match *self.args.get(i)? {
+            ArgRef::Inline { start, end } => &self.data[start..end],
+            ArgRef::Big { index, .. } => self.big_at(index),
+        })
+    }
+
+    /// All arguments, the name first.
+    pub fn args(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        (0..self.args.len()).map(|i| self.arg_bytes(i).unwrap_or_default())
+    }
+
+    /// Total encoded size in bytes.
+    pub fn encoded_len(&self) -> usize {
+        self.header().len + self.data.len() + self.big.iter().map(|b| b.len()).sum::<usize>()
+    }
+
+    fn big_at(&self, index: usize) -> &[u8] {
+        &self.big[index]
+    }
+
+    fn push_copied(&mut self, bytes: &[u8]) {
+        resp_core::encode::write_header(&mut self.data, b'$', bytes.len());
+        let start = self.data.len();
+        self.data.extend_from_slice(bytes);
+        self.args.push(ArgRef::Inline {
+            start,
+            end: self.data.len(),
+        });
+        self.data.extend_from_slice(b"\r\n");
+    }
+
+    fn push_big(&mut self, bytes: Cow<'a, [u8]>) {
+        resp_core::encode::write_header(&mut self.data, b'$', bytes.len());
+        self.args.push(ArgRef::Big {
+            index: self.big.len(),
+            at: self.data.len(),
+        });
+        self.big.push(bytes);
+        self.data.extend_from_slice(b"\r\n");
+    }
+
+    /// The `*N\r\n` header.
+    fn header(&self) -> Header {
+        let mut h = Header {
+            buf: [0; 24],
+            len: 0,
+        };
+        let mut digits = itoa::Buffer::new();
+        let n = digits.format(self.args.len()).as_bytes();
+        h.buf[0] = b'*';
+        h.buf[1..1 + n.len()].copy_from_slice(n);
+        h.buf[1 + n.len()..3 + n.len()].copy_from_slice(b"\r\n");
+        h.len = 3 + n.len();
+        h
+    }
+
+    /// Appends the encoded command to `out`, copying everything.
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.header().as_bytes());
+        let mut from = 0;
+        for arg in &self.args {
+            if let ArgRef::Big { index, at } = *arg {
+                out.extend_from_slice(&self.data[from..at]);
+                out.extend_from_slice(self.big_at(index));
+                from = at;
+            }
+        }
+        out.extend_from_slice(&self.data[from..]);
+    }
+
+    /// Appends the encoded command to a segment list: small parts copied
+    /// into `out.buf`, large ones referenced.
+    pub(crate) fn write_segments<'c>(&'c self, out: &mut Segments<'c>) {
+        out.copy(self.header().as_bytes());
+        let mut from = 0;
+        for arg in &self.args {
+            if let ArgRef::Big { index, at } = *arg {
+                out.copy(&self.data[from..at]);
+                out.reference(self.big_at(index));
+                from = at;
+            }
+        }
+        out.copy(&self.data[from..]);
+    }
+
+    /// True when the command has no large argument: `write_to` is then a
+    /// cheap copy.
+    pub(crate) fn is_small(&self) -> bool {
+        self.big.is_empty()
+    }
+}
+
+struct Header {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Header {
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// Bytes to write: a copy buffer plus references to large arguments, in
+/// order.
+#[derive(Default)]
+pub(crate) struct Segments<'c> {
+    /// Copied bytes.
+    pub buf: Vec<u8>,
+    /// `(end in buf, large slice)`: each large slice goes after
+    /// `buf[..end]`.
+    pub refs: Vec<(usize, &'c [u8])>,
+}
+
+impl<'c> Segments<'c> {
+    pub fn copy(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    pub fn reference(&mut self, bytes: &'c [u8]) {
+        self.refs.push((self.buf.len(), bytes));
+    }
+
+    /// Total length.
+    pub fn len(&self) -> usize {
+        self.buf.len() + self.refs.iter().map(|(_, b)| b.len()).sum::<usize>()
+    }
+
+    /// The segments from byte `offset` on, at most `max` of them.
+    pub fn io_slices(&self, offset: usize, max: usize) -> Vec<IoSlice<'_>> {
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(self.refs.len() * 2 + 1);
+        let mut from = 0;
+        for &(end, big) in &self.refs {
+            parts.push(&self.buf[from..end]);
+            parts.push(big);
+            from = end;
+        }
+        parts.push(&self.buf[from..]);
+        let mut out = Vec::new();
+        let mut pos = 0;
+        for part in parts {
+            let end = pos + part.len();
+            if end > offset && !part.is_empty() {
+                out.push(IoSlice::new(&part[offset.saturating_sub(pos)..]));
+                if out.len() == max {
+                    break;
+                }
+            }
+            pos = end;
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for Cmd<'_> {
+    /// Shows the command name and argument sizes, never argument bytes,
+    /// which may hold passwords.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Cmd({} with {} arguments)",
+            String::from_utf8_lossy(self.name()),
+            self.len() - 1
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoding_with_large_arguments() {
+        let big = vec![b'x'; BORROW_THRESHOLD];
+        let cmd = Cmd::new("SET").arg("k").arg(&big).arg(vec![b'y'; BORROW_THRESHOLD]).arg(1);
+        let mut flat = Vec::new();
+        cmd.write_to(&mut flat);
+        let mut expected = Vec::new();
+        resp_core::encode::write_command(
+            &mut expected,
+            [&b"SET"[..], b"k", &big, &vec![b'y'; BORROW_THRESHOLD], b"1"],
+        );
+        assert_eq!(flat, expected);
+        let mut segments = Segments::default();
+        cmd.write_segments(&mut segments);
+        assert_eq!(segments.refs.len(), 2);
+        assert_eq!(segments.len(), expected.len());
+        for offset in [0, 1, 30, BORROW_THRESHOLD + 20, expected.len() - 1] {
+            let joined: Vec<u8> = segments.io_slices(offset, 64).iter().flat_map(|s| s.to_vec()).collect();
+            assert_eq!(joined, &expected[offset..], "offset {offset}");
+        }
+        assert_eq!(cmd.arg_bytes(2), Some(&big[..]));
+        assert_eq!(cmd.encoded_len(), expected.len());
+    }
+}

@@ -1,0 +1,445 @@
+//! One connection to one server, and the drive loop that is the only
+//! place this crate reads and writes.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use resp_core::client::{Conversation, Event, Handshake, Protocol};
+use resp_core::{ErrorKind as DecodeErrorKind, Frame, Status};
+
+use crate::blocking::{blocks, changes_mode, Blocks};
+use crate::cmd::Segments;
+use crate::config::{Addr, Config};
+use crate::error::{Error, ErrorKind, Executed, Result};
+use crate::net::{self, Stream};
+use crate::types::{FromReply, Value};
+use crate::Cmd;
+
+/// The read buffer's resting size and the least free space a read gets.
+const READ_CHUNK: usize = 16 * 1024;
+/// Read buffers above this size are released once empty.
+const KEEP_READ_BUFFER: usize = 4 * 1024 * 1024;
+
+/// A handler for push messages (RESP3 `>` frames) that arrive on a regular
+/// connection, such as client-side caching invalidations.
+pub type PushHandler = Box<dyn FnMut(Value) + Send>;
+
+/// How an exchange failed, and how far it got.
+pub(crate) struct Failure {
+    pub error: Error,
+    /// Replies delivered before the failure.
+    pub replies: usize,
+    /// Bytes written before the failure.
+    pub written: usize,
+}
+
+impl Failure {
+    /// The error for a command whose bytes end at `end`: it did not run if
+    /// it was never completely written.
+    pub fn for_command(&self, end: usize) -> Error {
+        let executed = if self.written >= end { Executed::Maybe } else { Executed::No };
+        self.error.duplicate().executed_as(executed)
+    }
+}
+
+/// A connection to a Redis server.
+///
+/// Commands run one call at a time; each call writes its command(s) and
+/// reads their replies before returning, within the call's deadline. A
+/// failure that may leave the connection out of step with the server (an
+/// I/O error, a timeout, a malformed reply, a panic in the middle of a
+/// call) closes it: every later call fails with
+/// [`ErrorKind::Closed`] and no call ever gets another command's reply.
+///
+/// # Example
+///
+/// ```no_run
+/// use redis_blocking::{Cmd, Connection};
+///
+/// let mut conn = Connection::open_url("redis://127.0.0.1:6379")?;
+/// conn.query::<()>(&Cmd::new("SET").arg("greeting").arg("hello"))?;
+/// let greeting: String = conn.query(&Cmd::new("GET").arg("greeting"))?;
+/// assert_eq!(greeting, "hello");
+/// # Ok::<(), redis_blocking::Error>(())
+/// ```
+pub struct Connection {
+    stream: Stream,
+    conv: Conversation,
+    rbuf: Vec<u8>,
+    rpos: usize,
+    rlen: usize,
+    wbuf: Vec<u8>,
+    addr: Addr,
+    timeout: Option<Duration>,
+    protocol: Protocol,
+    broken: Option<String>,
+    busy: bool,
+    push_handler: Option<PushHandler>,
+    created: Instant,
+}
+
+impl Connection {
+    /// Opens a connection and runs the handshake, all within the
+    /// configured connect timeout.
+    ///
+    /// # Errors
+    ///
+    /// Connect, TLS, timeout and authentication failures, each with the
+    /// address and a clear cause.
+    pub fn open(config: &Config) -> Result<Connection> {
+        config.validate()?;
+        let deadline = config.connect_timeout.map(|t| Instant::now() + t);
+        let stream = net::connect(config, deadline).map_err(|e| e.context(format!("{}", config.addr)))?;
+        let mut conn = Connection {
+            stream,
+            conv: Conversation::with_limits(config.limits),
+            rbuf: vec![0; READ_CHUNK],
+            rpos: 0,
+            rlen: 0,
+            wbuf: Vec::with_capacity(256),
+            addr: config.addr.clone(),
+            timeout: config.timeout,
+            protocol: Protocol::Resp2,
+            broken: None,
+            busy: false,
+            push_handler: None,
+            created: Instant::now(),
+        };
+        conn.handshake(config, deadline)?;
+        log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);
+        Ok(conn)
+    }
+
+    /// Opens a connection to a URL; see [`crate::url`].
+    ///
+    /// # Errors
+    ///
+    /// An invalid URL, or what [`Connection::open`] reports.
+    pub fn open_url(url: &str) -> Result<Connection> {
+        Connection::open(&Config::from_url(url)?)
+    }
+
+    fn handshake(&mut self, config: &Config, deadline: Option<Instant>) -> Result<()> {
+        let mut handshake = Handshake::new(config.handshake.clone());
+        let mut sent_any = false;
+        loop {
+            let mut out = Vec::new();
+            if !handshake.poll_command(&mut out) {
+                break;
+            }
+            sent_any = true;
+            let reply = self.roundtrip(&out, deadline)?;
+            handshake.handle_reply(&reply).map_err(|e| Error::handshake(e).context(&self.addr))?;
+        }
+        self.protocol = handshake.protocol();
+        if !sent_any {
+            // Nothing was exchanged yet: a PING proves the server speaks
+            // RESP (not TLS) and does not require a password, so that
+            // those failures surface here, within the connect timeout.
+            let mut out = Vec::new();
+            resp_core::encode::write_command(&mut out, ["PING"]);
+            match self.roundtrip(&out, deadline)? {
+                Frame::Error(e) if e.starts_with(b"NOAUTH") => {
+                    let err = resp_core::client::HandshakeError::NoAuth;
+                    return Err(Error::handshake(err).context(&self.addr));
+                }
+                Frame::Error(e) => {
+                    let message = String::from_utf8_lossy(&e).into_owned();
+                    return Err(Error::new(ErrorKind::Connect, Executed::No, format!("{}: PING failed: {message}", self.addr)));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends raw command bytes during setup and returns the reply.
+    fn roundtrip(&mut self, bytes: &[u8], deadline: Option<Instant>) -> Result<Value> {
+        let mut segments = Segments::default();
+        segments.copy(bytes);
+        let mut reply = None;
+        self.exchange(&segments, 1, deadline, &mut |frame| reply = Some(frame.into_owned()))
+            .map_err(|f| {
+                let kind = if f.error.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Connect };
+                Error::new(kind, Executed::No, format!("{}: handshake failed: {}", self.addr, f.error))
+            })?;
+        Ok(reply.unwrap_or(Frame::Null))
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> &Addr {
+        &self.addr
+    }
+
+    /// The protocol negotiated.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The default call timeout.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Sets the default call timeout; `None` waits as long as it takes.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
+    /// True once a failure closed the connection.
+    pub fn is_broken(&self) -> bool {
+        self.broken.is_some() || self.busy
+    }
+
+    /// When the connection was opened.
+    pub fn created(&self) -> Instant {
+        self.created
+    }
+
+    /// Sets the handler of push messages that arrive on this connection
+    /// while it waits for replies (RESP3 only). Without one, they are
+    /// logged and dropped.
+    pub fn set_push_handler(&mut self, handler: impl FnMut(Value) + Send + 'static) {
+        self.push_handler = Some(Box::new(handler));
+    }
+
+    /// Runs one command and converts its reply.
+    ///
+    /// The deadline is the command's own timeout or the connection's,
+    /// extended by the blocking time of blocking commands (`BLPOP k 5`
+    /// waits up to 5 s more; a timeout of 0 waits forever).
+    ///
+    /// # Errors
+    ///
+    /// A server error reply ([`ErrorKind::Server`]), a reply that does not
+    /// convert ([`ErrorKind::TypeMismatch`], the connection stays usable),
+    /// or a failure that closes the connection; [`Error::executed`] says
+    /// whether the command may have run.
+    pub fn query<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T> {
+        if changes_mode(cmd) {
+            return Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                format!(
+                    "{} cannot run on a regular connection: use a Subscriber or Monitor",
+                    String::from_utf8_lossy(cmd.name())
+                ),
+            ));
+        }
+        let deadline = self.deadline(cmd.get_timeout(), blocks(cmd));
+        let mut segments = Segments { buf: std::mem::take(&mut self.wbuf), refs: Vec::new() };
+        segments.buf.clear();
+        cmd.write_segments(&mut segments);
+        let mut result = None;
+        let outcome = self.exchange(&segments, 1, deadline, &mut |frame| result = Some(T::from_reply(frame)));
+        let end = segments.len();
+        self.wbuf = segments.buf;
+        match outcome {
+            Ok(()) => result.unwrap_or_else(|| Err(Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))),
+            Err(failure) => Err(failure.for_command(end)),
+        }
+    }
+
+    /// The deadline of a call starting now.
+    pub(crate) fn deadline(&self, own: Option<Duration>, blocking: Blocks) -> Option<Instant> {
+        let base = own.or(self.timeout)?;
+        match blocking {
+            Blocks::No => Some(Instant::now() + base),
+            Blocks::For(extra) => Some(Instant::now() + base + extra),
+            Blocks::Forever => None,
+        }
+    }
+
+    fn usable(&self) -> Result<()> {
+        if let Some(reason) = &self.broken {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                Executed::No,
+                format!("connection to {} is closed after an earlier failure: {reason}", self.addr),
+            ));
+        }
+        if self.busy {
+            return Err(Error::new(
+                ErrorKind::Closed,
+                Executed::No,
+                format!("connection to {} is closed: a call was abandoned mid-way (panic)", self.addr),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Closes the connection for good with `error` as the reason.
+    fn poison(&mut self, error: Error, replies: usize, written: usize) -> Failure {
+        log::warn!("closing connection to {}: {error}", self.addr);
+        self.broken = Some(error.to_string());
+        self.stream.shutdown();
+        self.busy = false;
+        Failure { error, replies, written }
+    }
+
+    /// Writes `out` and reads `expected` replies, handing each to
+    /// `on_reply` in order; pushes go to the push handler.
+    ///
+    /// Writing and reading interleave, so neither side's buffers fill up
+    /// however large `out` is. Any failure closes the connection.
+    pub(crate) fn exchange(
+        &mut self,
+        out: &Segments<'_>,
+        expected: usize,
+        deadline: Option<Instant>,
+        on_reply: &mut dyn FnMut(Frame<'_>),
+    ) -> std::result::Result<(), Failure> {
+        if let Err(error) = self.usable() {
+            return Err(Failure { error, replies: 0, written: 0 });
+        }
+        self.busy = true;
+        self.conv.sent(expected);
+        let total = out.len();
+        let mut written = 0;
+        let mut got = 0;
+        // Whether a read is worth trying without waiting first.
+        let mut readable = self.stream.is_tls();
+        loop {
+            // Hand over every complete reply already buffered.
+            while got < expected {
+                match self.conv.handle_input(&self.rbuf[self.rpos..self.rlen]) {
+                    Ok(Status::Complete((Event::Reply(frame), used))) => {
+                        on_reply(frame);
+                        self.rpos += used;
+                        got += 1;
+                    }
+                    Ok(Status::Complete((Event::Push(frame), used))) => {
+                        match &mut self.push_handler {
+                            Some(handler) => handler(frame.into_owned()),
+                            None => log::debug!("dropping a push message from {}", self.addr),
+                        }
+                        self.rpos += used;
+                    }
+                    Ok(Status::Partial) => break,
+                    Err(e) => {
+                        let error = self.protocol_error(e);
+                        return Err(self.poison(error, got, written));
+                    }
+                }
+            }
+            if got == expected && written == total {
+                break;
+            }
+            let mut progressed = false;
+            if written < total {
+                let slices = out.io_slices(written, 64);
+                match self.stream.write_vectored(&slices) {
+                    Ok(0) => {
+                        let error = Error::new(ErrorKind::Io, Executed::No, format!("writing to {}: connection closed", self.addr));
+                        return Err(self.poison(error, got, written));
+                    }
+                    Ok(n) => {
+                        written += n;
+                        progressed = true;
+                        // A large pipeline: look for replies between writes.
+                        readable |= written < total;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => progressed = true,
+                    Err(e) => {
+                        let error = Error::io(Executed::No, &format!("writing to {}", self.addr), e);
+                        return Err(self.poison(error, got, written));
+                    }
+                }
+            }
+            if got < expected && readable {
+                self.reserve_read_space();
+                match self.stream.read(&mut self.rbuf[self.rlen..]) {
+                    Ok(0) => {
+                        let error = Error::new(ErrorKind::Io, Executed::No, format!("{} closed the connection", self.addr));
+                        return Err(self.poison(error, got, written));
+                    }
+                    Ok(n) => {
+                        self.rlen += n;
+                        progressed = true;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => readable = false,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => progressed = true,
+                    Err(e) => {
+                        let error = Error::io(Executed::No, &format!("reading from {}", self.addr), e);
+                        return Err(self.poison(error, got, written));
+                    }
+                }
+            }
+            if !progressed {
+                match net::wait(self.stream.fd(), got < expected, written < total, deadline) {
+                    Ok(ready) => readable = ready.readable,
+                    Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                        let waited = if written < total { "writing to" } else { "waiting for a reply from" };
+                        let error = Error::new(ErrorKind::Timeout, Executed::No, format!("timed out {waited} {}", self.addr));
+                        return Err(self.poison(error, got, written));
+                    }
+                    Err(e) => {
+                        let error = Error::io(Executed::No, "waiting on the socket", e);
+                        return Err(self.poison(error, got, written));
+                    }
+                }
+            }
+        }
+        self.busy = false;
+        self.settle_read_buffer();
+        Ok(())
+    }
+
+    fn protocol_error(&self, e: resp_core::Error) -> Error {
+        let hint = match e.kind() {
+            DecodeErrorKind::UnknownType(0x15 | 0x16) => " (this looks like TLS: use rediss:// or --tls)",
+            _ => "",
+        };
+        Error::new(ErrorKind::Protocol, Executed::No, format!("invalid reply from {}: {e}{hint}", self.addr))
+            .with_source(e)
+    }
+
+    /// Makes room for the next read: at least a chunk, and for a large
+    /// value the whole of it at once, so it is read with one allocation.
+    fn reserve_read_space(&mut self) {
+        let pending = self.rlen - self.rpos;
+        let needed = self.conv.decoder().needed().max(pending + READ_CHUNK);
+        if self.rpos + needed <= self.rbuf.len() {
+            return;
+        }
+        if needed <= self.rbuf.len() {
+            self.rbuf.copy_within(self.rpos..self.rlen, 0);
+        } else {
+            // A fresh zeroed allocation (cheap for large sizes) instead of
+            // growing the old one by steps.
+            let mut bigger = vec![0; needed.max(2 * self.rbuf.len().min(KEEP_READ_BUFFER))];
+            bigger[..pending].copy_from_slice(&self.rbuf[self.rpos..self.rlen]);
+            self.rbuf = bigger;
+        }
+        self.rpos = 0;
+        self.rlen = pending;
+    }
+
+    /// Resets the read window once empty; lets a large buffer go.
+    fn settle_read_buffer(&mut self) {
+        if self.rpos == self.rlen {
+            self.rpos = 0;
+            self.rlen = 0;
+            if self.rbuf.len() > KEEP_READ_BUFFER {
+                self.rbuf = vec![0; READ_CHUNK];
+            }
+        }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.stream.shutdown();
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("addr", &self.addr)
+            .field("protocol", &self.protocol)
+            .field("broken", &self.broken)
+            .finish()
+    }
+}

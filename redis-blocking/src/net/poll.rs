@@ -1,0 +1,65 @@
+//! Waiting for a socket to become readable or writable, until a deadline.
+
+use std::io;
+use std::os::fd::RawFd;
+use std::time::Instant;
+
+/// What a wait found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ready {
+    /// A read will not block: data, end of stream or an error is pending.
+    pub readable: bool,
+    /// A write will not block.
+    pub writable: bool,
+}
+
+/// Waits until `fd` is readable (if `read`) or writable (if `write`), or
+/// has an error or hang-up pending, or `deadline` passes
+/// (`ErrorKind::TimedOut`).
+pub(crate) fn wait(fd: RawFd, read: bool, write: bool, deadline: Option<Instant>) -> io::Result<Ready> {
+    let mut events = 0;
+    if read {
+        events |= libc::POLLIN;
+    }
+    if write {
+        events |= libc::POLLOUT;
+    }
+    let mut pollfd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    loop {
+        let timeout_ms = match deadline {
+            None => -1,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::ErrorKind::TimedOut.into());
+                }
+                // Round up so that a wait never ends just before the deadline.
+                left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+            }
+        };
+        // SAFETY: `pollfd` is a valid, initialised `pollfd` for the duration
+        // of the call, and the count passed is 1.
+        let ready = unsafe { libc::poll(&mut pollfd, 1, timeout_ms) };
+        match ready {
+            n if n > 0 => {
+                let r = pollfd.revents;
+                let failed = r & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0;
+                return Ok(Ready {
+                    readable: r & libc::POLLIN != 0 || failed,
+                    writable: r & libc::POLLOUT != 0 || failed,
+                });
+            }
+            0 => continue, // Loop to recheck the deadline.
+            _ => {
+                let err = io::Error::last_os_error();
+                if err.kind() != io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The stream types and how they are established.
+
+use std::io::{self, IoSlice, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
+
+use crate::config::{Addr, Config};
+use crate::error::{Error, ErrorKind, Executed, Result};
+
+/// An established, non-blocking stream.
+pub(crate) enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+    Tls(Box<native_tls::TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    pub fn fd(&self) -> RawFd {
+        match self {
+            Stream::Tcp(s) => s.as_raw_fd(),
+            Stream::Unix(s) => s.as_raw_fd(),
+            Stream::Tls(s) => s.get_ref().as_raw_fd(),
+        }
+    }
+
+    pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+
+    pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write_vectored(bufs),
+            Stream::Unix(s) => s.write_vectored(bufs),
+            Stream::Tls(s) => match bufs.iter().find(|b| !b.is_empty()) {
+                Some(first) => s.write(first),
+                None => Ok(0),
+            },
+        }
+    }
+
+    /// True for TLS, where a read may be satisfied from buffered records.
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Stream::Tls(_))
+    }
+
+    /// Closes both directions; errors are irrelevant at that point.
+    pub fn shutdown(&mut self) {
+        let _ = match self {
+            Stream::Tcp(s) => s.shutdown(Shutdown::Both),
+            Stream::Unix(s) => s.shutdown(Shutdown::Both),
+            Stream::Tls(s) => {
+                let _ = s.shutdown();
+                s.get_ref().shutdown(Shutdown::Both)
+            }
+        };
+    }
+}
+
+/// Establishes a stream to `config`'s address within `deadline`.
+pub(crate) fn connect(config: &Config, deadline: Option<Instant>) -> Result<Stream> {
+    let stream = match &config.addr {
+        Addr::Tcp { host, port } => {
+            let tcp = connect_tcp(host, *port, config.keepalive, deadline)?;
+            match &config.tls {
+                Some(tls) => super::tls::handshake(tcp, host, tls, deadline)?,
+                None => Stream::Tcp(tcp),
+            }
+        }
+        Addr::Unix(path) => {
+            if config.tls.is_some() {
+                return Err(Error::config("TLS over a Unix socket is not supported"));
+            }
+            let unix = UnixStream::connect(path).map_err(|e| {
+                Error::new(ErrorKind::Connect, Executed::No, format!("connecting to {}: {e}", path.display()))
+                    .with_source(e)
+            })?;
+            unix.set_nonblocking(true)
+                .map_err(|e| Error::io(Executed::No, "setting up the socket", e))?;
+            Stream::Unix(unix)
+        }
+    };
+    Ok(stream)
+}
+
+/// Connects to each resolved address in turn, sharing the time left
+/// between the addresses not yet tried.
+fn connect_tcp(host: &str, port: u16, keepalive: Option<Duration>, deadline: Option<Instant>) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map_err(|e| {
+        Error::new(ErrorKind::Connect, Executed::No, format!("resolving {host}: {e}")).with_source(e)
+    })?.collect();
+    if addrs.is_empty() {
+        return Err(Error::new(ErrorKind::Connect, Executed::No, format!("resolving {host}: no addresses")));
+    }
+    let mut last = None;
+    for (i, addr) in addrs.iter().enumerate() {
+        let per_attempt = match deadline {
+            None => None,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                Some(left / (addrs.len() - i) as u32)
+            }
+        };
+        match connect_one(addr, keepalive, per_attempt) {
+            Ok(stream) => return Ok(stream),
+            Err(e) => {
+                log::debug!("connecting to {addr} failed: {e}");
+                last = Some((addr, e));
+            }
+        }
+    }
+    let (kind, message, source) = match last {
+        Some((addr, e)) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock => {
+            (ErrorKind::Timeout, format!("connecting to {addr}: timed out"), Some(e))
+        }
+        Some((addr, e)) => (ErrorKind::Connect, format!("connecting to {addr}: {e}"), Some(e)),
+        None => (ErrorKind::Timeout, format!("connecting to {host}:{port}: timed out"), None),
+    };
+    let err = Error::new(kind, Executed::No, message);
+    Err(match source {
+        Some(e) => err.with_source(e),
+        None => err,
+    })
+}
+
+fn connect_one(addr: &SocketAddr, keepalive: Option<Duration>, timeout: Option<Duration>) -> io::Result<TcpStream> {
+    let socket = Socket::new(Domain::for_address(*addr), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_nodelay(true)?;
+    if let Some(idle) = keepalive {
+        let params = TcpKeepalive::new().with_time(idle).with_interval(Duration::from_secs(10));
+        socket.set_tcp_keepalive(&params)?;
+    }
+    let target = SockAddr::from(*addr);
+    match timeout {
+        Some(timeout) if timeout.is_zero() => return Err(io::ErrorKind::TimedOut.into()),
+        Some(timeout) => socket.connect_timeout(&target, timeout)?,
+        None => socket.connect(&target)?,
+    }
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}
