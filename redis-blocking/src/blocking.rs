@@ -19,9 +19,11 @@ pub(crate) enum Blocks {
 }
 
 fn seconds(arg: Option<&[u8]>) -> Blocks {
-    let secs = arg.and_then(|a| std::str::from_utf8(a).ok()).and_then(|s| s.parse::<f64>().ok());
+    let secs = arg
+        .and_then(|a| std::str::from_utf8(a).ok())
+        .and_then(|s| s.parse::<f64>().ok());
     match secs {
-        Some(s) if s == 0.0 => Blocks::Forever,
+        Some(0.0) => Blocks::Forever,
         Some(s) if s > 0.0 && s.is_finite() => Blocks::For(Duration::from_secs_f64(s)),
         // The server will reject it; nothing to wait for.
         _ => Blocks::No,
@@ -29,7 +31,9 @@ fn seconds(arg: Option<&[u8]>) -> Blocks {
 }
 
 fn millis(arg: Option<&[u8]>) -> Blocks {
-    let ms = arg.and_then(|a| std::str::from_utf8(a).ok()).and_then(|s| s.parse::<u64>().ok());
+    let ms = arg
+        .and_then(|a| std::str::from_utf8(a).ok())
+        .and_then(|s| s.parse::<u64>().ok());
     match ms {
         Some(0) => Blocks::Forever,
         Some(ms) => Blocks::For(Duration::from_millis(ms)),
@@ -42,7 +46,17 @@ pub(crate) fn blocks(cmd: &Cmd<'_>) -> Blocks {
     let name = cmd.name();
     let last = cmd.len().checked_sub(1).and_then(|i| cmd.arg_bytes(i));
     let upper = |n: &[u8], s: &str| n.eq_ignore_ascii_case(s.as_bytes());
-    if ["BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BZPOPMIN", "BZPOPMAX"].iter().any(|c| upper(name, c)) {
+    if [
+        "BLPOP",
+        "BRPOP",
+        "BRPOPLPUSH",
+        "BLMOVE",
+        "BZPOPMIN",
+        "BZPOPMAX",
+    ]
+    .iter()
+    .any(|c| upper(name, c))
+    {
         seconds(last)
     } else if ["BLMPOP", "BZMPOP"].iter().any(|c| upper(name, c)) {
         seconds(cmd.arg_bytes(1))
@@ -93,11 +107,27 @@ mod tests {
     #[test]
     fn timeouts() {
         assert_eq!(blocks(&Cmd::new("GET").arg("k")), Blocks::No);
-        assert_eq!(blocks(&Cmd::new("blpop").arg("a").arg("b").arg(1.5)), Blocks::For(Duration::from_millis(1500)));
+        assert_eq!(
+            blocks(&Cmd::new("blpop").arg("a").arg("b").arg(1.5)),
+            Blocks::For(Duration::from_millis(1500))
+        );
         assert_eq!(blocks(&Cmd::new("BRPOP").arg("a").arg(0)), Blocks::Forever);
-        assert_eq!(blocks(&Cmd::new("BLMPOP").arg(2).arg(1).arg("k").arg("LEFT")), Blocks::For(Duration::from_secs(2)));
-        assert_eq!(blocks(&Cmd::new("WAIT").arg(1).arg(250)), Blocks::For(Duration::from_millis(250)));
-        let xread = Cmd::new("XREAD").arg("COUNT").arg(1).arg("BLOCK").arg(100).arg("STREAMS").arg("s").arg("$");
+        assert_eq!(
+            blocks(&Cmd::new("BLMPOP").arg(2).arg(1).arg("k").arg("LEFT")),
+            Blocks::For(Duration::from_secs(2))
+        );
+        assert_eq!(
+            blocks(&Cmd::new("WAIT").arg(1).arg(250)),
+            Blocks::For(Duration::from_millis(250))
+        );
+        let xread = Cmd::new("XREAD")
+            .arg("COUNT")
+            .arg(1)
+            .arg("BLOCK")
+            .arg(100)
+            .arg("STREAMS")
+            .arg("s")
+            .arg("$");
         assert_eq!(blocks(&xread), Blocks::For(Duration::from_millis(100)));
         let nonblocking = Cmd::new("XREAD").arg("STREAMS").arg("BLOCK").arg("0");
         assert_eq!(blocks(&nonblocking), Blocks::No);

@@ -190,18 +190,23 @@ impl<'a> Cmd<'a> {
         h
     }
 
-    /// Appends the encoded command to `out`, copying everything.
-    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(self.header().as_bytes());
+    /// Moves the encoded command into a pipeline's buffers: small parts
+    /// copied into `buf`, large ones moved into `refs` as `(end in buf,
+    /// bytes)`.
+    pub(crate) fn move_into(self, buf: &mut Vec<u8>, refs: &mut Vec<(usize, Cow<'a, [u8]>)>) {
+        buf.extend_from_slice(self.header().as_bytes());
+        let mut big = self.big.into_iter();
         let mut from = 0;
         for arg in &self.args {
-            if let ArgRef::Big { index, at } = *arg {
-                out.extend_from_slice(&self.data[from..at]);
-                out.extend_from_slice(self.big_at(index));
+            if let ArgRef::Big { at, .. } = *arg {
+                buf.extend_from_slice(&self.data[from..at]);
+                if let Some(bytes) = big.next() {
+                    refs.push((buf.len(), bytes));
+                }
                 from = at;
             }
         }
-        out.extend_from_slice(&self.data[from..]);
+        buf.extend_from_slice(&self.data[from..]);
     }
 
     /// Appends the encoded command to a segment list: small parts copied
@@ -218,12 +223,6 @@ impl<'a> Cmd<'a> {
         }
         out.copy(&self.data[from..]);
     }
-
-    /// True when the command has no large argument: `write_to` is then a
-    /// cheap copy.
-    pub(crate) fn is_small(&self) -> bool {
-        self.big.is_empty()
-    }
 }
 
 struct Header {
@@ -237,34 +236,44 @@ impl Header {
     }
 }
 
-/// Bytes to write: a copy buffer plus references to large arguments, in
-/// order.
+/// Bytes to write: a prefix, a main buffer interleaved with references to
+/// large arguments, and a suffix, in that order.
 #[derive(Default)]
 pub(crate) struct Segments<'c> {
-    /// Copied bytes.
-    pub buf: Vec<u8>,
+    /// Written first (`MULTI` for a transaction).
+    pub prefix: &'c [u8],
+    /// The encoded commands, large arguments excepted.
+    pub buf: Cow<'c, [u8]>,
     /// `(end in buf, large slice)`: each large slice goes after
     /// `buf[..end]`.
     pub refs: Vec<(usize, &'c [u8])>,
+    /// Written last (`EXEC`).
+    pub suffix: &'c [u8],
 }
 
 impl<'c> Segments<'c> {
+    /// Appends bytes to the main buffer.
     pub fn copy(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
+        self.buf.to_mut().extend_from_slice(bytes);
     }
 
+    /// Appends a large slice by reference.
     pub fn reference(&mut self, bytes: &'c [u8]) {
         self.refs.push((self.buf.len(), bytes));
     }
 
     /// Total length.
     pub fn len(&self) -> usize {
-        self.buf.len() + self.refs.iter().map(|(_, b)| b.len()).sum::<usize>()
+        self.prefix.len()
+            + self.buf.len()
+            + self.refs.iter().map(|(_, b)| b.len()).sum::<usize>()
+            + self.suffix.len()
     }
 
     /// The segments from byte `offset` on, at most `max` of them.
     pub fn io_slices(&self, offset: usize, max: usize) -> Vec<IoSlice<'_>> {
-        let mut parts: Vec<&[u8]> = Vec::with_capacity(self.refs.len() * 2 + 1);
+        let mut parts: Vec<&[u8]> = Vec::with_capacity(self.refs.len() * 2 + 3);
+        parts.push(self.prefix);
         let mut from = 0;
         for &(end, big) in &self.refs {
             parts.push(&self.buf[from..end]);
@@ -272,6 +281,7 @@ impl<'c> Segments<'c> {
             from = end;
         }
         parts.push(&self.buf[from..]);
+        parts.push(self.suffix);
         let mut out = Vec::new();
         let mut pos = 0;
         for part in parts {
@@ -308,9 +318,17 @@ mod tests {
     #[test]
     fn encoding_with_large_arguments() {
         let big = vec![b'x'; BORROW_THRESHOLD];
-        let cmd = Cmd::new("SET").arg("k").arg(&big).arg(vec![b'y'; BORROW_THRESHOLD]).arg(1);
+        let cmd = Cmd::new("SET")
+            .arg("k")
+            .arg(&big)
+            .arg(vec![b'y'; BORROW_THRESHOLD])
+            .arg(1);
         let mut flat = Vec::new();
-        cmd.write_to(&mut flat);
+        let mut refs = Vec::new();
+        cmd.clone().move_into(&mut flat, &mut refs);
+        for (end, bytes) in refs.into_iter().rev() {
+            flat.splice(end..end, bytes.iter().copied());
+        }
         let mut expected = Vec::new();
         resp_core::encode::write_command(
             &mut expected,
@@ -322,7 +340,11 @@ mod tests {
         assert_eq!(segments.refs.len(), 2);
         assert_eq!(segments.len(), expected.len());
         for offset in [0, 1, 30, BORROW_THRESHOLD + 20, expected.len() - 1] {
-            let joined: Vec<u8> = segments.io_slices(offset, 64).iter().flat_map(|s| s.to_vec()).collect();
+            let joined: Vec<u8> = segments
+                .io_slices(offset, 64)
+                .iter()
+                .flat_map(|s| s.to_vec())
+                .collect();
             assert_eq!(joined, &expected[offset..], "offset {offset}");
         }
         assert_eq!(cmd.arg_bytes(2), Some(&big[..]));

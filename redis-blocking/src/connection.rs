@@ -37,7 +37,11 @@ impl Failure {
     /// The error for a command whose bytes end at `end`: it did not run if
     /// it was never completely written.
     pub fn for_command(&self, end: usize) -> Error {
-        let executed = if self.written >= end { Executed::Maybe } else { Executed::No };
+        let executed = if self.written >= end {
+            Executed::Maybe
+        } else {
+            Executed::No
+        };
         self.error.duplicate().executed_as(executed)
     }
 }
@@ -89,7 +93,8 @@ impl Connection {
     pub fn open(config: &Config) -> Result<Connection> {
         config.validate()?;
         let deadline = config.connect_timeout.map(|t| Instant::now() + t);
-        let stream = net::connect(config, deadline).map_err(|e| e.context(format!("{}", config.addr)))?;
+        let stream =
+            net::connect(config, deadline).map_err(|e| e.context(format!("{}", config.addr)))?;
         let mut conn = Connection {
             stream,
             conv: Conversation::with_limits(config.limits),
@@ -129,7 +134,9 @@ impl Connection {
             }
             sent_any = true;
             let reply = self.roundtrip(&out, deadline)?;
-            handshake.handle_reply(&reply).map_err(|e| Error::handshake(e).context(&self.addr))?;
+            handshake
+                .handle_reply(&reply)
+                .map_err(|e| Error::handshake(e).context(&self.addr))?;
         }
         self.protocol = handshake.protocol();
         if !sent_any {
@@ -145,7 +152,11 @@ impl Connection {
                 }
                 Frame::Error(e) => {
                     let message = String::from_utf8_lossy(&e).into_owned();
-                    return Err(Error::new(ErrorKind::Connect, Executed::No, format!("{}: PING failed: {message}", self.addr)));
+                    return Err(Error::new(
+                        ErrorKind::Connect,
+                        Executed::No,
+                        format!("{}: PING failed: {message}", self.addr),
+                    ));
                 }
                 _ => {}
             }
@@ -158,11 +169,21 @@ impl Connection {
         let mut segments = Segments::default();
         segments.copy(bytes);
         let mut reply = None;
-        self.exchange(&segments, 1, deadline, &mut |frame| reply = Some(frame.into_owned()))
-            .map_err(|f| {
-                let kind = if f.error.kind() == ErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Connect };
-                Error::new(kind, Executed::No, format!("{}: handshake failed: {}", self.addr, f.error))
-            })?;
+        self.exchange(&segments, 1, deadline, &mut |frame| {
+            reply = Some(frame.into_owned())
+        })
+        .map_err(|f| {
+            let kind = if f.error.kind() == ErrorKind::Timeout {
+                ErrorKind::Timeout
+            } else {
+                ErrorKind::Connect
+            };
+            Error::new(
+                kind,
+                Executed::No,
+                format!("{}: handshake failed: {}", self.addr, f.error),
+            )
+        })?;
         Ok(reply.unwrap_or(Frame::Null))
     }
 
@@ -227,15 +248,23 @@ impl Connection {
             ));
         }
         let deadline = self.deadline(cmd.get_timeout(), blocks(cmd));
-        let mut segments = Segments { buf: std::mem::take(&mut self.wbuf), refs: Vec::new() };
-        segments.buf.clear();
+        let mut wbuf = std::mem::take(&mut self.wbuf);
+        wbuf.clear();
+        let mut segments = Segments {
+            buf: wbuf.into(),
+            ..Segments::default()
+        };
         cmd.write_segments(&mut segments);
         let mut result = None;
-        let outcome = self.exchange(&segments, 1, deadline, &mut |frame| result = Some(T::from_reply(frame)));
+        let outcome = self.exchange(&segments, 1, deadline, &mut |frame| {
+            result = Some(T::from_reply(frame))
+        });
         let end = segments.len();
-        self.wbuf = segments.buf;
+        self.wbuf = segments.buf.into_owned();
         match outcome {
-            Ok(()) => result.unwrap_or_else(|| Err(Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))),
+            Ok(()) => result.unwrap_or_else(|| {
+                Err(Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))
+            }),
             Err(failure) => Err(failure.for_command(end)),
         }
     }
@@ -255,14 +284,20 @@ impl Connection {
             return Err(Error::new(
                 ErrorKind::Closed,
                 Executed::No,
-                format!("connection to {} is closed after an earlier failure: {reason}", self.addr),
+                format!(
+                    "connection to {} is closed after an earlier failure: {reason}",
+                    self.addr
+                ),
             ));
         }
         if self.busy {
             return Err(Error::new(
                 ErrorKind::Closed,
                 Executed::No,
-                format!("connection to {} is closed: a call was abandoned mid-way (panic)", self.addr),
+                format!(
+                    "connection to {} is closed: a call was abandoned mid-way (panic)",
+                    self.addr
+                ),
             ));
         }
         Ok(())
@@ -274,7 +309,11 @@ impl Connection {
         self.broken = Some(error.to_string());
         self.stream.shutdown();
         self.busy = false;
-        Failure { error, replies, written }
+        Failure {
+            error,
+            replies,
+            written,
+        }
     }
 
     /// Writes `out` and reads `expected` replies, handing each to
@@ -290,7 +329,11 @@ impl Connection {
         on_reply: &mut dyn FnMut(Frame<'_>),
     ) -> std::result::Result<(), Failure> {
         if let Err(error) = self.usable() {
-            return Err(Failure { error, replies: 0, written: 0 });
+            return Err(Failure {
+                error,
+                replies: 0,
+                written: 0,
+            });
         }
         self.busy = true;
         self.conv.sent(expected);
@@ -330,7 +373,11 @@ impl Connection {
                 let slices = out.io_slices(written, 64);
                 match self.stream.write_vectored(&slices) {
                     Ok(0) => {
-                        let error = Error::new(ErrorKind::Io, Executed::No, format!("writing to {}: connection closed", self.addr));
+                        let error = Error::new(
+                            ErrorKind::Io,
+                            Executed::No,
+                            format!("writing to {}: connection closed", self.addr),
+                        );
                         return Err(self.poison(error, got, written));
                     }
                     Ok(n) => {
@@ -342,7 +389,8 @@ impl Connection {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => progressed = true,
                     Err(e) => {
-                        let error = Error::io(Executed::No, &format!("writing to {}", self.addr), e);
+                        let error =
+                            Error::io(Executed::No, &format!("writing to {}", self.addr), e);
                         return Err(self.poison(error, got, written));
                     }
                 }
@@ -351,7 +399,11 @@ impl Connection {
                 self.reserve_read_space();
                 match self.stream.read(&mut self.rbuf[self.rlen..]) {
                     Ok(0) => {
-                        let error = Error::new(ErrorKind::Io, Executed::No, format!("{} closed the connection", self.addr));
+                        let error = Error::new(
+                            ErrorKind::Io,
+                            Executed::No,
+                            format!("{} closed the connection", self.addr),
+                        );
                         return Err(self.poison(error, got, written));
                     }
                     Ok(n) => {
@@ -361,7 +413,8 @@ impl Connection {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => readable = false,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => progressed = true,
                     Err(e) => {
-                        let error = Error::io(Executed::No, &format!("reading from {}", self.addr), e);
+                        let error =
+                            Error::io(Executed::No, &format!("reading from {}", self.addr), e);
                         return Err(self.poison(error, got, written));
                     }
                 }
@@ -370,8 +423,16 @@ impl Connection {
                 match net::wait(self.stream.fd(), got < expected, written < total, deadline) {
                     Ok(ready) => readable = ready.readable,
                     Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                        let waited = if written < total { "writing to" } else { "waiting for a reply from" };
-                        let error = Error::new(ErrorKind::Timeout, Executed::No, format!("timed out {waited} {}", self.addr));
+                        let waited = if written < total {
+                            "writing to"
+                        } else {
+                            "waiting for a reply from"
+                        };
+                        let error = Error::new(
+                            ErrorKind::Timeout,
+                            Executed::No,
+                            format!("timed out {waited} {}", self.addr),
+                        );
                         return Err(self.poison(error, got, written));
                     }
                     Err(e) => {
@@ -388,11 +449,17 @@ impl Connection {
 
     fn protocol_error(&self, e: resp_core::Error) -> Error {
         let hint = match e.kind() {
-            DecodeErrorKind::UnknownType(0x15 | 0x16) => " (this looks like TLS: use rediss:// or --tls)",
+            DecodeErrorKind::UnknownType(0x15 | 0x16) => {
+                " (this looks like TLS: use rediss:// or --tls)"
+            }
             _ => "",
         };
-        Error::new(ErrorKind::Protocol, Executed::No, format!("invalid reply from {}: {e}{hint}", self.addr))
-            .with_source(e)
+        Error::new(
+            ErrorKind::Protocol,
+            Executed::No,
+            format!("invalid reply from {}: {e}{hint}", self.addr),
+        )
+        .with_source(e)
     }
 
     /// Makes room for the next read: at least a chunk, and for a large

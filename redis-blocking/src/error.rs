@@ -193,7 +193,9 @@ impl ServerError {
         // Redis error codes are one upper-case word; anything else is a
         // plain message, reported as the generic `ERR`.
         let code = if !word.is_empty()
-            && word.bytes().all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
         {
             ErrorCode::parse(word)
         } else {
@@ -486,9 +488,15 @@ mod tests {
     #[test]
     fn codes() {
         let e = ServerError::new("ERR unknown command 'foo'");
-        assert_eq!((e.code(), e.message()), (&ErrorCode::Err, "unknown command 'foo'"));
+        assert_eq!(
+            (e.code(), e.message()),
+            (&ErrorCode::Err, "unknown command 'foo'")
+        );
         let e = ServerError::new("custom lower-case message");
-        assert_eq!((e.code(), e.message()), (&ErrorCode::Err, "custom lower-case message"));
+        assert_eq!(
+            (e.code(), e.message()),
+            (&ErrorCode::Err, "custom lower-case message")
+        );
         let e = ServerError::new("MOVED 12 127.0.0.1:7000");
         assert_eq!(e.redirect().unwrap().port, 7000);
         assert_eq!(Error::server(e).retry(), Retry::Safe);

@@ -26,19 +26,23 @@
 //! ```
 #![deny(missing_docs)]
 
+mod batch;
 mod blocking;
 pub mod cmd;
 mod config;
 mod connection;
 mod error;
 mod net;
+mod pipeline;
 mod types;
 pub mod url;
 
+pub use batch::TRANSACTION_ATTEMPTS;
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};
 pub use connection::{Connection, PushHandler};
 pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerError};
+pub use pipeline::{Pipeline, PipelineCmd};
 pub use resp_core;
 pub use resp_core::client::Protocol;
 pub use types::{FromReply, ToArg, ToArgs, Value};

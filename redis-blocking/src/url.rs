@@ -38,7 +38,9 @@ pub(crate) fn parse(input: &str) -> Result<Config> {
                     "invalid URL: a socket URL has no host (write unix:///path, with three slashes)",
                 ));
             }
-            let path = percent_decode_str(url.path()).decode_utf8_lossy().into_owned();
+            let path = percent_decode_str(url.path())
+                .decode_utf8_lossy()
+                .into_owned();
             if path.is_empty() || path == "/" {
                 return Err(Error::config("invalid URL: the socket path is empty"));
             }
@@ -73,7 +75,11 @@ fn decoded(raw: &str, part: &str) -> Result<String> {
     percent_decode_str(raw)
         .decode_utf8()
         .map(|s| s.into_owned())
-        .map_err(|_| Error::config(format!("invalid URL: the {part} is not valid UTF-8 once decoded")))
+        .map_err(|_| {
+            Error::config(format!(
+                "invalid URL: the {part} is not valid UTF-8 once decoded"
+            ))
+        })
 }
 
 fn tcp(url: &url::Url) -> Result<Config> {
@@ -87,20 +93,26 @@ fn tcp(url: &url::Url) -> Result<Config> {
     let mut config = Config::tcp(host, port);
     let path = url.path().trim_start_matches('/');
     if !path.is_empty() {
-        let db = path
-            .parse()
-            .map_err(|_| Error::config(format!("invalid URL: the database '{path}' is not a number")))?;
+        let db = path.parse().map_err(|_| {
+            Error::config(format!(
+                "invalid URL: the database '{path}' is not a number"
+            ))
+        })?;
         config = config.db(db);
     }
     Ok(config)
 }
 
 fn seconds(key: &str, value: &str) -> Result<Option<Duration>> {
-    let secs: f64 = value
-        .parse()
-        .map_err(|_| Error::config(format!("invalid URL option {key}: '{value}' is not a number of seconds")))?;
+    let secs: f64 = value.parse().map_err(|_| {
+        Error::config(format!(
+            "invalid URL option {key}: '{value}' is not a number of seconds"
+        ))
+    })?;
     if !(secs >= 0.0 && secs.is_finite()) {
-        return Err(Error::config(format!("invalid URL option {key}: '{value}' is not a duration")));
+        return Err(Error::config(format!(
+            "invalid URL option {key}: '{value}' is not a duration"
+        )));
     }
     Ok((secs > 0.0).then(|| Duration::from_secs_f64(secs)))
 }
@@ -127,9 +139,9 @@ fn option(mut config: Config, key: &str, value: &str) -> Result<Config> {
             config = config.protocol(protocol);
         }
         "db" => {
-            let db = value
-                .parse()
-                .map_err(|_| Error::config(format!("invalid URL option db: '{value}' is not a number")))?;
+            let db = value.parse().map_err(|_| {
+                Error::config(format!("invalid URL option db: '{value}' is not a number"))
+            })?;
             config = config.db(db);
         }
         "client_name" | "clientname" | "name" => config = config.client_name(value),
@@ -137,7 +149,9 @@ fn option(mut config: Config, key: &str, value: &str) -> Result<Config> {
         "connect_timeout" => config = config.connect_timeout(seconds(key, value)?),
         "user" | "username" => config = config.user(value),
         "password" | "pass" => config = config.password(value),
-        "insecure" => tls_mut(&mut config, key)?.insecure = matches!(value, "" | "true" | "1" | "yes"),
+        "insecure" => {
+            tls_mut(&mut config, key)?.insecure = matches!(value, "" | "true" | "1" | "yes")
+        }
         "sni" => tls_mut(&mut config, key)?.sni = Some(value.to_owned()),
         "ca" | "cacert" => tls_mut(&mut config, key)?.ca_file = Some(value.into()),
         "cert" => tls_mut(&mut config, key)?.cert_file = Some(value.into()),
@@ -156,7 +170,9 @@ impl Addr {
         };
         let host = host.trim_start_matches('[').trim_end_matches(']');
         if host.is_empty() {
-            return Err(Error::config(format!("invalid address '{text}': the host is empty")));
+            return Err(Error::config(format!(
+                "invalid address '{text}': the host is empty"
+            )));
         }
         let port = match port {
             None => 6379,
@@ -201,7 +217,13 @@ mod tests {
         let tls = c.get_tls().unwrap();
         assert!(tls.insecure);
         assert_eq!(tls.sni.as_deref(), Some("example.com"));
-        assert!(parse("rediss://h#insecure").unwrap().get_tls().unwrap().insecure);
+        assert!(
+            parse("rediss://h#insecure")
+                .unwrap()
+                .get_tls()
+                .unwrap()
+                .insecure
+        );
         let c = parse("unix:///tmp/redis.sock?db=2&pass=pw").unwrap();
         assert_eq!(c.get_addr(), &Addr::Unix("/tmp/redis.sock".into()));
         assert_eq!(c.get_db(), 2);

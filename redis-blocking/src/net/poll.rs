@@ -9,14 +9,17 @@ use std::time::Instant;
 pub(crate) struct Ready {
     /// A read will not block: data, end of stream or an error is pending.
     pub readable: bool,
-    /// A write will not block.
-    pub writable: bool,
 }
 
 /// Waits until `fd` is readable (if `read`) or writable (if `write`), or
 /// has an error or hang-up pending, or `deadline` passes
 /// (`ErrorKind::TimedOut`).
-pub(crate) fn wait(fd: RawFd, read: bool, write: bool, deadline: Option<Instant>) -> io::Result<Ready> {
+pub(crate) fn wait(
+    fd: RawFd,
+    read: bool,
+    write: bool,
+    deadline: Option<Instant>,
+) -> io::Result<Ready> {
     let mut events = 0;
     if read {
         events |= libc::POLLIN;
@@ -50,7 +53,6 @@ pub(crate) fn wait(fd: RawFd, read: bool, write: bool, deadline: Option<Instant>
                 let failed = r & (libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0;
                 return Ok(Ready {
                     readable: r & libc::POLLIN != 0 || failed,
-                    writable: r & libc::POLLOUT != 0 || failed,
                 });
             }
             0 => continue, // Loop to recheck the deadline.

@@ -79,8 +79,12 @@ pub(crate) fn connect(config: &Config, deadline: Option<Instant>) -> Result<Stre
                 return Err(Error::config("TLS over a Unix socket is not supported"));
             }
             let unix = UnixStream::connect(path).map_err(|e| {
-                Error::new(ErrorKind::Connect, Executed::No, format!("connecting to {}: {e}", path.display()))
-                    .with_source(e)
+                Error::new(
+                    ErrorKind::Connect,
+                    Executed::No,
+                    format!("connecting to {}: {e}", path.display()),
+                )
+                .with_source(e)
             })?;
             unix.set_nonblocking(true)
                 .map_err(|e| Error::io(Executed::No, "setting up the socket", e))?;
@@ -92,12 +96,29 @@ pub(crate) fn connect(config: &Config, deadline: Option<Instant>) -> Result<Stre
 
 /// Connects to each resolved address in turn, sharing the time left
 /// between the addresses not yet tried.
-fn connect_tcp(host: &str, port: u16, keepalive: Option<Duration>, deadline: Option<Instant>) -> Result<TcpStream> {
-    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map_err(|e| {
-        Error::new(ErrorKind::Connect, Executed::No, format!("resolving {host}: {e}")).with_source(e)
-    })?.collect();
+fn connect_tcp(
+    host: &str,
+    port: u16,
+    keepalive: Option<Duration>,
+    deadline: Option<Instant>,
+) -> Result<TcpStream> {
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Connect,
+                Executed::No,
+                format!("resolving {host}: {e}"),
+            )
+            .with_source(e)
+        })?
+        .collect();
     if addrs.is_empty() {
-        return Err(Error::new(ErrorKind::Connect, Executed::No, format!("resolving {host}: no addresses")));
+        return Err(Error::new(
+            ErrorKind::Connect,
+            Executed::No,
+            format!("resolving {host}: no addresses"),
+        ));
     }
     let mut last = None;
     for (i, addr) in addrs.iter().enumerate() {
@@ -120,11 +141,25 @@ fn connect_tcp(host: &str, port: u16, keepalive: Option<Duration>, deadline: Opt
         }
     }
     let (kind, message, source) = match last {
-        Some((addr, e)) if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock => {
-            (ErrorKind::Timeout, format!("connecting to {addr}: timed out"), Some(e))
+        Some((addr, e))
+            if e.kind() == io::ErrorKind::TimedOut || e.kind() == io::ErrorKind::WouldBlock =>
+        {
+            (
+                ErrorKind::Timeout,
+                format!("connecting to {addr}: timed out"),
+                Some(e),
+            )
         }
-        Some((addr, e)) => (ErrorKind::Connect, format!("connecting to {addr}: {e}"), Some(e)),
-        None => (ErrorKind::Timeout, format!("connecting to {host}:{port}: timed out"), None),
+        Some((addr, e)) => (
+            ErrorKind::Connect,
+            format!("connecting to {addr}: {e}"),
+            Some(e),
+        ),
+        None => (
+            ErrorKind::Timeout,
+            format!("connecting to {host}:{port}: timed out"),
+            None,
+        ),
     };
     let err = Error::new(kind, Executed::No, message);
     Err(match source {
@@ -133,11 +168,21 @@ fn connect_tcp(host: &str, port: u16, keepalive: Option<Duration>, deadline: Opt
     })
 }
 
-fn connect_one(addr: &SocketAddr, keepalive: Option<Duration>, timeout: Option<Duration>) -> io::Result<TcpStream> {
-    let socket = Socket::new(Domain::for_address(*addr), Type::STREAM, Some(Protocol::TCP))?;
+fn connect_one(
+    addr: &SocketAddr,
+    keepalive: Option<Duration>,
+    timeout: Option<Duration>,
+) -> io::Result<TcpStream> {
+    let socket = Socket::new(
+        Domain::for_address(*addr),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
     socket.set_nodelay(true)?;
     if let Some(idle) = keepalive {
-        let params = TcpKeepalive::new().with_time(idle).with_interval(Duration::from_secs(10));
+        let params = TcpKeepalive::new()
+            .with_time(idle)
+            .with_interval(Duration::from_secs(10));
         socket.set_tcp_keepalive(&params)?;
     }
     let target = SockAddr::from(*addr);

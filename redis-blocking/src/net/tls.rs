@@ -15,7 +15,9 @@ fn tls_error(message: impl Into<String>) -> Error {
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| tls_error(format!("reading the {what} {}: {e}", path.display())).with_source(e))
+    std::fs::read(path).map_err(|e| {
+        tls_error(format!("reading the {what} {}: {e}", path.display())).with_source(e)
+    })
 }
 
 /// Every PEM certificate in `pem`.
@@ -26,7 +28,9 @@ fn certificates(pem: &[u8], path: &Path) -> Result<Vec<Certificate>> {
     let mut certs = Vec::new();
     let mut rest = &text[..];
     while let Some(start) = rest.find(BEGIN) {
-        let Some(len) = rest[start..].find(END) else { break };
+        let Some(len) = rest[start..].find(END) else {
+            break;
+        };
         let block = &rest[start..start + len + END.len()];
         let cert = Certificate::from_pem(block.as_bytes()).map_err(|e| {
             tls_error(format!("invalid certificate in {}: {e}", path.display())).with_source(e)
@@ -35,7 +39,10 @@ fn certificates(pem: &[u8], path: &Path) -> Result<Vec<Certificate>> {
         rest = &rest[start + len + END.len()..];
     }
     if certs.is_empty() {
-        return Err(tls_error(format!("no PEM certificate in {}", path.display())));
+        return Err(tls_error(format!(
+            "no PEM certificate in {}",
+            path.display()
+        )));
     }
     Ok(certs)
 }
@@ -49,21 +56,37 @@ pub(crate) fn connector(options: &TlsOptions) -> Result<TlsConnector> {
     }
     match (&options.cert_file, &options.key_file) {
         (Some(cert), Some(key)) => {
-            let identity = Identity::from_pkcs8(&read_file(cert, "certificate")?, &read_file(key, "key")?)
-                .map_err(|e| tls_error(format!("invalid client certificate or key: {e}")).with_source(e))?;
+            let identity =
+                Identity::from_pkcs8(&read_file(cert, "certificate")?, &read_file(key, "key")?)
+                    .map_err(|e| {
+                        tls_error(format!("invalid client certificate or key: {e}")).with_source(e)
+                    })?;
             builder.identity(identity);
         }
         (None, None) => {}
-        _ => return Err(Error::config("a client certificate needs both a certificate and a key file")),
+        _ => {
+            return Err(Error::config(
+                "a client certificate needs both a certificate and a key file",
+            ))
+        }
     }
     if options.insecure {
-        builder.danger_accept_invalid_certs(true).danger_accept_invalid_hostnames(true);
+        builder
+            .danger_accept_invalid_certs(true)
+            .danger_accept_invalid_hostnames(true);
     }
-    builder.build().map_err(|e| tls_error(format!("setting up TLS: {e}")).with_source(e))
+    builder
+        .build()
+        .map_err(|e| tls_error(format!("setting up TLS: {e}")).with_source(e))
 }
 
 /// Runs the TLS handshake on a non-blocking `tcp` until `deadline`.
-pub(crate) fn handshake(tcp: TcpStream, host: &str, options: &TlsOptions, deadline: Option<Instant>) -> Result<Stream> {
+pub(crate) fn handshake(
+    tcp: TcpStream,
+    host: &str,
+    options: &TlsOptions,
+    deadline: Option<Instant>,
+) -> Result<Stream> {
     let connector = connector(options)?;
     let domain = options.sni.as_deref().unwrap_or(host);
     let fd = std::os::fd::AsRawFd::as_raw_fd(&tcp);

@@ -79,7 +79,9 @@ pub(crate) fn describe(frame: &Frame<'_>) -> String {
         Frame::Attributed(a) => return describe(&a.frame),
     };
     let bytes = frame.as_bytes().unwrap_or_default();
-    let shown: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).escape_debug().collect();
+    let shown: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)])
+        .escape_debug()
+        .collect();
     let more = if bytes.len() > 40 { "..." } else { "" };
     format!("{kind} \"{shown}{more}\"")
 }
@@ -94,9 +96,9 @@ fn mismatch<T>(want: &str, frame: &Frame<'_>) -> Result<T> {
 /// Strips attributes, and turns an error reply into `Err`.
 fn plain(frame: Frame<'_>) -> Result<Frame<'_>> {
     match frame.strip_attributes() {
-        Frame::Error(e) | Frame::BulkError(e) => {
-            Err(Error::server(ServerError::new(String::from_utf8_lossy(&e).into_owned())))
-        }
+        Frame::Error(e) | Frame::BulkError(e) => Err(Error::server(ServerError::new(
+            String::from_utf8_lossy(&e).into_owned(),
+        ))),
         other => Ok(other),
     }
 }
@@ -110,7 +112,9 @@ fn string_bytes(frame: Frame<'_>) -> std::result::Result<Cow<'_, [u8]>, Frame<'_
             Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
         }),
-        Frame::Integer(i) => Ok(Cow::Owned(itoa::Buffer::new().format(i).as_bytes().to_vec())),
+        Frame::Integer(i) => Ok(Cow::Owned(
+            itoa::Buffer::new().format(i).as_bytes().to_vec(),
+        )),
         other => Err(other),
     }
 }
@@ -127,9 +131,9 @@ impl FromReply for Value {
 impl<T: FromReply> FromReply for std::result::Result<T, ServerError> {
     fn from_reply(frame: Frame<'_>) -> Result<Self> {
         match frame.strip_attributes() {
-            Frame::Error(e) | Frame::BulkError(e) => {
-                Ok(Err(ServerError::new(String::from_utf8_lossy(&e).into_owned())))
-            }
+            Frame::Error(e) | Frame::BulkError(e) => Ok(Err(ServerError::new(
+                String::from_utf8_lossy(&e).into_owned(),
+            ))),
             other => T::from_reply(other).map(Ok),
         }
     }
@@ -148,7 +152,7 @@ impl FromReply for String {
                 Cow::Borrowed(b) => std::str::from_utf8(b).map(str::to_owned).map_err(|_| ()),
                 Cow::Owned(b) => String::from_utf8(b).map_err(|_| ()),
             }
-            .or_else(|()| Err(Error::type_mismatch("expected a UTF-8 string, got invalid UTF-8"))),
+            .map_err(|()| Error::type_mismatch("expected a UTF-8 string, got invalid UTF-8")),
             Err(other) => mismatch("a string", &other),
         }
     }
@@ -170,7 +174,10 @@ impl FromReply for bool {
 
 fn parse_number<T: std::str::FromStr>(frame: Frame<'_>, want: &str) -> Result<T> {
     match string_bytes(frame) {
-        Ok(bytes) => match std::str::from_utf8(&bytes).ok().and_then(|s| s.parse().ok()) {
+        Ok(bytes) => match std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
             Some(n) => Ok(n),
             None => mismatch(want, &Frame::Bulk(bytes)),
         },
@@ -197,7 +204,9 @@ int_from_reply!(i8 i16 i32 i64 i128 isize u16 u32 u64 u128 usize);
 impl FromReply for u8 {
     fn from_reply(frame: Frame<'_>) -> Result<Self> {
         match plain(frame)? {
-            Frame::Integer(i) => u8::try_from(i).or_else(|_| mismatch("an integer (u8)", &Frame::Integer(i))),
+            Frame::Integer(i) => {
+                u8::try_from(i).or_else(|_| mismatch("an integer (u8)", &Frame::Integer(i)))
+            }
             other => parse_number(other, "an integer (u8)"),
         }
     }
@@ -266,7 +275,10 @@ fn elements(frame: Frame<'_>, pairs: bool) -> std::result::Result<Vec<Frame<'_>>
             }
             Ok(items)
         }
-        Frame::Map(entries) if pairs => Ok(entries.into_iter().map(|(k, v)| Frame::Array(vec![k, v])).collect()),
+        Frame::Map(entries) if pairs => Ok(entries
+            .into_iter()
+            .map(|(k, v)| Frame::Array(vec![k, v]))
+            .collect()),
         Frame::Map(entries) => Ok(entries.into_iter().flat_map(|(k, v)| [k, v]).collect()),
         Frame::NullBulk | Frame::NullArray | Frame::Null => Ok(Vec::new()),
         other => Err(other),
@@ -274,7 +286,10 @@ fn elements(frame: Frame<'_>, pairs: bool) -> std::result::Result<Vec<Frame<'_>>
 }
 
 fn is_aggregate(frame: &Frame<'_>) -> bool {
-    matches!(frame, Frame::Array(_) | Frame::Set(_) | Frame::Map(_) | Frame::Push(_))
+    matches!(
+        frame,
+        Frame::Array(_) | Frame::Set(_) | Frame::Map(_) | Frame::Push(_)
+    )
 }
 
 impl<T: FromReply> FromReply for Vec<T> {
@@ -341,7 +356,9 @@ fn pairs(frame: Frame<'_>) -> Result<Vec<(Frame<'_>, Frame<'_>)>> {
     }
 }
 
-impl<K: FromReply + Eq + Hash, V: FromReply, S: BuildHasher + Default> FromReply for HashMap<K, V, S> {
+impl<K: FromReply + Eq + Hash, V: FromReply, S: BuildHasher + Default> FromReply
+    for HashMap<K, V, S>
+{
     fn from_reply(frame: Frame<'_>) -> Result<Self> {
         pairs(frame)?
             .into_iter()
@@ -403,7 +420,10 @@ mod tests {
     fn scalars() {
         assert_eq!(i64::from_reply(Frame::Integer(-3)).unwrap(), -3);
         assert_eq!(i64::from_reply(bulk("42")).unwrap(), 42);
-        assert_eq!(u8::from_reply(Frame::Integer(300)).unwrap_err().kind(), ErrorKind::TypeMismatch);
+        assert_eq!(
+            u8::from_reply(Frame::Integer(300)).unwrap_err().kind(),
+            ErrorKind::TypeMismatch
+        );
         assert_eq!(f64::from_reply(Frame::Double("1.5".into())).unwrap(), 1.5);
         assert_eq!(f64::from_reply(bulk("inf")).unwrap(), f64::INFINITY);
         assert_eq!(f64::from_reply(bulk("-inf")).unwrap(), f64::NEG_INFINITY);
@@ -413,10 +433,14 @@ mod tests {
         assert_eq!(Vec::<u8>::from_reply(bulk("ab")).unwrap(), b"ab");
         assert_eq!(Option::<String>::from_reply(Frame::Null).unwrap(), None);
         let e = i64::from_reply(bulk("abc")).unwrap_err();
-        assert_eq!(e.to_string(), "expected an integer (i64), got bulk string \"abc\"");
+        assert_eq!(
+            e.to_string(),
+            "expected an integer (i64), got bulk string \"abc\""
+        );
         let e = String::from_reply(Frame::error(b"WRONGTYPE nope")).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Server);
-        let r = std::result::Result::<String, ServerError>::from_reply(Frame::error(b"ERR x")).unwrap();
+        let r =
+            std::result::Result::<String, ServerError>::from_reply(Frame::error(b"ERR x")).unwrap();
         assert_eq!(r.unwrap_err().line(), "ERR x");
     }
 
@@ -432,7 +456,10 @@ mod tests {
         assert_eq!(map["a"], 1);
         let pairs: Vec<(String, i64)> = FromReply::from_reply(resp3).unwrap();
         assert_eq!(pairs, [("a".into(), 1)]);
-        let nested = Frame::Array(vec![Frame::Array(vec![bulk("m"), Frame::Double("2.5".into())])]);
+        let nested = Frame::Array(vec![Frame::Array(vec![
+            bulk("m"),
+            Frame::Double("2.5".into()),
+        ])]);
         let pairs: Vec<(String, f64)> = FromReply::from_reply(nested).unwrap();
         assert_eq!(pairs, [("m".into(), 2.5)]);
         let set = Frame::Set(vec![bulk("x"), bulk("y")]);
@@ -440,7 +467,8 @@ mod tests {
         assert!(set.contains("x"));
         let strings: Vec<String> = FromReply::from_reply(flat).unwrap();
         assert_eq!(strings.len(), 4);
-        let tuple: (String, Option<i64>) = FromReply::from_reply(Frame::Array(vec![bulk("k"), Frame::NullBulk])).unwrap();
+        let tuple: (String, Option<i64>) =
+            FromReply::from_reply(Frame::Array(vec![bulk("k"), Frame::NullBulk])).unwrap();
         assert_eq!(tuple, ("k".into(), None));
         let bytes: Vec<Vec<u8>> = FromReply::from_reply(Frame::Array(vec![bulk("k")])).unwrap();
         assert_eq!(bytes, [b"k".to_vec()]);

@@ -206,12 +206,14 @@ mod tests {
             .arg(&owned)
             .arg(&["c", "d"][..])
             .arg(["e"])
-            .arg(&pairs[..1].to_vec()[0])
+            .arg(pairs[0])
             .arg(Some(3.5))
             .arg(None::<i64>)
             .arg(b"z")
             .arg(-7i64);
-        let want: Vec<&[u8]> = vec![b"X", b"a", b"b", b"c", b"d", b"e", b"f1", b"1", b"3.5", b"z", b"-7"];
+        let want: Vec<&[u8]> = vec![
+            b"X", b"a", b"b", b"c", b"d", b"e", b"f1", b"1", b"3.5", b"z", b"-7",
+        ];
         assert_eq!(args(&cmd), want);
     }
 }

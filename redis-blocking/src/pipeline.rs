@@ -1,0 +1,260 @@
+//! Pipelines: many commands in as few writes as possible, and MULTI/EXEC
+//! transactions.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use crate::blocking::{blocks, changes_mode, Blocks};
+use crate::cmd::Segments;
+use crate::error::{Error, ErrorKind, Executed};
+use crate::types::ToArgs;
+use crate::Cmd;
+
+/// A batch of commands sent together; optionally a MULTI/EXEC transaction.
+///
+/// Commands are encoded into one buffer as they are added, so a pipeline
+/// of a million commands costs a few dozen bytes per command. Run it with
+/// [`Connection::query_pipeline`](crate::Connection::query_pipeline) (typed
+/// replies) or [`Connection::pipeline_results`](crate::Connection::pipeline_results)
+/// (one result per command). Writing and reading interleave, so a pipeline
+/// of any size runs without deadlock.
+///
+/// # Example
+///
+/// ```no_run
+/// use redis_blocking::{Connection, Pipeline};
+///
+/// let mut conn = Connection::open_url("redis://127.0.0.1")?;
+/// let mut pipe = Pipeline::new();
+/// pipe.cmd("SET").arg("a").arg(1).ignore();
+/// pipe.cmd("INCR").arg("a");
+/// pipe.cmd("GET").arg("a");
+/// let (incremented, value): (i64, String) = conn.query_pipeline(&pipe)?;
+/// assert_eq!((incremented, value.as_str()), (2, "2"));
+/// # Ok::<(), redis_blocking::Error>(())
+/// ```
+#[derive(Default)]
+pub struct Pipeline<'a> {
+    buf: Vec<u8>,
+    refs: Vec<(usize, Cow<'a, [u8]>)>,
+    /// Per command: logical end offset (large arguments included).
+    ends: Vec<usize>,
+    /// Per command: whether its reply is left out of `query_pipeline`.
+    ignored: Vec<bool>,
+    ref_bytes: usize,
+    atomic: bool,
+    timeout: Option<Duration>,
+    blocking: Option<Duration>,
+    blocks_forever: bool,
+    invalid: Option<String>,
+}
+
+impl<'a> Pipeline<'a> {
+    /// An empty pipeline.
+    pub fn new() -> Pipeline<'a> {
+        Pipeline::default()
+    }
+
+    /// An empty pipeline that runs as one MULTI/EXEC transaction.
+    pub fn transaction() -> Pipeline<'a> {
+        Pipeline {
+            atomic: true,
+            ..Pipeline::default()
+        }
+    }
+
+    /// Makes this pipeline a MULTI/EXEC transaction.
+    pub fn atomic(&mut self) -> &mut Pipeline<'a> {
+        self.atomic = true;
+        self
+    }
+
+    /// True for a MULTI/EXEC transaction.
+    pub fn is_atomic(&self) -> bool {
+        self.atomic
+    }
+
+    /// Gives the whole pipeline a timeout, from its first write to its last
+    /// reply, replacing the connection's.
+    pub fn timeout(&mut self, timeout: Duration) -> &mut Pipeline<'a> {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a finished command.
+    pub fn add(&mut self, cmd: Cmd<'a>) -> &mut Pipeline<'a> {
+        self.push(cmd);
+        self
+    }
+
+    /// Starts a command; chain [`arg`](PipelineCmd::arg) to add its
+    /// arguments. The command joins the pipeline when the returned builder
+    /// is dropped, or when [`cmd`](PipelineCmd::cmd) starts the next one.
+    pub fn cmd(&mut self, name: &str) -> PipelineCmd<'_, 'a> {
+        PipelineCmd {
+            cmd: Some(Cmd::new(name)),
+            ignore: false,
+            pipe: self,
+        }
+    }
+
+    /// Leaves the last command's reply out of the typed result.
+    pub fn ignore(&mut self) -> &mut Pipeline<'a> {
+        if let Some(last) = self.ignored.last_mut() {
+            *last = true;
+        }
+        self
+    }
+
+    /// The number of commands.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when no command was added.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes every command, keeping the buffers' capacity.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.refs.clear();
+        self.ends.clear();
+        self.ignored.clear();
+        self.ref_bytes = 0;
+        self.blocking = None;
+        self.blocks_forever = false;
+        self.invalid = None;
+    }
+
+    pub(crate) fn push(&mut self, cmd: Cmd<'a>) {
+        if changes_mode(&cmd) && self.invalid.is_none() {
+            self.invalid = Some(format!(
+                "{} cannot run in a pipeline: use a Subscriber or Monitor",
+                String::from_utf8_lossy(cmd.name())
+            ));
+        }
+        match blocks(&cmd) {
+            Blocks::No => {}
+            Blocks::For(d) => self.blocking = Some(self.blocking.unwrap_or_default() + d),
+            Blocks::Forever => self.blocks_forever = true,
+        }
+        let refs_before = self.refs.len();
+        cmd.move_into(&mut self.buf, &mut self.refs);
+        self.ref_bytes += self.refs[refs_before..]
+            .iter()
+            .map(|(_, b)| b.len())
+            .sum::<usize>();
+        self.ends.push(self.buf.len() + self.ref_bytes);
+        self.ignored.push(false);
+    }
+
+    /// Fails if a command cannot run in a pipeline.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match &self.invalid {
+            Some(why) => Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                why.clone(),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The bytes to write.
+    pub(crate) fn segments(&self) -> Segments<'_> {
+        const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
+        const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
+        Segments {
+            prefix: if self.atomic { MULTI } else { b"" },
+            buf: Cow::Borrowed(&self.buf),
+            refs: self
+                .refs
+                .iter()
+                .map(|(end, bytes)| (*end, &**bytes))
+                .collect(),
+            suffix: if self.atomic { EXEC } else { b"" },
+        }
+    }
+
+    /// Logical end of command `i` in the written stream.
+    pub(crate) fn end_of(&self, i: usize) -> usize {
+        let prefix = if self.atomic { 15 } else { 0 };
+        prefix + self.ends.get(i).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn ignored(&self, i: usize) -> bool {
+        self.ignored.get(i).copied().unwrap_or(false)
+    }
+
+    /// The pipeline's own timeout.
+    pub(crate) fn get_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// How long its blocking commands may block, together.
+    pub(crate) fn blocking(&self) -> Blocks {
+        match (self.blocks_forever, self.blocking) {
+            (true, _) => Blocks::Forever,
+            (false, Some(d)) => Blocks::For(d),
+            (false, None) => Blocks::No,
+        }
+    }
+}
+
+/// A command being added to a [`Pipeline`]; it joins the pipeline when
+/// dropped.
+pub struct PipelineCmd<'p, 'a> {
+    pipe: &'p mut Pipeline<'a>,
+    cmd: Option<Cmd<'a>>,
+    ignore: bool,
+}
+
+impl<'a> PipelineCmd<'_, 'a> {
+    /// Adds an argument.
+    pub fn arg<T: ToArgs<'a>>(mut self, arg: T) -> Self {
+        if let Some(cmd) = &mut self.cmd {
+            cmd.add_arg(arg);
+        }
+        self
+    }
+
+    /// Leaves this command's reply out of the typed result.
+    pub fn ignore(mut self) -> Self {
+        self.ignore = true;
+        self
+    }
+
+    /// Adds this command and starts the next.
+    pub fn cmd(mut self, name: &str) -> Self {
+        self.flush();
+        self.cmd = Some(Cmd::new(name));
+        self
+    }
+
+    fn flush(&mut self) {
+        if let Some(cmd) = self.cmd.take() {
+            self.pipe.push(cmd);
+            if std::mem::take(&mut self.ignore) {
+                self.pipe.ignore();
+            }
+        }
+    }
+}
+
+impl Drop for PipelineCmd<'_, '_> {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+impl std::fmt::Debug for Pipeline<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("commands", &self.len())
+            .field("atomic", &self.atomic)
+            .field("bytes", &(self.buf.len() + self.ref_bytes))
+            .finish()
+    }
+}
