@@ -382,3 +382,53 @@ pub fn redis_rs_shape(buf: &[u8]) -> Shape {
 pub fn shared(buf: &[u8]) -> Bytes {
     Bytes::copy_from_slice(buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The benchmark's precondition, on small streams: every decoder sees
+    /// the same replies, and every timed driver counts them all.
+    #[test]
+    fn decoders_agree_on_small_streams() {
+        let resp2 = workload::resp2(7, 64 << 10);
+        let shape = resp_core_shape(&resp2.bytes);
+        assert_eq!(shape.frames, resp2.replies);
+        assert_eq!(rp2_shape(&resp2.bytes), shape);
+        assert_eq!(redis_rs_shape(&resp2.bytes), shape);
+        let shared2 = shared(&resp2.bytes);
+        for n in [
+            resp_core(&resp2.bytes),
+            rp2_owned(&resp2.bytes),
+            rp2_range(&resp2.bytes),
+            rp2_bytes(&shared2),
+            redis_rs(&resp2.bytes),
+        ] {
+            assert_eq!(n, resp2.replies);
+        }
+
+        let resp3 = workload::resp3(7, 64 << 10);
+        let shape = resp_core_shape(&resp3.bytes);
+        assert_eq!(shape.frames, resp3.replies);
+        assert_eq!(rp3_shape(&resp3.bytes), shape);
+        assert_eq!(redis_rs_shape(&resp3.bytes), shape);
+        let shared3 = shared(&resp3.bytes);
+        for n in [
+            resp_core(&resp3.bytes),
+            rp3_owned(&resp3.bytes),
+            rp3_range(&resp3.bytes),
+            rp3_bytes(&shared3),
+            redis_rs(&resp3.bytes),
+        ] {
+            assert_eq!(n, resp3.replies);
+        }
+    }
+
+    #[test]
+    fn workloads_are_deterministic() {
+        let a = workload::resp2(workload::SEED, 32 << 10);
+        let b = workload::resp2(workload::SEED, 32 << 10);
+        assert_eq!(a.bytes, b.bytes);
+        assert!(a.bytes.len() >= 32 << 10);
+    }
+}
