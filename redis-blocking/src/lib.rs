@@ -29,6 +29,7 @@
 mod batch;
 mod blocking;
 pub mod cmd;
+pub mod commands;
 mod config;
 mod connection;
 mod error;
@@ -46,3 +47,15 @@ pub use pipeline::{Pipeline, PipelineCmd};
 pub use resp_core;
 pub use resp_core::client::Protocol;
 pub use types::{FromReply, ToArg, ToArgs, Value};
+
+/// Everything needed for everyday use: the connection, commands, pipelines
+/// and every typed-command trait.
+pub mod prelude {
+    pub use crate::commands::{
+        BitmapCommands, GeoCommands, HashCommands, HyperLogLogCommands, KeyCommands, ListCommands,
+        Runner, ServerCommands, SetCommands, SortedSetCommands, StreamCommands, StringCommands,
+    };
+    pub use crate::{
+        Cmd, Config, Connection, Error, ErrorKind, FromReply, Pipeline, Result, Value,
+    };
+}

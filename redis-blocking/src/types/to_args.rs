@@ -134,34 +134,44 @@ impl<'a> ToArg<'a> for f32 {
     }
 }
 
-impl<'a, T: ToArg<'a>> ToArgs<'a> for [T] {
+impl<'a, T: ToArgs<'a>> ToArgs<'a> for [T] {
     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
-        self.iter().for_each(|t| t.write_arg(out))
+        self.iter().for_each(|t| t.write_args(out))
     }
 }
 
-impl<'a, 'x: 'a, T: ToArg<'a>> ToArgs<'a> for &'x [T] {
+impl<'a, 'x: 'a, T: ToArgs<'a>> ToArgs<'a> for &'x [T] {
     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
-        self.iter().for_each(|t| t.write_arg(out))
+        self.iter().for_each(|t| t.write_args(out))
     }
 }
 
-impl<'a, T: ToArg<'a>, const N: usize> ToArgs<'a> for [T; N] {
+impl<'a, T: ToArgs<'a>, const N: usize> ToArgs<'a> for [T; N] {
     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
-        self.iter().for_each(|t| t.write_arg(out))
+        self.iter().for_each(|t| t.write_args(out))
     }
 }
 
-impl<'a, T: ToArg<'a>> ToArgs<'a> for Vec<T> {
+impl<'a, 'x: 'a, T: ToArgs<'a>, const N: usize> ToArgs<'a> for &'x [T; N] {
     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
-        self.iter().for_each(|t| t.write_arg(out))
+        self.iter().for_each(|t| t.write_args(out))
     }
 }
 
-impl<'a, 'x: 'a, T: ToArg<'a>> ToArgs<'a> for &'x Vec<T> {
+impl<'a, T: ToArgs<'a>> ToArgs<'a> for Vec<T> {
     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
-        self.iter().for_each(|t| t.write_arg(out))
+        self.iter().for_each(|t| t.write_args(out))
     }
+}
+
+impl<'a, 'x: 'a, T: ToArgs<'a>> ToArgs<'a> for &'x Vec<T> {
+    fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
+        self.iter().for_each(|t| t.write_args(out))
+    }
+}
+
+impl<'a> ToArgs<'a> for () {
+    fn write_args(&self, _out: &mut ArgSink<'_, 'a>) {}
 }
 
 impl<'a, T: ToArgs<'a>> ToArgs<'a> for Option<T> {
