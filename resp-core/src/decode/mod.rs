@@ -1,6 +1,7 @@
 //! The reply decoder: bytes in, frames out.
 
 mod build;
+mod fast;
 pub(crate) mod number;
 pub(crate) mod scan;
 
@@ -159,6 +160,12 @@ impl Decoder {
         }
         if buf.len() < self.examined {
             return Err(self.fail((ErrorKind::BufferShrunk, buf.len())));
+        }
+        if self.examined == 0 {
+            if let Some((frame, used)) = fast::decode_whole(buf, &self.limits) {
+                self.consumed += used as u64;
+                return Ok(Status::Complete((frame, used)));
+            }
         }
         match self.advance(buf) {
             Ok(true) => {
