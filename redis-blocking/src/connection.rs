@@ -347,8 +347,16 @@ impl Connection {
             while got < expected {
                 match self.conv.handle_input(&self.rbuf[self.rpos..self.rlen]) {
                     Ok(Status::Complete((Event::Reply(frame), used))) => {
-                        on_reply(frame);
-                        self.rpos += used;
+                        match large_bulk(&frame, &self.rbuf, self.rpos + used == self.rlen) {
+                            Some(payload) => {
+                                drop(frame);
+                                on_reply(Frame::Bulk(self.take_read_buffer(payload).into()));
+                            }
+                            None => {
+                                on_reply(frame);
+                                self.rpos += used;
+                            }
+                        }
                         got += 1;
                     }
                     Ok(Status::Complete((Event::Push(frame), used))) => {
@@ -483,6 +491,18 @@ impl Connection {
         self.rlen = pending;
     }
 
+    /// Hands over the read buffer as the value `rbuf[payload]`, which
+    /// ends the buffered data: the bytes move down by the header's length,
+    /// and no second buffer is allocated for a large value.
+    fn take_read_buffer(&mut self, payload: std::ops::Range<usize>) -> Vec<u8> {
+        let mut value = std::mem::replace(&mut self.rbuf, vec![0; READ_CHUNK]);
+        value.truncate(payload.end);
+        value.drain(..payload.start);
+        self.rpos = 0;
+        self.rlen = 0;
+        value
+    }
+
     /// Resets the read window once empty; lets a large buffer go.
     fn settle_read_buffer(&mut self) {
         if self.rpos == self.rlen {
@@ -492,6 +512,23 @@ impl Connection {
                 self.rbuf = vec![0; READ_CHUNK];
             }
         }
+    }
+}
+
+/// Values at least this large are handed over in the read buffer itself.
+const STEAL_THRESHOLD: usize = 1024 * 1024;
+
+/// The range of `buf` holding `frame`'s payload, when `frame` is a large
+/// bulk string that ends the buffered data.
+fn large_bulk(frame: &Frame<'_>, buf: &[u8], ends_buffer: bool) -> Option<std::ops::Range<usize>> {
+    match frame {
+        Frame::Bulk(std::borrow::Cow::Borrowed(bytes))
+            if ends_buffer && bytes.len() >= STEAL_THRESHOLD =>
+        {
+            let start = (bytes.as_ptr() as usize).checked_sub(buf.as_ptr() as usize)?;
+            (start + bytes.len() <= buf.len()).then(|| start..start + bytes.len())
+        }
+        _ => None,
     }
 }
 

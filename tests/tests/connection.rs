@@ -17,7 +17,8 @@ fn set_get_both_protocols() {
     for protocol in [Protocol::Resp2, Protocol::Resp3] {
         let mut conn = open(&server, protocol);
         assert_eq!(conn.protocol(), protocol);
-        conn.query::<()>(&Cmd::new("SET").arg("k").arg("v")).unwrap();
+        conn.query::<()>(&Cmd::new("SET").arg("k").arg("v"))
+            .unwrap();
         let v: String = conn.query(&Cmd::new("GET").arg("k")).unwrap();
         assert_eq!(v, "v");
         let missing: Option<String> = conn.query(&Cmd::new("GET").arg("nope")).unwrap();
@@ -29,11 +30,16 @@ fn set_get_both_protocols() {
 fn type_mismatch_leaves_connection_usable() {
     let server = RedisServer::start().unwrap();
     let mut conn = open(&server, Protocol::Resp2);
-    conn.query::<()>(&Cmd::new("RPUSH").arg("list").arg(&["a", "b", "c"][..])).unwrap();
-    let err = conn.query::<i64>(&Cmd::new("LRANGE").arg("list").arg(0).arg(-1)).unwrap_err();
+    conn.query::<()>(&Cmd::new("RPUSH").arg("list").arg(&["a", "b", "c"][..]))
+        .unwrap();
+    let err = conn
+        .query::<i64>(&Cmd::new("LRANGE").arg("list").arg(0).arg(-1))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TypeMismatch);
     assert_eq!(err.executed(), Executed::Yes);
-    let items: Vec<String> = conn.query(&Cmd::new("LRANGE").arg("list").arg(0).arg(-1)).unwrap();
+    let items: Vec<String> = conn
+        .query(&Cmd::new("LRANGE").arg("list").arg(0).arg(-1))
+        .unwrap();
     assert_eq!(items, ["a", "b", "c"]);
 }
 
@@ -41,8 +47,11 @@ fn type_mismatch_leaves_connection_usable() {
 fn server_errors_are_typed() {
     let server = RedisServer::start().unwrap();
     let mut conn = open(&server, Protocol::Resp2);
-    conn.query::<()>(&Cmd::new("SET").arg("s").arg("x")).unwrap();
-    let err = conn.query::<Value>(&Cmd::new("LPUSH").arg("s").arg("y")).unwrap_err();
+    conn.query::<()>(&Cmd::new("SET").arg("s").arg("x"))
+        .unwrap();
+    let err = conn
+        .query::<Value>(&Cmd::new("LPUSH").arg("s").arg("y"))
+        .unwrap_err();
     assert_eq!(err.code(), Some(&redis_blocking::ErrorCode::WrongType));
     let pong: String = conn.query(&Cmd::new("PING")).unwrap();
     assert_eq!(pong, "PONG");
@@ -54,7 +63,9 @@ fn timeout_poisons_and_next_call_gets_clear_error() {
     let mut conn = open(&server, Protocol::Resp2);
     conn.set_timeout(Some(Duration::from_millis(200)));
     let started = Instant::now();
-    let err = conn.query::<()>(&Cmd::new("DEBUG").arg("SLEEP").arg(1)).unwrap_err();
+    let err = conn
+        .query::<()>(&Cmd::new("DEBUG").arg("SLEEP").arg(1))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(err.executed(), Executed::Maybe);
     assert!(started.elapsed() < Duration::from_millis(900));
@@ -72,7 +83,8 @@ fn big_value_round_trip() {
     let server = RedisServer::start().unwrap();
     let mut conn = open(&server, Protocol::Resp2);
     let value: Vec<u8> = (0..100 << 20).map(|i: u32| (i % 251) as u8).collect();
-    conn.query::<()>(&Cmd::new("SET").arg("big").arg(&value)).unwrap();
+    conn.query::<()>(&Cmd::new("SET").arg("big").arg(&value))
+        .unwrap();
     let back: Vec<u8> = conn.query(&Cmd::new("GET").arg("big")).unwrap();
     assert!(back == value, "100 MiB value differs");
 }
@@ -86,7 +98,8 @@ fn unix_socket() {
     assert_eq!(pong, "PONG");
     let url = format!("unix://{}?db=3", path.display());
     let mut conn = Connection::open_url(&url).unwrap();
-    conn.query::<()>(&Cmd::new("SET").arg("in3").arg(1)).unwrap();
+    conn.query::<()>(&Cmd::new("SET").arg("in3").arg(1))
+        .unwrap();
     assert_eq!(server.run(&["SELECT", "3"]), "+OK\r\n");
 }
 
@@ -99,17 +112,31 @@ fn acl_users_and_auth_errors() {
         .unwrap();
     let base = Config::tcp("127.0.0.1", server.port());
     for protocol in [Protocol::Resp2, Protocol::Resp3] {
-        let ok = Connection::open(&base.clone().protocol(protocol).user("alice").password("wonderland"));
+        let ok = Connection::open(
+            &base
+                .clone()
+                .protocol(protocol)
+                .user("alice")
+                .password("wonderland"),
+        );
         assert!(ok.is_ok(), "{:?}", ok.err());
         let ok = Connection::open(&base.clone().protocol(protocol).password("topsecret"));
         assert!(ok.is_ok(), "{:?}", ok.err());
 
-        let wrong = Connection::open(&base.clone().protocol(protocol).password("nope")).unwrap_err();
+        let wrong =
+            Connection::open(&base.clone().protocol(protocol).password("nope")).unwrap_err();
         assert_eq!(wrong.kind(), ErrorKind::Auth);
         assert!(wrong.to_string().contains("wrong password"), "{wrong}");
         assert!(!wrong.to_string().contains("nope"));
 
-        let unknown = Connection::open(&base.clone().protocol(protocol).user("mallory").password("x")).unwrap_err();
+        let unknown = Connection::open(
+            &base
+                .clone()
+                .protocol(protocol)
+                .user("mallory")
+                .password("x"),
+        )
+        .unwrap_err();
         assert_eq!(unknown.kind(), ErrorKind::Auth);
         assert!(unknown.to_string().contains("user 'mallory'"), "{unknown}");
 
@@ -121,7 +148,11 @@ fn acl_users_and_auth_errors() {
 
 #[test]
 fn tls_verified_and_mismatches() {
-    let server = RedisServer::builder().tls().tls_auth_clients(TlsAuthClients::No).start().unwrap();
+    let server = RedisServer::builder()
+        .tls()
+        .tls_auth_clients(TlsAuthClients::No)
+        .start()
+        .unwrap();
     let certs = server.tls_certs().unwrap();
     let tls_port = server.tls_port().unwrap();
     let tls = TlsOptions {
@@ -143,13 +174,21 @@ fn tls_verified_and_mismatches() {
     let config = Config::tcp("127.0.0.1", tls_port).connect_timeout(Some(Duration::from_secs(2)));
     let err = Connection::open(&config).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
-    assert!(matches!(err.kind(), ErrorKind::Connect | ErrorKind::Timeout), "{err}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Connect | ErrorKind::Timeout),
+        "{err}"
+    );
 
     // TLS to a plaintext port fails within the connect timeout too.
     let plain = RedisServer::start().unwrap();
     let started = Instant::now();
-    let config = Config::tcp("127.0.0.1", plain.port()).tls(tls).connect_timeout(Some(Duration::from_secs(2)));
+    let config = Config::tcp("127.0.0.1", plain.port())
+        .tls(tls)
+        .connect_timeout(Some(Duration::from_secs(2)));
     let err = Connection::open(&config).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
-    assert!(matches!(err.kind(), ErrorKind::Tls | ErrorKind::Timeout), "{err}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Tls | ErrorKind::Timeout),
+        "{err}"
+    );
 }
