@@ -41,6 +41,7 @@ mod conn;
 mod error;
 mod ports;
 mod process;
+pub mod proxy;
 mod resp;
 mod sentinel;
 mod server;
