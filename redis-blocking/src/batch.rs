@@ -1,5 +1,7 @@
 //! Running pipelines and transactions on a connection.
 
+use std::time::Instant;
+
 use resp_core::Frame;
 
 use crate::connection::{Connection, Failure};
@@ -26,6 +28,7 @@ impl Connection {
     fn run_pipeline(
         &mut self,
         pipe: &Pipeline<'_>,
+        deadline: Option<Instant>,
         each: &mut dyn FnMut(Frame<'_>),
     ) -> std::result::Result<(), Failure> {
         if let Err(error) = pipe.check() {
@@ -35,10 +38,13 @@ impl Connection {
                 written: 0,
             });
         }
-        let deadline = self.deadline(pipe.get_timeout(), pipe.blocking());
         let segments = pipe.segments();
         let expected = pipe.len() + if pipe.is_atomic() { 2 } else { 0 };
-        self.exchange(&segments, expected, deadline, each)
+        let outcome = self.exchange(&segments, expected, deadline, each);
+        if outcome.is_ok() {
+            self.note_session(pipe.session());
+        }
+        outcome
     }
 
     /// Runs a pipeline and returns one result per command, in order: its
@@ -49,13 +55,23 @@ impl Connection {
     /// transaction was discarded, each command gets the reason (its own
     /// queuing error, `EXECABORT`, or a [`WatchConflict`](ErrorKind::WatchConflict)).
     pub fn pipeline_results(&mut self, pipe: &Pipeline<'_>) -> Vec<Result<Value>> {
+        let deadline = self.deadline(pipe.get_timeout(), pipe.blocking());
+        self.pipeline_results_until(pipe, deadline)
+    }
+
+    /// [`pipeline_results`](Connection::pipeline_results) within `deadline`.
+    pub(crate) fn pipeline_results_until(
+        &mut self,
+        pipe: &Pipeline<'_>,
+        deadline: Option<Instant>,
+    ) -> Vec<Result<Value>> {
         let n = pipe.len();
         let mut results: Vec<Result<Value>> = Vec::with_capacity(n);
         let mut queued: Vec<Option<ServerError>> = Vec::new();
         let mut exec: Option<Value> = None;
         let atomic = pipe.is_atomic();
         let mut index = 0usize;
-        let outcome = self.run_pipeline(pipe, &mut |frame| {
+        let outcome = self.run_pipeline(pipe, deadline, &mut |frame| {
             if !atomic {
                 results.push(match server_error(&frame) {
                     Some(e) => Err(Error::server(e)),
@@ -139,13 +155,23 @@ impl Connection {
     /// watched key changed, `EXECABORT` listing the commands that failed to
     /// queue, or the failure that broke the connection.
     pub fn query_pipeline<T: FromReply>(&mut self, pipe: &Pipeline<'_>) -> Result<T> {
+        let deadline = self.deadline(pipe.get_timeout(), pipe.blocking());
+        self.query_pipeline_until(pipe, deadline)
+    }
+
+    /// [`query_pipeline`](Connection::query_pipeline) within `deadline`.
+    pub(crate) fn query_pipeline_until<T: FromReply>(
+        &mut self,
+        pipe: &Pipeline<'_>,
+        deadline: Option<Instant>,
+    ) -> Result<T> {
         let n = pipe.len();
         let atomic = pipe.is_atomic();
         let mut kept: Vec<Value> = Vec::new();
         let mut queued: Vec<(usize, ServerError)> = Vec::new();
         let mut exec: Option<Value> = None;
         let mut index = 0usize;
-        let outcome = self.run_pipeline(pipe, &mut |frame| {
+        let outcome = self.run_pipeline(pipe, deadline, &mut |frame| {
             if !atomic {
                 if !pipe.ignored(index) {
                     kept.push(frame.into_owned());

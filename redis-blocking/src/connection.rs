@@ -4,14 +4,14 @@
 use std::io;
 use std::time::{Duration, Instant};
 
-use resp_core::client::{Conversation, Event, Handshake, Protocol};
+use resp_core::client::{Conversation, Event, Handshake, HandshakeOptions, Protocol};
 use resp_core::{ErrorKind as DecodeErrorKind, Frame, Status};
 
-use crate::blocking::{blocks, changes_mode, Blocks};
 use crate::cmd::Segments;
 use crate::config::{Addr, Config};
 use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::net::{self, Stream};
+use crate::semantics::{blocks, changes_mode, Blocks, Session};
 use crate::types::{FromReply, Value};
 use crate::Cmd;
 
@@ -80,6 +80,10 @@ pub struct Connection {
     busy: bool,
     push_handler: Option<PushHandler>,
     created: Instant,
+    last_used: Instant,
+    session: Session,
+    handshake: HandshakeOptions,
+    connect_timeout: Option<Duration>,
 }
 
 impl Connection {
@@ -109,6 +113,10 @@ impl Connection {
             busy: false,
             push_handler: None,
             created: Instant::now(),
+            last_used: Instant::now(),
+            session: Session::default(),
+            handshake: config.handshake.clone(),
+            connect_timeout: config.connect_timeout,
         };
         conn.handshake(config, deadline)?;
         log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);
@@ -125,7 +133,15 @@ impl Connection {
     }
 
     fn handshake(&mut self, config: &Config, deadline: Option<Instant>) -> Result<()> {
-        let mut handshake = Handshake::new(config.handshake.clone());
+        self.run_handshake(config.handshake.clone(), deadline)
+    }
+
+    fn run_handshake(
+        &mut self,
+        options: HandshakeOptions,
+        deadline: Option<Instant>,
+    ) -> Result<()> {
+        let mut handshake = Handshake::new(options);
         let mut sent_any = false;
         loop {
             let mut out = Vec::new();
@@ -207,6 +223,15 @@ impl Connection {
         self.timeout = timeout;
     }
 
+    /// Closes the connection for good: later calls fail with
+    /// [`ErrorKind::Closed`], and a pool will not lend it again.
+    pub fn close_for(&mut self, reason: impl Into<String>) {
+        let reason = reason.into();
+        log::debug!("closing connection to {}: {reason}", self.addr);
+        self.broken = Some(reason);
+        self.stream.shutdown();
+    }
+
     /// True once a failure closed the connection.
     pub fn is_broken(&self) -> bool {
         self.broken.is_some() || self.busy
@@ -215,6 +240,122 @@ impl Connection {
     /// When the connection was opened.
     pub fn created(&self) -> Instant {
         self.created
+    }
+
+    /// When the connection last finished a call.
+    pub fn last_used(&self) -> Instant {
+        self.last_used
+    }
+
+    /// Records session state changed by a pipeline that ran.
+    pub(crate) fn note_session(&mut self, session: Session) {
+        self.session.db |= session.db;
+        self.session.watch |= session.watch;
+        self.session.multi |= session.multi;
+        self.session.other |= session.other;
+    }
+
+    /// True when commands left session state (database, `WATCH`, `MULTI`,
+    /// name, tracking, ...) that a pool must undo before lending the
+    /// connection again.
+    pub fn has_session_state(&self) -> bool {
+        !self.session.is_clean()
+    }
+
+    /// Checks, without writing anything, that the server has not closed an
+    /// idle connection: one non-blocking look at the socket. Data that
+    /// arrived meanwhile (push messages) is kept for the next call.
+    pub(crate) fn check_alive(&mut self) -> bool {
+        if self.is_broken() {
+            return false;
+        }
+        match net::wait(self.stream.fd(), true, false, Some(Instant::now())) {
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => return true,
+            Err(_) => return false,
+            Ok(_) => {}
+        }
+        self.reserve_read_space();
+        match self.stream.read(&mut self.rbuf[self.rlen..]) {
+            Ok(0) => {
+                let error = Error::new(
+                    ErrorKind::Io,
+                    Executed::No,
+                    format!("{} closed the idle connection", self.addr),
+                );
+                self.poison(error, 0, 0);
+                false
+            }
+            Ok(n) => {
+                self.rlen += n;
+                true
+            }
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock
+                    || e.kind() == io::ErrorKind::Interrupted =>
+            {
+                true
+            }
+            Err(e) => {
+                self.poison(
+                    Error::io(Executed::No, "checking an idle connection", e),
+                    0,
+                    0,
+                );
+                false
+            }
+        }
+    }
+
+    /// Undoes session state so the connection can be lent again: `DISCARD`,
+    /// `UNWATCH` and `SELECT` back when only those changed, otherwise
+    /// `RESET` and the handshake again (falling back to the first way on
+    /// servers without `RESET`).
+    ///
+    /// # Errors
+    ///
+    /// Whatever failed; the connection should then be closed.
+    pub(crate) fn reset_session(&mut self) -> Result<()> {
+        if self.session.is_clean() {
+            return Ok(());
+        }
+        let deadline = self.connect_timeout.map(|t| Instant::now() + t);
+        if self.session.other {
+            match self.query_until::<()>(&Cmd::new("RESET"), deadline) {
+                Ok(()) => {
+                    self.session = Session::default();
+                    return self.run_handshake(self.handshake.clone(), deadline);
+                }
+                Err(e) if e.kind() == ErrorKind::Server => {
+                    log::debug!("RESET refused ({e}); cleaning up by hand");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut pipe = crate::Pipeline::new();
+        if self.session.multi {
+            pipe.cmd("DISCARD");
+        }
+        pipe.cmd("UNWATCH");
+        if self.session.db {
+            pipe.cmd("SELECT").arg(self.handshake.db);
+        }
+        for result in self.pipeline_results_until(&pipe, deadline) {
+            // DISCARD without MULTI is harmless; anything else is not.
+            if let Err(e) = result {
+                if e.kind() != ErrorKind::Server || !e.to_string().contains("DISCARD") {
+                    return Err(e);
+                }
+            }
+        }
+        if self.session.other {
+            return Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                "session state cannot be undone without RESET",
+            ));
+        }
+        self.session = Session::default();
+        Ok(())
     }
 
     /// Sets the handler of push messages that arrive on this connection
@@ -248,6 +389,15 @@ impl Connection {
             ));
         }
         let deadline = self.deadline(cmd.get_timeout(), blocks(cmd));
+        self.query_until(cmd, deadline)
+    }
+
+    /// Runs one command within `deadline`.
+    pub(crate) fn query_until<T: FromReply>(
+        &mut self,
+        cmd: &Cmd<'_>,
+        deadline: Option<Instant>,
+    ) -> Result<T> {
         let mut wbuf = std::mem::take(&mut self.wbuf);
         wbuf.clear();
         let mut segments = Segments {
@@ -262,9 +412,12 @@ impl Connection {
         let end = segments.len();
         self.wbuf = segments.buf.into_owned();
         match outcome {
-            Ok(()) => result.unwrap_or_else(|| {
-                Err(Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))
-            }),
+            Ok(()) => {
+                self.session.note(cmd);
+                result.unwrap_or_else(|| {
+                    Err(Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))
+                })
+            }
             Err(failure) => Err(failure.for_command(end)),
         }
     }
@@ -451,6 +604,7 @@ impl Connection {
             }
         }
         self.busy = false;
+        self.last_used = Instant::now();
         self.settle_read_buffer();
         Ok(())
     }

@@ -6,7 +6,10 @@
 //! commands with typed replies, pipelines, MULTI/EXEC transactions and
 //! WATCH, per-call deadlines.
 //!
-//! **Not here (yet)**: pooling, reconnects, pub/sub, cluster and sentinel.
+//! A [`Client`] adds a thread-safe pool, reconnects with backoff and
+//! retries only where they are safe.
+//!
+//! **Not here (yet)**: pub/sub, cluster and sentinel.
 //!
 //! The protocol state of a connection (what was sent, which reply belongs
 //! to whom, pushes, the handshake steps) lives in [`resp_core::client`];
@@ -27,18 +30,23 @@
 #![deny(missing_docs)]
 
 mod batch;
-mod blocking;
+mod client;
 pub mod cmd;
+mod command_table;
 pub mod commands;
 mod config;
 mod connection;
 mod error;
 mod net;
 mod pipeline;
+mod semantics;
 mod types;
 pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
+pub use client::{
+    Client, ClientBuilder, Event, EventHandler, Pooled, ReconnectOnError, ReconnectStrategy,
+};
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};
 pub use connection::{Connection, PushHandler};
@@ -56,6 +64,6 @@ pub mod prelude {
         Runner, ServerCommands, SetCommands, SortedSetCommands, StreamCommands, StringCommands,
     };
     pub use crate::{
-        Cmd, Config, Connection, Error, ErrorKind, FromReply, Pipeline, Result, Value,
+        Client, Cmd, Config, Connection, Error, ErrorKind, FromReply, Pipeline, Result, Value,
     };
 }

@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use crate::blocking::{blocks, changes_mode, Blocks};
 use crate::cmd::Segments;
 use crate::error::{Error, ErrorKind, Executed};
+use crate::semantics::{blocks, changes_mode, Blocks, Session};
 use crate::types::ToArgs;
 use crate::Cmd;
 
@@ -47,6 +47,7 @@ pub struct Pipeline<'a> {
     blocking: Option<Duration>,
     blocks_forever: bool,
     invalid: Option<String>,
+    session: Session,
 }
 
 impl<'a> Pipeline<'a> {
@@ -126,6 +127,7 @@ impl<'a> Pipeline<'a> {
         self.blocking = None;
         self.blocks_forever = false;
         self.invalid = None;
+        self.session = Session::default();
     }
 
     pub(crate) fn push(&mut self, cmd: Cmd<'a>) {
@@ -135,6 +137,7 @@ impl<'a> Pipeline<'a> {
                 String::from_utf8_lossy(cmd.name())
             ));
         }
+        self.session.note(&cmd);
         match blocks(&cmd) {
             Blocks::No => {}
             Blocks::For(d) => self.blocking = Some(self.blocking.unwrap_or_default() + d),
@@ -186,6 +189,11 @@ impl<'a> Pipeline<'a> {
 
     pub(crate) fn ignored(&self, i: usize) -> bool {
         self.ignored.get(i).copied().unwrap_or(false)
+    }
+
+    /// The session state its commands leave behind.
+    pub(crate) fn session(&self) -> Session {
+        self.session
     }
 
     /// The pipeline's own timeout.

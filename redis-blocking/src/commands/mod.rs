@@ -26,6 +26,7 @@ mod bitmaps;
 mod geo;
 mod hashes;
 mod hyperloglog;
+pub mod info;
 mod keys;
 mod lists;
 mod options;

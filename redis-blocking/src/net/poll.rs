@@ -36,11 +36,10 @@ pub(crate) fn wait(
         let timeout_ms = match deadline {
             None => -1,
             Some(deadline) => {
+                // Round up so that a wait never ends just before the
+                // deadline; once it has passed, look one last time
+                // without waiting.
                 let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(io::ErrorKind::TimedOut.into());
-                }
-                // Round up so that a wait never ends just before the deadline.
                 left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
             }
         };
@@ -55,7 +54,10 @@ pub(crate) fn wait(
                     readable: r & libc::POLLIN != 0 || failed,
                 });
             }
-            0 => continue, // Loop to recheck the deadline.
+            0 if deadline.is_some_and(|d| Instant::now() >= d) => {
+                return Err(io::ErrorKind::TimedOut.into())
+            }
+            0 => continue,
             _ => {
                 let err = io::Error::last_os_error();
                 if err.kind() != io::ErrorKind::Interrupted {

@@ -1,7 +1,10 @@
-//! How long blocking commands may legitimately wait, from their arguments.
+//! What commands do to a connection beyond their reply: how long blocking
+//! commands may wait, which ones change the routing mode, and which ones
+//! change session state that a pool must undo.
 //!
 //! `COMMAND INFO` flags blocking commands but does not say where their
-//! timeout is or in what unit, so that knowledge lives here.
+//! timeout is or in what unit, nor what session state a command touches, so
+//! that knowledge lives here.
 
 use std::time::Duration;
 
@@ -100,9 +103,80 @@ pub(crate) fn changes_mode(cmd: &Cmd<'_>) -> bool {
     .any(|c| name.eq_ignore_ascii_case(c.as_bytes()))
 }
 
+/// Session state a command leaves behind on its connection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Session {
+    /// `SELECT`ed another database.
+    pub db: bool,
+    /// Keys are `WATCH`ed.
+    pub watch: bool,
+    /// Inside `MULTI`.
+    pub multi: bool,
+    /// Anything else: name, tracking, reply mode, protocol, user,
+    /// read-only mode.
+    pub other: bool,
+}
+
+impl Session {
+    /// True when nothing needs undoing.
+    pub fn is_clean(&self) -> bool {
+        *self == Session::default()
+    }
+
+    /// Updates the state for a command that ran.
+    pub fn note(&mut self, cmd: &Cmd<'_>) {
+        let name = cmd.name();
+        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+        if is("SELECT") {
+            self.db = true;
+        } else if is("WATCH") {
+            self.watch = true;
+        } else if is("UNWATCH") {
+            self.watch = false;
+        } else if is("MULTI") {
+            self.multi = true;
+        } else if is("EXEC") || is("DISCARD") {
+            self.multi = false;
+            self.watch = false;
+        } else if is("RESET") {
+            *self = Session::default();
+            self.other = true; // RESET also logs out and drops the name.
+        } else if is("HELLO") || is("AUTH") || is("READONLY") || is("READWRITE") {
+            self.other = true;
+        } else if is("CLIENT") {
+            let sub = cmd.arg_bytes(1).unwrap_or_default();
+            let touches = [
+                "SETNAME", "TRACKING", "REPLY", "NO-EVICT", "NO-TOUCH", "CACHING", "SETINFO",
+            ];
+            if touches
+                .iter()
+                .any(|t| sub.eq_ignore_ascii_case(t.as_bytes()))
+            {
+                self.other = true;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_effects() {
+        let mut s = Session::default();
+        s.note(&Cmd::new("select").arg(3));
+        s.note(&Cmd::new("WATCH").arg("k"));
+        assert!(s.db && s.watch && !s.is_clean());
+        s.note(&Cmd::new("EXEC"));
+        assert!(!s.watch);
+        s.note(&Cmd::new("client").arg("setname").arg("x"));
+        assert!(s.other);
+        let mut t = Session::default();
+        t.note(&Cmd::new("CLIENT").arg("ID"));
+        t.note(&Cmd::new("GET").arg("k"));
+        assert!(t.is_clean());
+    }
 
     #[test]
     fn timeouts() {
