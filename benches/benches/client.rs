@@ -1,0 +1,690 @@
+//! Client throughput of redis-blocking against redis-rs and redis-benchmark,
+//! measured in the same run against the same server.
+//!
+//! ```text
+//! cargo bench -p benches --bench client                       # W1, W2 and W3
+//! cargo bench -p benches --bench client -- w2                 # one workload
+//! cargo bench -p benches --bench client -- w1 redis-blocking  # one client, for a profiler
+//! BENCH_ROUNDS=9 BENCH_SCALE=2 cargo bench -p benches --bench client
+//! ```
+//!
+//! Each workload gets a fresh `redis-server` from the integration-tests
+//! harness (loopback, a free port, no persistence) and every client one
+//! connection to it, opened before anything is timed. After a short warm-up
+//! round, the rounds run every client once each, in an order that rotates
+//! from round to round. A sample is a fixed number of requests; a client's
+//! figure is the median of its samples, and redis-blocking's ratio to a peer
+//! is the median over rounds of the two clients' throughput in the same
+//! round, which cancels most of the load that comes and goes on a shared
+//! machine.
+//!
+//! Throughput is on the wall clock: one connection with one request (or one
+//! pipeline) in flight is bound by round trips, so the client's and the
+//! server's CPU time per request are recorded beside it, as the explanation:
+//! the client's from its thread's CPU clock (redis-benchmark's from
+//! `getrusage(RUSAGE_CHILDREN)` around its process), the server's from
+//! `/proc/<pid>/schedstat`. redis-benchmark's throughput is the one it
+//! reports itself, which leaves out its start-up and connection set-up, as
+//! the Rust clients' samples do. Nothing here asserts on timings; every
+//! sample checks the replies' sizes, and the server's command counters check
+//! that each client ran all its requests against this server.
+
+use std::hint::black_box;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use integration_tests::{RedisServer, Reply};
+
+/// The key of every request: redis-benchmark's, which it uses literally
+/// unless given `-r`.
+const KEY: &str = "key:__rand_int__";
+const DEFAULT_ROUNDS: usize = 7;
+/// Warm-up samples are this fraction of a timed one.
+const WARMUP_DIVISOR: usize = 10;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Op {
+    Get,
+    Set,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Get => "GET",
+            Op::Set => "SET",
+        }
+    }
+
+    /// The test's name for `redis-benchmark -t`.
+    fn test(self) -> &'static str {
+        match self {
+            Op::Get => "get",
+            Op::Set => "set",
+        }
+    }
+}
+
+/// One measured request shape: what a sample runs.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    op: Op,
+    /// Value size in bytes (SET sends it, GET reads it back).
+    value: usize,
+    /// Requests per pipeline; 1 for one request in flight at a time.
+    pipeline: usize,
+    /// Requests per timed sample.
+    requests: usize,
+}
+
+struct Workload {
+    id: &'static str,
+    title: &'static str,
+    shapes: Vec<Shape>,
+    /// Report MB/s of values besides requests/s.
+    bytes: bool,
+}
+
+fn workloads(scale: f64) -> Vec<Workload> {
+    // Sized for about a second per sample on the project's 2-core machine.
+    let n = |base: usize, multiple: usize| {
+        let n = ((base as f64 * scale) as usize / multiple).max(WARMUP_DIVISOR);
+        n * multiple
+    };
+    vec![
+        Workload {
+            id: "w1",
+            title: "W1: sequential GET of a 16-byte value",
+            shapes: vec![Shape {
+                op: Op::Get,
+                value: 16,
+                pipeline: 1,
+                requests: n(80_000, 1),
+            }],
+            bytes: false,
+        },
+        Workload {
+            id: "w2",
+            title: "W2: pipelines of 1000 SET of 64-byte values",
+            shapes: vec![Shape {
+                op: Op::Set,
+                value: 64,
+                pipeline: 1000,
+                requests: n(1_000_000, 1000),
+            }],
+            bytes: false,
+        },
+        Workload {
+            id: "w3",
+            title: "W3: SET and GET of 1 MiB values, sequential",
+            shapes: vec![
+                Shape {
+                    op: Op::Set,
+                    value: 1 << 20,
+                    pipeline: 1,
+                    requests: n(1_000, 1),
+                },
+                Shape {
+                    op: Op::Get,
+                    value: 1 << 20,
+                    pipeline: 1,
+                    requests: n(1_000, 1),
+                },
+            ],
+            bytes: true,
+        },
+    ]
+}
+
+/// What one sample took, as the client measured it.
+struct Timing {
+    wall: Duration,
+    /// The client's CPU time.
+    cpu: Duration,
+}
+
+trait Client {
+    fn name(&self) -> String;
+    /// How the client issues the requests of `shape`.
+    fn call(&self, shape: &Shape) -> String;
+    /// redis-blocking itself, as opposed to a peer.
+    fn ours(&self) -> bool {
+        false
+    }
+    /// Runs `requests` requests shaped like `shape`, timing only them.
+    fn run(&mut self, shape: &Shape, requests: usize) -> Timing;
+}
+
+/// Times `f` on the wall clock and on this thread's CPU clock.
+fn timed(f: impl FnOnce()) -> Timing {
+    let (start, start_cpu) = (Instant::now(), thread_cpu());
+    f();
+    let cpu = thread_cpu() - start_cpu;
+    Timing {
+        wall: start.elapsed(),
+        cpu,
+    }
+}
+
+fn value(size: usize) -> Vec<u8> {
+    vec![b'x'; size]
+}
+
+// ---------------------------------------------------------------------------
+// redis-blocking
+// ---------------------------------------------------------------------------
+
+struct RedisBlocking {
+    conn: redis_blocking::Connection,
+}
+
+impl RedisBlocking {
+    fn connect(port: u16) -> RedisBlocking {
+        let config = redis_blocking::Config::tcp(integration_tests::HOST, port);
+        RedisBlocking {
+            conn: redis_blocking::Connection::open(&config).expect("redis-blocking connects"),
+        }
+    }
+}
+
+impl Client for RedisBlocking {
+    fn name(&self) -> String {
+        "redis-blocking".into()
+    }
+
+    fn ours(&self) -> bool {
+        true
+    }
+
+    fn call(&self, shape: &Shape) -> String {
+        match (shape.op, shape.pipeline) {
+            (Op::Get, _) => "`conn.get::<_, Vec<u8>>(k)`".into(),
+            (Op::Set, 1) => "`conn.set::<_, _, ()>(k, &v[..])`".into(),
+            (Op::Set, p) => format!(
+                "`query_pipeline::<()>` of {p} × `pipe.set(k, &v[..]).ignore()`, built once"
+            ),
+        }
+    }
+
+    fn run(&mut self, shape: &Shape, requests: usize) -> Timing {
+        use redis_blocking::prelude::*;
+        let v = value(shape.value);
+        let conn = &mut self.conn;
+        match (shape.op, shape.pipeline) {
+            (Op::Get, 1) => timed(|| {
+                for _ in 0..requests {
+                    let got: Vec<u8> = conn.get(KEY).expect("redis-blocking GET");
+                    assert_eq!(got.len(), shape.value, "redis-blocking GET: wrong size");
+                    black_box(got);
+                }
+            }),
+            (Op::Set, 1) => timed(|| {
+                for _ in 0..requests {
+                    conn.set::<_, _, ()>(KEY, &v[..])
+                        .expect("redis-blocking SET");
+                }
+            }),
+            (Op::Set, p) => {
+                let mut pipe = Pipeline::new();
+                for _ in 0..p {
+                    pipe.set(KEY, &v[..]).ignore();
+                }
+                timed(|| {
+                    for _ in 0..requests / p {
+                        conn.query_pipeline::<()>(&pipe)
+                            .expect("redis-blocking pipeline");
+                    }
+                })
+            }
+            (Op::Get, _) => unimplemented!("pipelined GET"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// redis-rs
+// ---------------------------------------------------------------------------
+
+struct RedisRs {
+    con: redis::Connection,
+}
+
+impl RedisRs {
+    fn connect(port: u16) -> RedisRs {
+        let url = format!("redis://{}:{port}/", integration_tests::HOST);
+        let client = redis::Client::open(url).expect("redis-rs client");
+        RedisRs {
+            con: client.get_connection().expect("redis-rs connects"),
+        }
+    }
+}
+
+impl Client for RedisRs {
+    fn name(&self) -> String {
+        "redis (redis-rs) 1.8, sync".into()
+    }
+
+    fn call(&self, shape: &Shape) -> String {
+        match (shape.op, shape.pipeline) {
+            (Op::Get, _) => "`con.get::<_, Vec<u8>>(k)`".into(),
+            (Op::Set, 1) => "`con.set::<_, _, ()>(k, &v[..])`".into(),
+            (Op::Set, p) => {
+                format!("`pipe.query::<()>` of {p} × `pipe.set(k, &v[..]).ignore()`, built once")
+            }
+        }
+    }
+
+    fn run(&mut self, shape: &Shape, requests: usize) -> Timing {
+        use redis::Commands;
+        let v = value(shape.value);
+        let con = &mut self.con;
+        match (shape.op, shape.pipeline) {
+            (Op::Get, 1) => timed(|| {
+                for _ in 0..requests {
+                    let got: Vec<u8> = con.get(KEY).expect("redis-rs GET");
+                    assert_eq!(got.len(), shape.value, "redis-rs GET: wrong size");
+                    black_box(got);
+                }
+            }),
+            (Op::Set, 1) => timed(|| {
+                for _ in 0..requests {
+                    con.set::<_, _, ()>(KEY, &v[..]).expect("redis-rs SET");
+                }
+            }),
+            (Op::Set, p) => {
+                let mut pipe = redis::pipe();
+                for _ in 0..p {
+                    pipe.set(KEY, &v[..]).ignore();
+                }
+                timed(|| {
+                    for _ in 0..requests / p {
+                        pipe.query::<()>(con).expect("redis-rs pipeline");
+                    }
+                })
+            }
+            (Op::Get, _) => unimplemented!("pipelined GET"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// redis-benchmark
+// ---------------------------------------------------------------------------
+
+struct RedisBenchmark {
+    program: String,
+    version: String,
+    port: u16,
+}
+
+impl RedisBenchmark {
+    /// The program (`REDIS_BENCHMARK_BIN` overrides it), if it runs.
+    fn find(port: u16) -> Option<RedisBenchmark> {
+        let program =
+            std::env::var("REDIS_BENCHMARK_BIN").unwrap_or_else(|_| "redis-benchmark".into());
+        let out = Command::new(&program).arg("--version").output().ok()?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        // "redis-benchmark 7.0.15"
+        let version = text.split_whitespace().nth(1)?.to_string();
+        Some(RedisBenchmark {
+            program,
+            version,
+            port,
+        })
+    }
+
+    fn args(&self, shape: &Shape, requests: usize) -> Vec<String> {
+        let port = self.port.to_string();
+        let mut args: Vec<String> = ["-h", integration_tests::HOST, "-p", &port, "-c", "1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.extend([
+            "-P".into(),
+            shape.pipeline.to_string(),
+            "-d".into(),
+            shape.value.to_string(),
+            "-t".into(),
+            shape.op.test().into(),
+            "-n".into(),
+            requests.to_string(),
+            "--csv".into(),
+        ]);
+        args
+    }
+}
+
+impl Client for RedisBenchmark {
+    fn name(&self) -> String {
+        format!("redis-benchmark {}", self.version)
+    }
+
+    fn call(&self, shape: &Shape) -> String {
+        format!(
+            "`-c 1 -P {} -d {} -t {}`",
+            shape.pipeline,
+            shape.value,
+            shape.op.test()
+        )
+    }
+
+    fn run(&mut self, shape: &Shape, requests: usize) -> Timing {
+        let before = children_cpu();
+        let out = Command::new(&self.program)
+            .args(self.args(shape, requests))
+            .output()
+            .expect("redis-benchmark runs");
+        let cpu = children_cpu() - before;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "redis-benchmark failed ({}): {stdout}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rps = csv_rps(&stdout, shape.op.name()).unwrap_or_else(|| {
+            panic!(
+                "no {} line in redis-benchmark's output: {stdout}",
+                shape.op.name()
+            )
+        });
+        Timing {
+            wall: Duration::from_secs_f64(requests as f64 / rps),
+            cpu,
+        }
+    }
+}
+
+/// The requests per second of test `name` in redis-benchmark's `--csv`
+/// output (`"test","rps",...` then `"GET","77881.62",...`).
+fn csv_rps(csv: &str, name: &str) -> Option<f64> {
+    csv.lines().find_map(|line| {
+        let mut fields = line.split(',').map(|f| f.trim().trim_matches('"'));
+        if fields.next()? != name {
+            return None;
+        }
+        fields.next()?.parse().ok()
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Clocks and counters
+// ---------------------------------------------------------------------------
+
+/// The calling thread's CPU time.
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; this clock id exists on
+    // every Linux and on the BSDs.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// User and system time of the children waited for so far.
+fn children_cpu() -> Duration {
+    // SAFETY: an all-zero `rusage` is a valid value of the plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is valid and writable.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(rc, 0, "getrusage(RUSAGE_CHILDREN) failed");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// CPU time of the server's main thread (the one that serves commands),
+/// from `/proc/<pid>/schedstat`.
+fn server_cpu(pid: u32) -> Duration {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).unwrap_or_default();
+    let ns = text
+        .split_whitespace()
+        .next()
+        .and_then(|f| f.parse().ok())
+        .unwrap_or(0);
+    Duration::from_nanos(ns)
+}
+
+/// How many times the server ran `op` so far (`INFO commandstats`).
+fn calls(server: &RedisServer, op: Op) -> u64 {
+    let Reply::Bulk(info) = server.query(&["INFO", "commandstats"]) else {
+        panic!("INFO commandstats: not a bulk reply");
+    };
+    let info = String::from_utf8_lossy(&info);
+    let prefix = format!("cmdstat_{}:calls=", op.test());
+    info.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .and_then(|rest| rest.split(',').next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Makes sure the key holds a value of `size` bytes, for GET.
+fn ensure_value(server: &RedisServer, size: usize) {
+    if server.query(&["STRLEN", KEY]) != Reply::Integer(size as i64) {
+        let v = value(size);
+        let args: [&[u8]; 3] = [b"SET", KEY.as_bytes(), &v];
+        assert_eq!(server.query(&args), Reply::Status("OK".into()), "SET {KEY}");
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+// ---------------------------------------------------------------------------
+// The runs
+// ---------------------------------------------------------------------------
+
+/// One timed sample.
+#[derive(Clone, Copy)]
+struct Sample {
+    /// Requests per second on the wall clock.
+    rate: f64,
+    /// Client CPU time per request.
+    client: Duration,
+    /// Server CPU time per request.
+    server: Duration,
+}
+
+fn main() {
+    let positional: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let (ids, names): (Vec<&String>, Vec<&String>) = positional
+        .iter()
+        .partition(|a| matches!(a.as_str(), "w1" | "w2" | "w3"));
+    let rounds = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(DEFAULT_ROUNDS);
+    let scale = std::env::var("BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|&s: &f64| s > 0.0)
+        .unwrap_or(1.0);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "# Client throughput ({cores} cores visible, {rounds} rounds, \
+         median of wall-clock throughput; load average {} at the start)\n",
+        load_average()
+    );
+    for workload in workloads(scale) {
+        if ids.is_empty() || ids.iter().any(|id| *id == workload.id) {
+            run_workload(&workload, rounds, &names);
+        }
+    }
+}
+
+fn run_workload(workload: &Workload, rounds: usize, names: &[&String]) {
+    let server = RedisServer::start().expect("redis-server starts");
+    let port = server.port();
+    let pid = server.pid().expect("redis-server runs");
+    let mut clients: Vec<Box<dyn Client>> = vec![
+        Box::new(RedisBlocking::connect(port)),
+        Box::new(RedisRs::connect(port)),
+    ];
+    match RedisBenchmark::find(port) {
+        Some(tool) => clients.push(Box::new(tool)),
+        None => println!("(redis-benchmark not found: set REDIS_BENCHMARK_BIN; left out)\n"),
+    }
+    clients.retain(|c| names.is_empty() || names.iter().any(|n| c.name().contains(n.as_str())));
+    let load_before = load_average();
+
+    // samples[shape][client]
+    let mut samples = vec![vec![Vec::with_capacity(rounds); clients.len()]; workload.shapes.len()];
+    for round in 0..=rounds {
+        let warm_up = round == 0;
+        for k in 0..clients.len() {
+            let i = (round + k) % clients.len();
+            for (s, shape) in workload.shapes.iter().enumerate() {
+                let requests = if warm_up {
+                    (shape.requests / WARMUP_DIVISOR).div_ceil(shape.pipeline) * shape.pipeline
+                } else {
+                    shape.requests
+                };
+                if shape.op == Op::Get {
+                    ensure_value(&server, shape.value);
+                }
+                let calls_before = calls(&server, shape.op);
+                let server_before = server_cpu(pid);
+                let timing = clients[i].run(shape, requests);
+                let server_time = server_cpu(pid) - server_before;
+                let ran = calls(&server, shape.op) - calls_before;
+                assert!(
+                    ran >= requests as u64,
+                    "{}: the server ran {ran} {}, not {requests}",
+                    clients[i].name(),
+                    shape.op.name()
+                );
+                if !warm_up {
+                    samples[s][i].push(Sample {
+                        rate: requests as f64 / timing.wall.as_secs_f64(),
+                        client: timing.cpu / requests as u32,
+                        server: server_time / requests as u32,
+                    });
+                }
+            }
+        }
+    }
+
+    println!("## {}\n", workload.title);
+    for (s, shape) in workload.shapes.iter().enumerate() {
+        report(workload, shape, &clients, &samples[s]);
+    }
+    println!(
+        "Load average {load_before} before this workload, {} after.\n",
+        load_average()
+    );
+}
+
+fn median<T: Copy>(mut v: Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> T {
+    v.sort_unstable_by(cmp);
+    v[v.len() / 2]
+}
+
+fn report(
+    workload: &Workload,
+    shape: &Shape,
+    clients: &[Box<dyn Client>],
+    samples: &[Vec<Sample>],
+) {
+    let inflight = if shape.pipeline == 1 {
+        "one request in flight".to_string()
+    } else {
+        format!("pipelines of {}", shape.pipeline)
+    };
+    println!(
+        "### {} of {} B values ({inflight}, {} requests per sample)\n",
+        shape.op.name(),
+        shape.value,
+        shape.requests
+    );
+    let ours = clients.iter().position(|c| c.ours());
+    let mb = |rate: f64| rate * shape.value as f64 / 1e6;
+    if workload.bytes {
+        println!(
+            "| client | call | MB/s | req/s | spread (min-max MB/s) | client CPU µs/req | server CPU µs/req | redis-blocking / client |"
+        );
+        println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    } else {
+        println!(
+            "| client | call | req/s | spread (min-max req/s) | client CPU µs/req | server CPU µs/req | redis-blocking / client |"
+        );
+        println!("|---|---|---:|---:|---:|---:|---:|");
+    }
+    let mut summary = Vec::new();
+    for (i, client) in clients.iter().enumerate() {
+        let s = &samples[i];
+        let rates: Vec<f64> = s.iter().map(|x| x.rate).collect();
+        let rate = median(rates.clone(), f64::total_cmp);
+        let (lo, hi) = (
+            rates.iter().copied().fold(f64::INFINITY, f64::min),
+            rates.iter().copied().fold(0.0, f64::max),
+        );
+        let client_cpu = median(s.iter().map(|x| x.client).collect(), Ord::cmp);
+        let server_cpu = median(s.iter().map(|x| x.server).collect(), Ord::cmp);
+        let ratio = match ours {
+            Some(o) if o == i => "—".to_string(),
+            Some(o) => {
+                let paired = median(
+                    samples[o]
+                        .iter()
+                        .zip(s)
+                        .map(|(a, b)| a.rate / b.rate)
+                        .collect(),
+                    f64::total_cmp,
+                );
+                let of_medians =
+                    median(samples[o].iter().map(|x| x.rate).collect(), f64::total_cmp) / rate;
+                summary.push(format!(
+                    "{}: **{paired:.2}x** (ratio of medians {of_medians:.2}x)",
+                    client.name()
+                ));
+                format!("**{paired:.2}x**")
+            }
+            None => "".to_string(),
+        };
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        if workload.bytes {
+            println!(
+                "| {} | {} | {:.0} | {:.0} | {:.0}-{:.0} | {:.1} | {:.1} | {} |",
+                client.name(),
+                client.call(shape),
+                mb(rate),
+                rate,
+                mb(lo),
+                mb(hi),
+                us(client_cpu),
+                us(server_cpu),
+                ratio
+            );
+        } else {
+            println!(
+                "| {} | {} | {:.0} | {:.0}-{:.0} | {:.2} | {:.2} | {} |",
+                client.name(),
+                client.call(shape),
+                rate,
+                lo,
+                hi,
+                us(client_cpu),
+                us(server_cpu),
+                ratio
+            );
+        }
+    }
+    if !summary.is_empty() {
+        println!(
+            "\nredis-blocking vs {} (target: at least 1x redis-benchmark).\n",
+            summary.join(", vs ")
+        );
+    } else {
+        println!();
+    }
+}
