@@ -31,6 +31,18 @@ pub fn tight_limits() -> Limits {
         .max_line_len(32)
 }
 
+/// Limits derived from the input, each from zero up: the edge cases of
+/// every bound, including limits too small for any aggregate or line.
+pub fn input_limits(data: &[u8]) -> Limits {
+    let h = fnv(data, 7);
+    let pick = |shift: u32, range: u64| ((h >> shift) % range) as usize;
+    Limits::default()
+        .max_bulk_len(pick(0, 24))
+        .max_aggregate_len(pick(8, 12))
+        .max_depth(pick(16, 7))
+        .max_line_len(pick(24, 40))
+}
+
 /// Small limits for the request decoder, except the line length.
 ///
 /// The request decoder checks its line limit only while no LF is buffered,
@@ -90,6 +102,12 @@ pub trait Stream {
     /// Checks the decoder's state after a call that consumed `consumed`
     /// bytes in total so far and left `buf_len` bytes in the buffer.
     fn check_state(&self, _consumed: u64, _buf_len: usize, _partial: bool) {}
+
+    /// After `Partial`: a buffer length below which the pending item cannot
+    /// complete, if the decoder tells one.
+    fn needed(&self) -> Option<usize> {
+        None
+    }
 }
 
 impl Stream for Decoder {
@@ -111,6 +129,10 @@ impl Stream for Decoder {
         assert_eq!(self.consumed(), consumed, "Decoder::consumed");
         let mid = partial && buf_len > 0;
         assert_eq!(self.is_mid_frame(), mid, "Decoder::is_mid_frame");
+    }
+
+    fn needed(&self) -> Option<usize> {
+        Some(Decoder::needed(self))
     }
 }
 
@@ -138,6 +160,8 @@ pub fn run_pieces<D: Stream>(mut decoder: D, data: &[u8], cuts: &[usize]) -> Run
     let mut buf: Vec<u8> = Vec::new();
     let mut items = Vec::new();
     let mut consumed = 0u64;
+    // What `needed` said at the last `Partial` of the pending item.
+    let mut needed = 0;
     loop {
         match decoder.step(&buf) {
             Ok(Status::Complete((item, used))) => {
@@ -145,6 +169,10 @@ pub fn run_pieces<D: Stream>(mut decoder: D, data: &[u8], cuts: &[usize]) -> Run
                 // which is also what makes decoding terminate.
                 assert!(used > 0, "Complete consumed no bytes");
                 assert!(used <= buf.len(), "used {used} > buffer {}", buf.len());
+                // `needed` may underestimate but never overestimate: a
+                // caller may size its buffer by it.
+                assert!(used >= needed, "needed() said {needed}, used {used}");
+                needed = 0;
                 items.push(item);
                 buf.drain(..used);
                 consumed += used as u64;
@@ -152,6 +180,9 @@ pub fn run_pieces<D: Stream>(mut decoder: D, data: &[u8], cuts: &[usize]) -> Run
             }
             Ok(Status::Partial) => {
                 decoder.check_state(consumed, buf.len(), true);
+                if let Some(n) = decoder.needed() {
+                    needed = needed.max(n);
+                }
                 let Some(cut) = cuts.next() else {
                     return Run {
                         items,
@@ -200,11 +231,17 @@ pub fn run_whole<D: Stream>(decoder: D, data: &[u8]) -> Run<D::Item> {
 fn check_decoded(frame: &Frame<'_>) {
     visit(frame, &mut |f| match f {
         Frame::Double(text) => {
-            assert!(f.as_f64().is_some(), "decoded double {text:?} does not parse");
+            assert!(
+                f.as_f64().is_some(),
+                "decoded double {text:?} does not parse"
+            );
         }
         Frame::BigNumber(text) => assert!(is_big_number_text(text), "big number {text:?}"),
         Frame::Simple(s) | Frame::Error(s) => {
-            assert!(!s.contains(&b'\r') && !s.contains(&b'\n'), "line holds CR/LF")
+            assert!(
+                !s.contains(&b'\r') && !s.contains(&b'\n'),
+                "line holds CR/LF"
+            )
         }
         _ => {}
     });
@@ -329,18 +366,22 @@ fn assert_tighter<T: Debug + PartialEq>(loose: &Run<T>, tight: &Run<T>) {
 /// complete item, sticky errors in range, limits respected.
 pub fn check_decode(data: &[u8]) {
     let replies = run_whole(Decoder::new(), data);
-    let tight = run_whole(Decoder::with_limits(tight_limits()), data);
-    for frame in &tight.items {
-        assert_within(frame, &tight_limits());
+    for limits in [tight_limits(), input_limits(data)] {
+        let tight = run_whole(Decoder::with_limits(limits), data);
+        for frame in &tight.items {
+            assert_within(frame, &limits);
+        }
+        assert_tighter(&replies, &tight);
     }
-    assert_tighter(&replies, &tight);
 
     let requests = run_whole(RequestDecoder::new(), data);
     for args in &requests.items {
         assert_request_roundtrip(args);
     }
-    let tight = run_whole(RequestDecoder::with_limits(tight_limits()), data);
-    assert_tighter(&requests, &tight);
+    for limits in [tight_limits(), input_limits(data)] {
+        let tight = run_whole(RequestDecoder::with_limits(limits), data);
+        assert_tighter(&requests, &tight);
+    }
 
     // The argument splitter, on the whole input and on each line.
     assert_split_args(data);
@@ -423,19 +464,35 @@ pub fn cut_plans(data: &[u8]) -> Vec<Vec<usize>> {
 /// unconsumed tail.
 pub fn check_split(data: &[u8]) {
     let plans = cut_plans(data);
-    for limits in [Limits::default(), tight_limits()] {
+    let derived = input_limits(data);
+    for limits in [Limits::default(), tight_limits(), derived] {
         let whole = run_whole(Decoder::with_limits(limits), data);
         for cuts in &plans {
             let pieces = run_pieces(Decoder::with_limits(limits), data, cuts);
-            assert_eq!(pieces, whole, "replies cut at {cuts:?}, {limits:?}");
+            assert_eq!(pieces, whole, "replies {}, {limits:?}", describe(cuts));
         }
     }
-    for limits in [Limits::default().max_line_len(64 * 1024), tight_request_limits()] {
+    // See `tight_request_limits` for the line length.
+    let inline = 64 * 1024;
+    for limits in [
+        Limits::default().max_line_len(inline),
+        tight_request_limits(),
+        derived.max_line_len(inline),
+    ] {
         let whole = run_whole(RequestDecoder::with_limits(limits), data);
         for cuts in &plans {
             let pieces = run_pieces(RequestDecoder::with_limits(limits), data, cuts);
-            assert_eq!(pieces, whole, "requests cut at {cuts:?}, {limits:?}");
+            assert_eq!(pieces, whole, "requests {}, {limits:?}", describe(cuts));
         }
+    }
+}
+
+/// A cut plan, for a failure message.
+fn describe(cuts: &[usize]) -> String {
+    if cuts.len() > 2 {
+        "fed one byte at a time".to_owned()
+    } else {
+        format!("cut at {cuts:?}")
     }
 }
 
@@ -470,7 +527,9 @@ pub fn check_roundtrip(data: &[u8]) {
     }
     let value = f64::from_le_bytes(bits);
     let double = Frame::double(value);
-    let parsed = double.as_f64().expect("Frame::double gives a parsable double");
+    let parsed = double
+        .as_f64()
+        .expect("Frame::double gives a parsable double");
     assert!(
         parsed.to_bits() == value.to_bits() || (parsed.is_nan() && value.is_nan()),
         "Frame::double({value:?}) reads back as {parsed:?}"
@@ -508,7 +567,11 @@ fn assert_decodes_to(bytes: &[u8], frame: &Frame<'_>) {
     let mut followed = bytes.to_vec();
     followed.extend_from_slice(b":1\r\n");
     let run = run_whole(Decoder::new(), &followed);
-    assert_eq!(run.items.len(), 2, "{followed:?} is not two frames: {run:?}");
+    assert_eq!(
+        run.items.len(),
+        2,
+        "{followed:?} is not two frames: {run:?}"
+    );
     assert_eq!(&run.items[0], frame);
     assert_eq!(run.end, End::Partial { unconsumed: 0 });
 
@@ -571,8 +634,8 @@ fn is_double_text(text: &str) -> bool {
         Some((i, f)) => (i, Some(f)),
         None => (mantissa, None),
     };
-    let frac_ok = frac.map_or(true, is_digits);
-    let exponent_ok = exponent.map_or(true, |e| is_digits(unsigned(e)));
+    let frac_ok = frac.into_iter().all(is_digits);
+    let exponent_ok = exponent.into_iter().all(|e| is_digits(unsigned(e)));
     is_digits(int) && frac_ok && exponent_ok
 }
 
@@ -636,7 +699,9 @@ impl<'a> Gen<'a> {
 
     fn digits(&mut self, max: usize) -> String {
         let n = 1 + self.upto(max - 1);
-        (0..n).map(|_| char::from(b'0' + self.byte() % 10)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.byte() % 10))
+            .collect()
     }
 
     fn sign(&mut self) -> &'static str {
