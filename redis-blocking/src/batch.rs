@@ -31,7 +31,7 @@ impl Connection {
         deadline: Option<Instant>,
         each: &mut dyn FnMut(Frame<'_>),
     ) -> std::result::Result<(), Failure> {
-        if let Err(error) = pipe.check() {
+        if let Err(error) = pipe.check().and_then(|()| self.regular()) {
             return Err(Failure {
                 error,
                 replies: 0,

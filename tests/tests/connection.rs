@@ -192,3 +192,68 @@ fn tls_verified_and_mismatches() {
         "{err}"
     );
 }
+
+#[test]
+fn streaming_subscribe_and_monitor() {
+    let server = RedisServer::start().unwrap();
+    for protocol in [Protocol::Resp2, Protocol::Resp3] {
+        let mut sub = open(&server, protocol);
+        sub.start_stream(&Cmd::new("SUBSCRIBE").arg("news"))
+            .unwrap();
+        let confirm = sub
+            .next_frame(Some(Duration::from_secs(1)))
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(confirm, Value::Array(_) | Value::Push(_)),
+            "{confirm:?}"
+        );
+        assert_eq!(
+            sub.next_frame(Some(Duration::from_millis(50))).unwrap(),
+            None
+        );
+        let mut publisher = open(&server, Protocol::Resp2);
+        let receivers: i64 = publisher
+            .query(&Cmd::new("PUBLISH").arg("news").arg(b"\xffbinary"))
+            .unwrap();
+        assert_eq!(receivers, 1);
+        let message = sub
+            .next_frame(Some(Duration::from_secs(1)))
+            .unwrap()
+            .unwrap();
+        let items = match message {
+            Value::Array(items) | Value::Push(items) => items,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(items[2], Value::Bulk(b"\xffbinary".to_vec().into()));
+        assert!(
+            sub.query::<String>(&Cmd::new("PING")).is_err(),
+            "regular calls refused once streaming"
+        );
+    }
+    let mut monitor = open(&server, Protocol::Resp2);
+    monitor.start_stream(&Cmd::new("MONITOR")).unwrap();
+    assert_eq!(
+        monitor.next_frame(Some(Duration::from_secs(1))).unwrap(),
+        Some(Value::Simple(b"OK".to_vec().into()))
+    );
+    let mut other = open(&server, Protocol::Resp2);
+    other
+        .query::<()>(&Cmd::new("SET").arg("watched").arg(1))
+        .unwrap();
+    // The new connection's own PING comes first.
+    let mut lines = Vec::new();
+    while let Some(line) = monitor
+        .next_frame(Some(Duration::from_millis(500)))
+        .unwrap()
+    {
+        lines.push(String::from_utf8(line.as_bytes().unwrap().to_vec()).unwrap());
+        if lines.last().unwrap().contains("SET") {
+            break;
+        }
+    }
+    assert!(
+        lines.last().unwrap().ends_with("\"SET\" \"watched\" \"1\""),
+        "{lines:?}"
+    );
+}

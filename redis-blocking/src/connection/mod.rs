@@ -13,6 +13,8 @@ use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::net::{self, Stream};
 use crate::semantics::{blocks, changes_mode, Blocks, Session};
 use crate::types::{FromReply, Value};
+
+mod streaming;
 use crate::Cmd;
 
 /// The read buffer's resting size and the least free space a read gets.
@@ -398,6 +400,7 @@ impl Connection {
         cmd: &Cmd<'_>,
         deadline: Option<Instant>,
     ) -> Result<T> {
+        self.regular()?;
         let mut wbuf = std::mem::take(&mut self.wbuf);
         wbuf.clear();
         let mut segments = Segments {
@@ -451,6 +454,19 @@ impl Connection {
                     "connection to {} is closed: a call was abandoned mid-way (panic)",
                     self.addr
                 ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fails for a connection in streaming mode, where replies cannot be
+    /// told from messages.
+    pub(crate) fn regular(&self) -> Result<()> {
+        if self.is_streaming() {
+            return Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                "a streaming connection (subscriber, monitor) cannot run regular calls",
             ));
         }
         Ok(())
