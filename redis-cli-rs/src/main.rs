@@ -1,4 +1,4 @@
-//! redis-cli-rs: a drop-in redis-cli. Work in progress.
+//! redis-cli-rs: a drop-in redis-cli.
 
 fn main() {
     eprintln!("redis-cli-rs: not implemented yet");
