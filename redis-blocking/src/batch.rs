@@ -5,8 +5,10 @@ use std::time::Instant;
 use resp_core::Frame;
 
 use crate::connection::{Connection, Failure};
+use crate::error::ErrorCode;
 use crate::error::{Error, ErrorKind, Executed, Result, ServerError};
 use crate::pipeline::Pipeline;
+use crate::script::ScriptRunner;
 use crate::types::{FromReply, ToArgs, Value};
 use crate::Cmd;
 
@@ -61,6 +63,28 @@ impl Connection {
 
     /// [`pipeline_results`](Connection::pipeline_results) within `deadline`.
     pub(crate) fn pipeline_results_until(
+        &mut self,
+        pipe: &Pipeline<'_>,
+        deadline: Option<Instant>,
+    ) -> Vec<Result<Value>> {
+        let mut results = self.raw_results_until(pipe, deadline);
+        if !pipe.is_atomic() {
+            for (i, call) in pipe.script_calls() {
+                if matches!(&results[*i], Err(e) if e.code() == Some(&ErrorCode::NoScript)) {
+                    results[*i] = self.run_script(call);
+                }
+            }
+        }
+        results
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !pipe.internal(*i))
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// One result per command of the pipeline, internal ones included.
+    fn raw_results_until(
         &mut self,
         pipe: &Pipeline<'_>,
         deadline: Option<Instant>,
@@ -171,9 +195,16 @@ impl Connection {
         let mut queued: Vec<(usize, ServerError)> = Vec::new();
         let mut exec: Option<Value> = None;
         let mut index = 0usize;
+        // Script calls that met NOSCRIPT: (index, position in `kept`).
+        let mut unloaded: Vec<(usize, Option<usize>)> = Vec::new();
         let outcome = self.run_pipeline(pipe, deadline, &mut |frame| {
             if !atomic {
-                if !pipe.ignored(index) {
+                let is_noscript = matches!(&frame, Frame::Error(e) if e.starts_with(b"NOSCRIPT"));
+                let slot = (!pipe.ignored(index)).then_some(kept.len());
+                if is_noscript && pipe.script_calls().iter().any(|(i, _)| *i == index) {
+                    unloaded.push((index, slot));
+                }
+                if slot.is_some() {
                     kept.push(frame.into_owned());
                 }
             } else if (1..=n).contains(&index) {
@@ -194,6 +225,21 @@ impl Connection {
             return Err(failure.for_command(end));
         }
         if !atomic {
+            // A NOSCRIPT call did not run: run it now, in order of the batch.
+            for (index, slot) in unloaded {
+                if let Some((_, call)) = pipe.script_calls().iter().find(|(i, _)| *i == index) {
+                    let value = match self.run_script::<Value>(call) {
+                        Ok(value) => value,
+                        Err(e) => match e.server_error() {
+                            Some(server) => Frame::Error(server.line().as_bytes().to_vec().into()),
+                            None => return Err(e),
+                        },
+                    };
+                    if let Some(pos) = slot {
+                        kept[pos] = value;
+                    }
+                }
+            }
             return T::from_reply(Frame::Array(kept));
         }
         match exec {

@@ -39,6 +39,8 @@ mod connection;
 mod error;
 mod net;
 mod pipeline;
+mod scan;
+mod script;
 mod semantics;
 mod types;
 pub mod url;
@@ -54,16 +56,23 @@ pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerErro
 pub use pipeline::{Pipeline, PipelineCmd};
 pub use resp_core;
 pub use resp_core::client::Protocol;
-pub use types::{FromReply, ToArg, ToArgs, Value};
+pub use scan::{ScanCommands, ScanIter, ScanOptions};
+pub use script::{Script, ScriptCall, ScriptRunner};
+pub use types::{
+    AutoClaim, ConsumerInfo, FromReply, GroupInfo, PendingEntry, PendingSummary, StreamEntry,
+    StreamInfo, StreamKey, ToArg, ToArgs, Value,
+};
 
 /// Everything needed for everyday use: the connection, commands, pipelines
 /// and every typed-command trait.
 pub mod prelude {
     pub use crate::commands::{
         BitmapCommands, GeoCommands, HashCommands, HyperLogLogCommands, KeyCommands, ListCommands,
-        Runner, ServerCommands, SetCommands, SortedSetCommands, StreamCommands, StringCommands,
+        Runner, ScriptingCommands, ServerCommands, SetCommands, SortedSetCommands, StreamCommands,
+        StreamGroupCommands, StringCommands,
     };
     pub use crate::{
-        Client, Cmd, Config, Connection, Error, ErrorKind, FromReply, Pipeline, Result, Value,
+        Client, Cmd, Config, Connection, Error, ErrorKind, FromReply, Pipeline, Result,
+        ScanCommands, ScanOptions, Script, ScriptRunner, Value,
     };
 }

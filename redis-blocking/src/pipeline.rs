@@ -6,9 +6,18 @@ use std::time::Duration;
 
 use crate::cmd::Segments;
 use crate::error::{Error, ErrorKind, Executed};
+use crate::script::ScriptCall;
 use crate::semantics::{blocks, changes_mode, Blocks, Session};
 use crate::types::ToArgs;
 use crate::Cmd;
+
+/// What becomes of a command's reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Kept,
+    Ignored,
+    Internal,
+}
 
 /// A batch of commands sent together; optionally a MULTI/EXEC transaction.
 ///
@@ -39,8 +48,11 @@ pub struct Pipeline<'a> {
     refs: Vec<(usize, Cow<'a, [u8]>)>,
     /// Per command: logical end offset (large arguments included).
     ends: Vec<usize>,
-    /// Per command: whether its reply is left out of `query_pipeline`.
-    ignored: Vec<bool>,
+    /// Per command: whether its reply is kept, ignored by
+    /// `query_pipeline`, or internal (hidden from every result).
+    roles: Vec<Role>,
+    /// Script calls: their command index, for `NOSCRIPT` recovery.
+    scripts: Vec<(usize, ScriptCall<'a>)>,
     ref_bytes: usize,
     atomic: bool,
     timeout: Option<Duration>,
@@ -101,8 +113,8 @@ impl<'a> Pipeline<'a> {
 
     /// Leaves the last command's reply out of the typed result.
     pub fn ignore(&mut self) -> &mut Pipeline<'a> {
-        if let Some(last) = self.ignored.last_mut() {
-            *last = true;
+        if let Some(last @ Role::Kept) = self.roles.last_mut() {
+            *last = Role::Ignored;
         }
         self
     }
@@ -122,7 +134,8 @@ impl<'a> Pipeline<'a> {
         self.buf.clear();
         self.refs.clear();
         self.ends.clear();
-        self.ignored.clear();
+        self.roles.clear();
+        self.scripts.clear();
         self.ref_bytes = 0;
         self.blocking = None;
         self.blocks_forever = false;
@@ -150,7 +163,7 @@ impl<'a> Pipeline<'a> {
             .map(|(_, b)| b.len())
             .sum::<usize>();
         self.ends.push(self.buf.len() + self.ref_bytes);
-        self.ignored.push(false);
+        self.roles.push(Role::Kept);
     }
 
     /// Fails if a command cannot run in a pipeline.
@@ -188,7 +201,45 @@ impl<'a> Pipeline<'a> {
     }
 
     pub(crate) fn ignored(&self, i: usize) -> bool {
-        self.ignored.get(i).copied().unwrap_or(false)
+        self.roles.get(i).is_some_and(|r| *r != Role::Kept)
+    }
+
+    /// True for commands the pipeline added itself (`SCRIPT LOAD`).
+    pub(crate) fn internal(&self, i: usize) -> bool {
+        self.roles.get(i) == Some(&Role::Internal)
+    }
+
+    /// The script calls and their command indices.
+    pub(crate) fn script_calls(&self) -> &[(usize, ScriptCall<'a>)] {
+        &self.scripts
+    }
+
+    /// Queues a script call: `SCRIPT LOAD` before the first call of each
+    /// script in this pipeline (its reply hidden), then `EVALSHA`. A call
+    /// that still meets `NOSCRIPT` (a `SCRIPT FLUSH` in between) did not
+    /// run and is run again after the batch, in a plain pipeline.
+    pub fn run_script(&mut self, call: ScriptCall<'a>) -> &mut Pipeline<'a> {
+        let sha = call.script().sha1().to_owned();
+        if !self.scripts.iter().any(|(_, c)| c.script().sha1() == sha) {
+            let load = Cmd::new("SCRIPT")
+                .arg("LOAD")
+                .arg(call.script().source().to_owned());
+            self.push(load);
+            if let Some(last) = self.roles.last_mut() {
+                *last = Role::Internal;
+            }
+        }
+        let evalsha = {
+            let cmd = call.evalsha_cmd();
+            let mut owned = Cmd::new("EVALSHA");
+            for arg in cmd.args().skip(1) {
+                owned.add_arg(arg.to_vec());
+            }
+            owned
+        };
+        self.push(evalsha);
+        self.scripts.push((self.roles.len() - 1, call));
+        self
     }
 
     /// The session state its commands leave behind.
