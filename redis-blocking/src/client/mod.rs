@@ -8,6 +8,7 @@ mod retry;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub(crate) use events::emit;
 pub use events::{Event, EventHandler};
 pub use pool::Pooled;
 pub use retry::{ReconnectOnError, ReconnectStrategy};
@@ -235,6 +236,31 @@ impl Client {
                 Err(error) => self.pause_before_retry(&mut attempt, error, false, deadline)?,
             }
         }
+    }
+
+    /// Opens a [`Subscriber`](crate::Subscriber) on its own connection,
+    /// which reconnects with this client's strategy and reports to its
+    /// event handler.
+    ///
+    /// # Errors
+    ///
+    /// The first connection failing.
+    pub fn subscriber(&self) -> Result<crate::Subscriber> {
+        crate::Subscriber::with_strategy(
+            self.pool.config.clone(),
+            self.policy.strategy.clone(),
+            self.pool.events.clone(),
+        )
+    }
+
+    /// Opens a [`Monitor`](crate::Monitor) on a dedicated connection that
+    /// never joins the pool.
+    ///
+    /// # Errors
+    ///
+    /// Connecting failing, or the server refusing `MONITOR`.
+    pub fn monitor(&self) -> Result<crate::Monitor> {
+        crate::Monitor::open(&self.pool.config)
     }
 
     /// Runs one command, retrying where safe.

@@ -14,7 +14,7 @@ use crate::net::{self, Stream};
 use crate::semantics::{blocks, changes_mode, Blocks, Session};
 use crate::types::{FromReply, Value};
 
-mod streaming;
+pub(crate) mod streaming;
 use crate::Cmd;
 
 /// The read buffer's resting size and the least free space a read gets.

@@ -2,6 +2,7 @@
 //! (`SUBSCRIBE` in RESP2, `MONITOR`), read frame by frame.
 
 use std::io;
+use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 use resp_core::client::{Event, Mode};
@@ -83,6 +84,18 @@ impl Connection {
     ///
     /// The connection failing or closing, which closes it for good.
     pub fn next_frame(&mut self, timeout: Option<Duration>) -> Result<Option<Value>> {
+        match self.next_frame_or_wake(timeout, None)? {
+            Polled::Frame(value) => Ok(Some(value)),
+            Polled::TimedOut | Polled::Woken => Ok(None),
+        }
+    }
+
+    /// The next frame, or a wake-up when `wake` becomes readable first.
+    pub(crate) fn next_frame_or_wake(
+        &mut self,
+        timeout: Option<Duration>,
+        wake: Option<RawFd>,
+    ) -> Result<Polled> {
         self.usable()?;
         let deadline = timeout.map(|t| Instant::now() + t);
         loop {
@@ -91,7 +104,7 @@ impl Connection {
                     let value = frame.into_owned();
                     self.rpos += used;
                     self.settle_read_buffer();
-                    return Ok(Some(value));
+                    return Ok(Polled::Frame(value));
                 }
                 Ok(Status::Partial) => {}
                 Err(e) => {
@@ -99,19 +112,14 @@ impl Connection {
                     return Err(self.poison(error, 0, 0).error);
                 }
             }
-            // TLS may hold decrypted bytes the socket no longer shows.
-            let ready = if self.stream.is_tls() {
-                Ok(())
-            } else {
-                net::wait(self.stream.fd(), true, false, deadline).map(drop)
-            };
-            match ready {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::TimedOut => return Ok(None),
-                Err(e) => {
-                    let error = Error::io(Executed::No, "waiting on the socket", e);
-                    return Err(self.poison(error, 0, 0).error);
-                }
+            // TLS may hold decrypted bytes the socket no longer shows, so
+            // try a read before waiting.
+            if !self.is_tls_or_waited(deadline, wake)? {
+                return Ok(if wake.is_some() {
+                    Polled::Woken
+                } else {
+                    Polled::TimedOut
+                });
             }
             self.reserve_read_space();
             match self.stream.read(&mut self.rbuf[self.rlen..]) {
@@ -125,13 +133,12 @@ impl Connection {
                 }
                 Ok(n) => self.rlen += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && self.stream.is_tls() => {
-                    match net::wait(self.stream.fd(), true, false, deadline) {
-                        Ok(_) => {}
-                        Err(e) if e.kind() == io::ErrorKind::TimedOut => return Ok(None),
-                        Err(e) => {
-                            let error = Error::io(Executed::No, "waiting on the socket", e);
-                            return Err(self.poison(error, 0, 0).error);
-                        }
+                    if !self.wait_readable(deadline, wake)? {
+                        return Ok(if wake.is_some() {
+                            Polled::Woken
+                        } else {
+                            Polled::TimedOut
+                        });
                     }
                 }
                 Err(e)
@@ -144,4 +151,37 @@ impl Connection {
             }
         }
     }
+
+    /// For TLS, says "go read"; otherwise waits as [`wait_readable`].
+    fn is_tls_or_waited(&mut self, deadline: Option<Instant>, wake: Option<RawFd>) -> Result<bool> {
+        if self.stream.is_tls() {
+            return Ok(true);
+        }
+        self.wait_readable(deadline, wake)
+    }
+
+    /// Waits for the socket; `false` when the deadline passed or `wake`
+    /// became readable first.
+    fn wait_readable(&mut self, deadline: Option<Instant>, wake: Option<RawFd>) -> Result<bool> {
+        let waited = match wake {
+            None => net::wait(self.stream.fd(), true, false, deadline).map(|_| true),
+            Some(wake) => net::wait_either(self.stream.fd(), wake, deadline)
+                .map(|(socket, woken)| socket || !woken),
+        };
+        match waited {
+            Ok(ready) => Ok(ready),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(false),
+            Err(e) => {
+                let error = Error::io(Executed::No, "waiting on the socket", e);
+                Err(self.poison(error, 0, 0).error)
+            }
+        }
+    }
+}
+
+/// What [`Connection::next_frame_or_wake`] found.
+pub(crate) enum Polled {
+    Frame(Value),
+    TimedOut,
+    Woken,
 }

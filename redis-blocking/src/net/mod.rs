@@ -7,5 +7,5 @@ mod poll;
 mod stream;
 mod tls;
 
-pub(crate) use poll::wait;
+pub(crate) use poll::{wait, wait_either};
 pub(crate) use stream::{connect, Stream};

@@ -67,3 +67,52 @@ pub(crate) fn wait(
         }
     }
 }
+
+/// Waits until `first` or `second` is readable, or `deadline` passes
+/// (`ErrorKind::TimedOut`); says which are readable.
+pub(crate) fn wait_either(
+    first: RawFd,
+    second: RawFd,
+    deadline: Option<Instant>,
+) -> io::Result<(bool, bool)> {
+    let mut fds = [
+        libc::pollfd {
+            fd: first,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: second,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    loop {
+        let timeout_ms = match deadline {
+            None => -1,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+            }
+        };
+        // SAFETY: `fds` is a valid array of two initialised `pollfd`s for
+        // the duration of the call, and the count passed is its length.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+        let readable = |p: &libc::pollfd| {
+            p.revents & (libc::POLLIN | libc::POLLERR | libc::POLLHUP | libc::POLLNVAL) != 0
+        };
+        match ready {
+            n if n > 0 => return Ok((readable(&fds[0]), readable(&fds[1]))),
+            0 if deadline.is_some_and(|d| Instant::now() >= d) => {
+                return Err(io::ErrorKind::TimedOut.into())
+            }
+            0 => continue,
+            _ => {
+                let err = io::Error::last_os_error();
+                if err.kind() != io::ErrorKind::Interrupted {
+                    return Err(err);
+                }
+            }
+        }
+    }
+}
