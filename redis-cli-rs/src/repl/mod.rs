@@ -1,1 +1,6 @@
 //! The interactive shell.
+
+pub mod editor;
+pub mod help;
+pub mod history;
+pub mod prompt;
