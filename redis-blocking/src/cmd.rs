@@ -145,6 +145,43 @@ impl<'a> Cmd<'a> {
         &self.big[index]
     }
 
+    /// This command with `prefix` put before every key argument (found by
+    /// the command table's key specifications: `MGET` keys, `EVAL` and
+    /// `FCALL` keys, `ZUNIONSTORE` destination and sources, ...). Patterns
+    /// (`KEYS`, `SCAN MATCH`) and keys in replies are left as they are.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use redis_blocking::Cmd;
+    ///
+    /// let cmd = Cmd::new("EVAL").arg("return 1").arg(2).arg("a").arg("b").arg("arg");
+    /// let prefixed = cmd.with_key_prefix(b"app:");
+    /// let args: Vec<&[u8]> = prefixed.args().collect();
+    /// assert_eq!(args, [&b"EVAL"[..], b"return 1", b"2", b"app:a", b"app:b", b"arg"]);
+    /// ```
+    pub fn with_key_prefix(&self, prefix: &[u8]) -> Cmd<'a> {
+        let args: Vec<&[u8]> = self.args().collect();
+        let keys = crate::commands::info::key_positions(&args);
+        let mut out = Cmd {
+            data: Vec::with_capacity(self.data.len() + keys.len() * (prefix.len() + 2)),
+            args: Vec::with_capacity(self.args.len()),
+            big: Vec::new(),
+            timeout: self.timeout,
+        };
+        for (i, arg) in self.args.iter().enumerate() {
+            match *arg {
+                _ if keys.binary_search(&i).is_ok() => {
+                    let key = self.arg_bytes(i).unwrap_or_default();
+                    out.push_copied(&[prefix, key].concat());
+                }
+                ArgRef::Big { index, .. } => out.push_big(self.big[index].clone()),
+                ArgRef::Inline { start, end } => out.push_copied(&self.data[start..end]),
+            }
+        }
+        out
+    }
+
     fn push_copied(&mut self, bytes: &[u8]) {
         resp_core::encode::write_header(&mut self.data, b'$', bytes.len());
         let start = self.data.len();

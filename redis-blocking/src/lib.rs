@@ -49,7 +49,8 @@ pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
 pub use client::{
-    Client, ClientBuilder, Event, EventHandler, Pooled, ReconnectOnError, ReconnectStrategy,
+    CacheOptions, Client, ClientBuilder, Event, EventHandler, Pooled, ReconnectOnError,
+    ReconnectStrategy,
 };
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};

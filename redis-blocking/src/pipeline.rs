@@ -242,6 +242,46 @@ impl<'a> Pipeline<'a> {
         self
     }
 
+    /// This pipeline with `prefix` put before every key argument of every
+    /// command; see [`Cmd::with_key_prefix`].
+    pub fn with_key_prefix(&self, prefix: &[u8]) -> Pipeline<'static> {
+        // Reassemble the stream, large arguments included, and decode it
+        // back into commands.
+        let mut wire = Vec::with_capacity(self.buf.len() + self.ref_bytes);
+        let mut from = 0;
+        for (end, bytes) in &self.refs {
+            wire.extend_from_slice(&self.buf[from..*end]);
+            wire.extend_from_slice(bytes);
+            from = *end;
+        }
+        wire.extend_from_slice(&self.buf[from..]);
+        let mut out = Pipeline {
+            atomic: self.atomic,
+            timeout: self.timeout,
+            invalid: self.invalid.clone(),
+            ..Pipeline::default()
+        };
+        let mut decoder = resp_core::RequestDecoder::with_limits(
+            resp_core::Limits::default().max_bulk_len(usize::MAX / 2),
+        );
+        let mut rest = &wire[..];
+        while let Ok(resp_core::Status::Complete((args, used))) = decoder.decode(rest) {
+            let mut cmd = Cmd::new(&String::from_utf8_lossy(&args[0]));
+            for arg in &args[1..] {
+                cmd.add_arg(arg.to_vec());
+            }
+            out.push(cmd.with_key_prefix(prefix));
+            rest = &rest[used..];
+        }
+        out.roles = self.roles.clone();
+        out.scripts = self
+            .scripts
+            .iter()
+            .map(|(i, call)| (*i, call.with_key_prefix(prefix)))
+            .collect();
+        out
+    }
+
     /// The session state its commands leave behind.
     pub(crate) fn session(&self) -> Session {
         self.session

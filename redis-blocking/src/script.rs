@@ -91,6 +91,23 @@ impl<'a> ScriptCall<'a> {
         self
     }
 
+    /// This call with `prefix` put before every key.
+    pub fn with_key_prefix(&self, prefix: &[u8]) -> ScriptCall<'static> {
+        let mut keys = Cmd::new("keys");
+        for key in self.keys.args().skip(1) {
+            keys.add_arg([prefix, key].concat());
+        }
+        let mut args = Cmd::new("args");
+        for arg in self.args.args().skip(1) {
+            args.add_arg(arg.to_vec());
+        }
+        ScriptCall {
+            script: self.script.clone(),
+            keys,
+            args,
+        }
+    }
+
     /// The script.
     pub fn script(&self) -> &Script {
         &self.script

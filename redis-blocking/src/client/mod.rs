@@ -1,6 +1,7 @@
 //! A thread-safe client: a pool of connections, reconnects with backoff,
 //! and retries only where they are safe.
 
+mod cache;
 mod events;
 mod pool;
 mod retry;
@@ -8,6 +9,7 @@ mod retry;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use cache::CacheOptions;
 pub(crate) use events::emit;
 pub use events::{Event, EventHandler};
 pub use pool::Pooled;
@@ -18,7 +20,7 @@ use crate::commands::Runner;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::semantics::{blocks, Blocks};
-use crate::types::FromReply;
+use crate::types::{FromReply, Value};
 use crate::{Cmd, Pipeline};
 
 /// A Redis client for any number of threads: `Send + Sync`, cheap to
@@ -56,6 +58,7 @@ use crate::{Cmd, Pipeline};
 pub struct Client {
     pool: Arc<Pool>,
     policy: Arc<Policy>,
+    cache: Option<Arc<cache::Cache>>,
 }
 
 /// What governs retries.
@@ -65,6 +68,7 @@ struct Policy {
     retry_reads: bool,
     reconnect_on_error: Option<ReconnectOnError>,
     timeout: Option<Duration>,
+    key_prefix: Option<Vec<u8>>,
 }
 
 /// Builds a [`Client`].
@@ -82,9 +86,35 @@ pub struct ClientBuilder {
     reconnect_on_error: Option<ReconnectOnError>,
     events: Option<EventHandler>,
     timeout: Option<Duration>,
+    key_prefix: Option<Vec<u8>>,
+    cache: Option<CacheOptions>,
 }
 
 impl ClientBuilder {
+    /// Puts `prefix` before every key argument of every command this
+    /// client runs (its calls, typed commands, pipelines and scripts; not
+    /// the raw connections lent by [`Client::connection`]), found by the
+    /// command table's key specifications: `EVAL`/`FCALL` keys, `MGET`,
+    /// `ZUNIONSTORE` destination and sources, and so on. As in ioredis,
+    /// patterns (`KEYS`, `SCAN MATCH`) are not prefixed, and keys in replies
+    /// keep their prefix.
+    pub fn key_prefix(mut self, prefix: impl Into<Vec<u8>>) -> Self {
+        self.key_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Turns on client-side caching (RESP3 `CLIENT TRACKING`, Redis 6 and
+    /// later): replies of single-key reads (`GET`, `HGETALL`, `LRANGE`,
+    /// ...) are kept locally, within `options`' bounds, and dropped when the
+    /// server says the key changed. A dedicated connection receives the
+    /// invalidations; when it is lost the whole cache is flushed and reads
+    /// go to the server until it is back. A write made by another client is
+    /// seen as soon as its invalidation arrives (a round trip at most).
+    pub fn client_side_cache(mut self, options: CacheOptions) -> Self {
+        self.cache = Some(options);
+        self
+    }
+
     /// Sets the most connections open at once.
     pub fn max_size(mut self, n: usize) -> Self {
         self.pool.max_size = n.max(1);
@@ -161,7 +191,16 @@ impl ClientBuilder {
     /// Builds the client. It does not connect until used (or until
     /// `min_idle` connections are opened in the background).
     pub fn build(self) -> Client {
+        let cache = self.cache.map(|options| {
+            cache::Cache::start(
+                &self.config,
+                options,
+                self.strategy.clone(),
+                self.events.clone(),
+            )
+        });
         Client {
+            cache,
             pool: Pool::new(self.config, self.pool, self.events),
             policy: Arc::new(Policy {
                 strategy: self.strategy,
@@ -169,6 +208,7 @@ impl ClientBuilder {
                 retry_reads: self.retry_reads,
                 reconnect_on_error: self.reconnect_on_error,
                 timeout: self.timeout,
+                key_prefix: self.key_prefix,
             }),
         }
     }
@@ -201,6 +241,8 @@ impl Client {
             reconnect_on_error: None,
             events: None,
             timeout: None,
+            key_prefix: None,
+            cache: None,
         }
     }
 
@@ -270,6 +312,14 @@ impl Client {
     /// As [`Connection::query`](crate::Connection::query), after retries;
     /// the error of the last attempt.
     pub fn query<T: FromReply>(&self, cmd: &Cmd<'_>) -> Result<T> {
+        let prefixed;
+        let cmd = match &self.policy.key_prefix {
+            Some(prefix) => {
+                prefixed = cmd.with_key_prefix(prefix);
+                &prefixed
+            }
+            None => cmd,
+        };
         let deadline = cmd
             .get_timeout()
             .or(self.policy.timeout)
@@ -278,9 +328,36 @@ impl Client {
             let args: Vec<&[u8]> = cmd.args().collect();
             crate::commands::info::is_read_only(&args)
         };
+        if let Some(cache) = &self.cache {
+            match cache.lookup(cmd) {
+                Ok(value) => return T::from_reply(value),
+                Err(Some(ticket)) => {
+                    let value =
+                        self.with_retries(deadline, read_only, Blocks::No, |conn, deadline| {
+                            if let Some((target, generation)) = cache.redirect() {
+                                conn.ensure_tracking(target, generation, deadline)?;
+                            }
+                            conn.query_until::<Value>(cmd, deadline)
+                        });
+                    cache.finish(ticket, value.as_ref().ok());
+                    return T::from_reply(value?);
+                }
+                Err(None) => {}
+            }
+        }
         self.with_retries(deadline, read_only, blocks(cmd), |conn, deadline| {
             conn.query_until(cmd, deadline)
         })
+    }
+
+    /// Replies served from the client-side cache so far (0 without one).
+    pub fn cache_hits(&self) -> u64 {
+        self.cache.as_ref().map_or(0, |c| c.hits())
+    }
+
+    /// Replies in the client-side cache now.
+    pub fn cached_entries(&self) -> usize {
+        self.cache.as_ref().map_or(0, |c| c.len())
     }
 
     /// Runs a pipeline, retrying only when none of it can have run.
@@ -289,6 +366,14 @@ impl Client {
     ///
     /// As [`Connection::query_pipeline`](crate::Connection::query_pipeline).
     pub fn query_pipeline<T: FromReply>(&self, pipe: &Pipeline<'_>) -> Result<T> {
+        let prefixed;
+        let pipe = match &self.policy.key_prefix {
+            Some(prefix) => {
+                prefixed = pipe.with_key_prefix(prefix);
+                &prefixed
+            }
+            None => pipe,
+        };
         let deadline = pipe
             .get_timeout()
             .or(self.policy.timeout)

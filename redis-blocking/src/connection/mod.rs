@@ -86,6 +86,8 @@ pub struct Connection {
     session: Session,
     handshake: HandshakeOptions,
     connect_timeout: Option<Duration>,
+    /// The client-side cache generation whose tracking is on here (0: off).
+    tracking: u64,
 }
 
 impl Connection {
@@ -119,6 +121,7 @@ impl Connection {
             session: Session::default(),
             handshake: config.handshake.clone(),
             connect_timeout: config.connect_timeout,
+            tracking: 0,
         };
         conn.handshake(config, deadline)?;
         log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);
@@ -257,6 +260,32 @@ impl Connection {
         self.session.other |= session.other;
     }
 
+    /// Turns client tracking on, redirected to `target`, unless it is on
+    /// for `generation` already. The pool's own tracking is not session
+    /// state to undo.
+    pub(crate) fn ensure_tracking(
+        &mut self,
+        target: i64,
+        generation: u64,
+        deadline: Option<Instant>,
+    ) -> Result<()> {
+        if self.tracking == generation {
+            return Ok(());
+        }
+        let before = self.session;
+        self.query_until::<()>(
+            &Cmd::new("CLIENT")
+                .arg("TRACKING")
+                .arg("ON")
+                .arg("REDIRECT")
+                .arg(target),
+            deadline,
+        )?;
+        self.session = before;
+        self.tracking = generation;
+        Ok(())
+    }
+
     /// True when commands left session state (database, `WATCH`, `MULTI`,
     /// name, tracking, ...) that a pool must undo before lending the
     /// connection again.
@@ -325,6 +354,7 @@ impl Connection {
             match self.query_until::<()>(&Cmd::new("RESET"), deadline) {
                 Ok(()) => {
                     self.session = Session::default();
+                    self.tracking = 0;
                     return self.run_handshake(self.handshake.clone(), deadline);
                 }
                 Err(e) if e.kind() == ErrorKind::Server => {

@@ -1,0 +1,380 @@
+//! Client-side caching with RESP3 `CLIENT TRACKING`: a bounded local cache
+//! of single-key reads, invalidated by the server.
+//!
+//! A dedicated RESP3 connection receives the server's invalidation pushes,
+//! read by a background thread; the pool's connections turn tracking on
+//! with `REDIRECT` to it. When that connection is lost the cache is flushed
+//! whole and, until it is back, reads go to the server uncached.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use resp_core::client::Protocol;
+use resp_core::Frame;
+
+use super::events::{emit, Event, EventHandler};
+use super::retry::ReconnectStrategy;
+use crate::config::Config;
+use crate::types::Value;
+use crate::{Cmd, Connection};
+
+/// Bounds of the client-side cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheOptions {
+    /// The most replies kept; the oldest go first.
+    pub max_entries: usize,
+    /// The longest a reply is served from the cache.
+    pub ttl: Duration,
+}
+
+impl Default for CacheOptions {
+    /// 10,000 entries, one minute.
+    fn default() -> Self {
+        CacheOptions {
+            max_entries: 10_000,
+            ttl: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Commands whose reply depends only on one key's value: safe to cache
+/// and to invalidate by that key.
+const CACHEABLE: &[&str] = &[
+    "GET",
+    "GETRANGE",
+    "SUBSTR",
+    "STRLEN",
+    "GETBIT",
+    "BITCOUNT",
+    "BITPOS",
+    "HGET",
+    "HGETALL",
+    "HMGET",
+    "HKEYS",
+    "HVALS",
+    "HLEN",
+    "HEXISTS",
+    "HSTRLEN",
+    "LRANGE",
+    "LLEN",
+    "LINDEX",
+    "LPOS",
+    "SMEMBERS",
+    "SISMEMBER",
+    "SMISMEMBER",
+    "SCARD",
+    "ZRANGE",
+    "ZRANGEBYSCORE",
+    "ZRANGEBYLEX",
+    "ZREVRANGE",
+    "ZREVRANGEBYSCORE",
+    "ZREVRANGEBYLEX",
+    "ZSCORE",
+    "ZMSCORE",
+    "ZCARD",
+    "ZRANK",
+    "ZREVRANK",
+    "ZCOUNT",
+    "ZLEXCOUNT",
+    "EXISTS",
+    "TYPE",
+    "XLEN",
+    "XRANGE",
+    "XREVRANGE",
+    "PFCOUNT",
+    "GEOPOS",
+    "GEODIST",
+    "GEOHASH",
+];
+
+/// The key a cacheable command reads, if `cmd` is one.
+pub(crate) fn cacheable_key(cmd: &Cmd<'_>) -> Option<Vec<u8>> {
+    let name = cmd.name();
+    if !CACHEABLE
+        .iter()
+        .any(|c| name.eq_ignore_ascii_case(c.as_bytes()))
+    {
+        return None;
+    }
+    let args: Vec<&[u8]> = cmd.args().collect();
+    match crate::commands::info::key_positions(&args)[..] {
+        [only] => Some(args[only].to_vec()),
+        _ => None,
+    }
+}
+
+/// The cache's identity for a command: its whole argv.
+fn argv_key(cmd: &Cmd<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for arg in cmd.args() {
+        out.extend_from_slice(&(arg.len() as u64).to_le_bytes());
+        out.extend_from_slice(arg);
+    }
+    out
+}
+
+struct Entry {
+    value: Value,
+    key: Vec<u8>,
+    inserted: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<Vec<u8>, Entry>,
+    /// Cache identities per Redis key, to invalidate them together.
+    by_key: HashMap<Vec<u8>, Vec<Vec<u8>>>,
+    /// Insertion order, for eviction.
+    order: VecDeque<Vec<u8>>,
+    /// Reads in flight per key, and whether the key was invalidated since
+    /// they began: their replies must not be cached then.
+    pending: HashMap<Vec<u8>, (usize, bool)>,
+}
+
+/// The shared cache.
+pub(crate) struct Cache {
+    options: CacheOptions,
+    state: Mutex<State>,
+    /// Bumped whenever the tracking connection changes: pooled connections
+    /// with another generation must turn tracking on again.
+    generation: AtomicU64,
+    /// The tracking connection's client ID, while it is up.
+    tracker: Mutex<Option<i64>>,
+    online: AtomicBool,
+    hits: AtomicU64,
+}
+
+/// A read that may be cached when it completes.
+pub(crate) struct Ticket {
+    key: Vec<u8>,
+    argv: Vec<u8>,
+}
+
+impl Cache {
+    pub fn start(
+        config: &Config,
+        options: CacheOptions,
+        strategy: ReconnectStrategy,
+        events: Option<EventHandler>,
+    ) -> Arc<Cache> {
+        let cache = Arc::new(Cache {
+            options,
+            state: Mutex::new(State::default()),
+            generation: AtomicU64::new(0),
+            tracker: Mutex::new(None),
+            online: AtomicBool::new(false),
+            hits: AtomicU64::new(0),
+        });
+        let weak = Arc::downgrade(&cache);
+        let config = config.clone().protocol(Protocol::Resp3);
+        let spawned = thread::Builder::new()
+            .name("redis-tracking".into())
+            .spawn(move || track(weak, config, strategy, events));
+        if let Err(e) = spawned {
+            log::warn!("client-side caching off: no tracking thread: {e}");
+        }
+        cache
+    }
+
+    /// Replies served from the cache so far.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// The tracking target and its generation, while tracking is up.
+    pub fn redirect(&self) -> Option<(i64, u64)> {
+        let id = (*self.tracker.lock().ok()?)?;
+        self.online
+            .load(Ordering::Acquire)
+            .then(|| (id, self.generation.load(Ordering::Acquire)))
+    }
+
+    /// The cached reply of `cmd`, or a ticket to cache its reply.
+    pub fn lookup(&self, cmd: &Cmd<'_>) -> Result<Value, Option<Ticket>> {
+        let Some(key) = cacheable_key(cmd) else {
+            return Err(None);
+        };
+        if !self.online.load(Ordering::Acquire) {
+            return Err(None);
+        }
+        let argv = argv_key(cmd);
+        let Ok(mut state) = self.state.lock() else {
+            return Err(None);
+        };
+        if let Some(entry) = state.entries.get(&argv) {
+            if entry.inserted.elapsed() < self.options.ttl {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(entry.value.clone());
+            }
+        }
+        let pending = state.pending.entry(key.clone()).or_insert((0, false));
+        pending.0 += 1;
+        Err(Some(Ticket { key, argv }))
+    }
+
+    /// Ends a read: caches `value` unless its key changed meanwhile.
+    pub fn finish(&self, ticket: Ticket, value: Option<&Value>) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        let invalidated = match state.pending.get_mut(&ticket.key) {
+            Some((count, invalidated)) => {
+                *count -= 1;
+                let was = *invalidated;
+                if *count == 0 {
+                    state.pending.remove(&ticket.key);
+                }
+                was
+            }
+            None => true,
+        };
+        let Some(value) = value else { return };
+        if invalidated || !self.online.load(Ordering::Acquire) || self.options.max_entries == 0 {
+            return;
+        }
+        while state.entries.len() >= self.options.max_entries {
+            let Some(oldest) = state.order.pop_front() else {
+                break;
+            };
+            remove_entry(&mut state, &oldest);
+        }
+        state
+            .by_key
+            .entry(ticket.key.clone())
+            .or_default()
+            .push(ticket.argv.clone());
+        state.order.push_back(ticket.argv.clone());
+        state.entries.insert(
+            ticket.argv,
+            Entry {
+                value: value.clone(),
+                key: ticket.key,
+                inserted: Instant::now(),
+            },
+        );
+    }
+
+    fn invalidate(&self, key: &[u8]) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        if let Some(argvs) = state.by_key.remove(key) {
+            for argv in argvs {
+                state.entries.remove(&argv);
+            }
+        }
+        if let Some(pending) = state.pending.get_mut(key) {
+            pending.1 = true;
+        }
+    }
+
+    fn flush(&self) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        state.entries.clear();
+        state.by_key.clear();
+        state.order.clear();
+        for pending in state.pending.values_mut() {
+            pending.1 = true;
+        }
+    }
+
+    /// Cached replies now.
+    pub fn len(&self) -> usize {
+        self.state.lock().map(|s| s.entries.len()).unwrap_or(0)
+    }
+}
+
+fn remove_entry(state: &mut State, argv: &[u8]) {
+    if let Some(entry) = state.entries.remove(argv) {
+        if let Some(list) = state.by_key.get_mut(&entry.key) {
+            list.retain(|a| a != argv);
+            if list.is_empty() {
+                state.by_key.remove(&entry.key);
+            }
+        }
+    }
+}
+
+/// Runs the tracking connection until the client is gone.
+fn track(
+    cache: Weak<Cache>,
+    config: Config,
+    strategy: ReconnectStrategy,
+    events: Option<EventHandler>,
+) {
+    let mut attempt = 0u32;
+    loop {
+        let Some(shared) = cache.upgrade() else {
+            return;
+        };
+        let opened = Connection::open(&config).and_then(|mut conn| {
+            let id: i64 = conn.query(&Cmd::new("CLIENT").arg("ID"))?;
+            conn.start_stream(&Cmd::new("PING"))?;
+            Ok((conn, id))
+        });
+        let (mut conn, id) = match opened {
+            Ok(opened) => opened,
+            Err(e) => {
+                emit(
+                    &events,
+                    Event::Error {
+                        addr: config.addr.clone(),
+                        error: format!("tracking connection: {e}"),
+                    },
+                );
+                drop(shared);
+                attempt += 1;
+                thread::sleep(strategy.delay(attempt).unwrap_or(Duration::from_secs(1)));
+                continue;
+            }
+        };
+        attempt = 0;
+        if let Ok(mut tracker) = shared.tracker.lock() {
+            *tracker = Some(id);
+        }
+        shared.generation.fetch_add(1, Ordering::AcqRel);
+        shared.online.store(true, Ordering::Release);
+        drop(shared);
+        log::debug!("client-side caching: tracking connection {id} up");
+        // Read invalidations; look at the client every second so the thread
+        // ends soon after it is dropped.
+        loop {
+            let next = conn.next_frame(Some(Duration::from_secs(1)));
+            let Some(shared) = cache.upgrade() else {
+                return;
+            };
+            match next {
+                Ok(Some(Frame::Push(items)))
+                    if items.first().and_then(|f| f.as_bytes()) == Some(b"invalidate") =>
+                {
+                    match items.get(1) {
+                        Some(Frame::Array(keys)) => keys
+                            .iter()
+                            .filter_map(|k| k.as_bytes())
+                            .for_each(|k| shared.invalidate(k)),
+                        // A null: everything (FLUSHDB, FLUSHALL).
+                        _ => shared.flush(),
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    shared.online.store(false, Ordering::Release);
+                    shared.flush();
+                    emit(
+                        &events,
+                        Event::Closed {
+                            addr: config.addr.clone(),
+                            reason: format!("tracking connection lost, cache flushed: {e}"),
+                        },
+                    );
+                    break;
+                }
+            }
+        }
+    }
+}
