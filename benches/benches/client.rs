@@ -6,12 +6,17 @@
 //! cargo bench -p benches --bench client -- w2                 # one workload
 //! cargo bench -p benches --bench client -- w1 redis-blocking  # one client, for a profiler
 //! BENCH_ROUNDS=9 BENCH_SCALE=2 cargo bench -p benches --bench client
+//! BENCH_LONG_LIVED=1 cargo bench -p benches --bench client  # one connection per workload
 //! ```
 //!
 //! Each workload gets a fresh `redis-server` from the integration-tests
-//! harness (loopback, a free port, no persistence) and every client one
-//! connection to it, opened before anything is timed. After a short warm-up
-//! round, the rounds run every client once each, in an order that rotates
+//! harness (loopback, a free port, no persistence). Every sample runs on a
+//! fresh connection, opened before the clock starts, as redis-benchmark's
+//! runs do: on a connection that has been in use, TCP congestion control
+//! (BBR here) can halve loopback throughput of large values for any client
+//! (see the README), so every client's connection is equally young;
+//! `BENCH_LONG_LIVED=1` keeps one connection per Rust client for the whole
+//! workload instead. After a short warm-up round, the rounds run every client once each, in an order that rotates
 //! from round to round. A sample is a fixed number of requests; a client's
 //! figure is the median of its samples, and redis-blocking's ratio to a peer
 //! is the median over rounds of the two clients' throughput in the same
@@ -151,6 +156,9 @@ trait Client {
     fn ours(&self) -> bool {
         false
     }
+    /// Replaces the connection with a fresh one (redis-benchmark opens
+    /// its own for every sample anyway).
+    fn reconnect(&mut self) {}
     /// Runs `requests` requests shaped like `shape`, timing only them.
     fn run(&mut self, shape: &Shape, requests: usize) -> Timing;
 }
@@ -176,6 +184,7 @@ fn value(size: usize) -> Vec<u8> {
 
 struct RedisBlocking {
     conn: redis_blocking::Connection,
+    port: u16,
 }
 
 impl RedisBlocking {
@@ -183,6 +192,7 @@ impl RedisBlocking {
         let config = redis_blocking::Config::tcp(integration_tests::HOST, port);
         RedisBlocking {
             conn: redis_blocking::Connection::open(&config).expect("redis-blocking connects"),
+            port,
         }
     }
 }
@@ -194,6 +204,10 @@ impl Client for RedisBlocking {
 
     fn ours(&self) -> bool {
         true
+    }
+
+    fn reconnect(&mut self) {
+        *self = RedisBlocking::connect(self.port);
     }
 
     fn call(&self, shape: &Shape) -> String {
@@ -247,6 +261,7 @@ impl Client for RedisBlocking {
 
 struct RedisRs {
     con: redis::Connection,
+    port: u16,
 }
 
 impl RedisRs {
@@ -255,6 +270,7 @@ impl RedisRs {
         let client = redis::Client::open(url).expect("redis-rs client");
         RedisRs {
             con: client.get_connection().expect("redis-rs connects"),
+            port,
         }
     }
 }
@@ -262,6 +278,10 @@ impl RedisRs {
 impl Client for RedisRs {
     fn name(&self) -> String {
         "redis (redis-rs) 1.8, sync".into()
+    }
+
+    fn reconnect(&mut self) {
+        *self = RedisRs::connect(self.port);
     }
 
     fn call(&self, shape: &Shape) -> String {
@@ -509,20 +529,34 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .filter(|&s: &f64| s > 0.0)
         .unwrap_or(1.0);
+    // redis-benchmark opens a connection per run; by default the Rust
+    // clients do too (outside the timed part), so that every client's
+    // connection is equally young: see the README on TCP congestion control.
+    let long_lived = std::env::var_os("BENCH_LONG_LIVED").is_some_and(|v| v != "0");
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let congestion = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_congestion_control")
+        .map_or_else(|_| "?".into(), |s| s.trim().to_string());
     println!(
         "# Client throughput ({cores} cores visible, {rounds} rounds, \
          median of wall-clock throughput; load average {} at the start)\n",
         load_average()
     );
+    println!(
+        "Connections: {}; TCP congestion control: {congestion}.\n",
+        if long_lived {
+            "one per client for the whole workload (BENCH_LONG_LIVED)"
+        } else {
+            "a fresh one per client and sample, opened before timing"
+        }
+    );
     for workload in workloads(scale) {
         if ids.is_empty() || ids.iter().any(|id| *id == workload.id) {
-            run_workload(&workload, rounds, &names);
+            run_workload(&workload, rounds, long_lived, &names);
         }
     }
 }
 
-fn run_workload(workload: &Workload, rounds: usize, names: &[&String]) {
+fn run_workload(workload: &Workload, rounds: usize, long_lived: bool, names: &[&String]) {
     let server = RedisServer::start().expect("redis-server starts");
     let port = server.port();
     let pid = server.pid().expect("redis-server runs");
@@ -551,6 +585,9 @@ fn run_workload(workload: &Workload, rounds: usize, names: &[&String]) {
                 };
                 if shape.op == Op::Get {
                     ensure_value(&server, shape.value);
+                }
+                if !long_lived {
+                    clients[i].reconnect();
                 }
                 let calls_before = calls(&server, shape.op);
                 let server_before = server_cpu(pid);
