@@ -56,7 +56,14 @@ impl<'b> Reader<'b, '_> {
                 }
                 let mut items = Vec::with_capacity(n);
                 for _ in 0..n {
-                    items.push(self.value(depth - 1, false)?);
+                    // Bulk strings, the usual elements, without a call.
+                    if self.buf.get(self.pos) == Some(&b'$') {
+                        self.pos += 1;
+                        let len = self.length()?;
+                        items.push(Frame::Bulk(Cow::Borrowed(self.payload(len)?)));
+                    } else {
+                        items.push(self.value(depth - 1, false)?);
+                    }
                 }
                 match ty {
                     b'*' => Frame::Array(items),
