@@ -1,7 +1,47 @@
 //! redis-cli-rs: a drop-in `redis-cli`, built on `redis-blocking`.
 //!
 //! The binary is in `main.rs`; this library holds its parts so that tests
-//! can reach them.
+//! and the interactive shell can reach them.
+//!
+//! # Entry points (stable)
+//!
+//! * [`options::parse`]: the command line, with `redis-cli` 7.0's spelling,
+//!   meaning and error messages.
+//! * [`split::split_line`]: how a typed or piped line becomes a command
+//!   (`sdssplitargs`, a leading repeat count, `Invalid argument(s)`).
+//! * [`session::Session`]: one connection's state (database, `MULTI`,
+//!   protocol, output mode) and [`Session::execute`](session::Session::execute),
+//!   which runs one command and prints its reply exactly as `redis-cli`
+//!   does.
+//! * [`run`]: the whole program for one command line (what `main` calls).
+//!
+//! # Known differences from `redis-cli` 7.0
+//!
+//! * `--version` prints `redis-cli-rs <version> (compatible with redis-cli
+//!   7.0)`.
+//! * RESP3 big numbers print as newer `redis-cli` versions print them
+//!   (`(big number) 123...` in standard mode, the digits otherwise) where
+//!   7.0 fails with `Unknown reply type: 13`; a NaN double prints as
+//!   `(double) nan` where 7.0 fails with a protocol error; RESP3
+//!   attributes are skipped and the value they describe is printed, where
+//!   7.0 fails with a protocol error.
+//! * `-c` is accepted, but cluster redirections are not followed yet: a
+//!   one-line note says so on stderr and `MOVED`/`ASK` replies print as
+//!   errors.
+//! * Not implemented (accepted options are refused with a clear message):
+//!   `--cluster`, `--replica`, `--rdb`, `--functions-rdb`, `--hotkeys`,
+//!   `--lru-test`, `--intrinsic-latency`, `--latency-dist`, `--ldb`,
+//!   `--tls-ciphers`, `--tls-ciphersuites`.
 #![deny(missing_docs)]
 
+mod conn;
+pub mod format;
+mod modes;
+pub mod options;
 pub mod repl;
+pub mod session;
+pub mod signal;
+pub mod split;
+mod term;
+
+pub use modes::run;

@@ -1,6 +1,6 @@
 //! redis-cli-rs: a drop-in redis-cli.
 
 fn main() {
-    eprintln!("redis-cli-rs: not implemented yet");
-    std::process::exit(1);
+    let code = redis_cli_rs::run(std::env::args_os().skip(1));
+    std::process::exit(code);
 }

@@ -1,0 +1,101 @@
+//! The program: what `redis-cli`'s `main` does after parsing, and each
+//! special mode in its own file.
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use crate::options::{self, Mode, Options};
+use crate::session::Session;
+
+mod command;
+mod eval;
+mod keyspace;
+mod latency;
+mod lines;
+mod pipe;
+mod scan;
+mod stat;
+
+/// Runs `redis-cli-rs` with `args` (the program name excluded) and returns
+/// the exit code. Everything is printed on the process's stdout and
+/// stderr.
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let mut opts = match options::parse(args) {
+        Ok(opts) => opts,
+        Err(exit) => {
+            print!("{}", exit.stdout);
+            eprint!("{}", exit.stderr);
+            let _ = std::io::stdout().flush();
+            return exit.code;
+        }
+    };
+    for warning in &opts.warnings {
+        eprint!("{warning}");
+    }
+    opts.apply_env();
+    if opts.askpass {
+        opts.password = Some(crate::term::ask_password("Please input password: "));
+    }
+    if opts.cluster {
+        eprintln!(
+            "redis-cli-rs: -c: cluster redirections are not followed yet; MOVED and ASK replies print as errors"
+        );
+    }
+    let code = dispatch(&opts);
+    let _ = std::io::stdout().flush();
+    code
+}
+
+fn dispatch(opts: &Options) -> i32 {
+    match opts.mode {
+        Mode::Latency | Mode::LatencyHistory => with_connection(opts, latency::run),
+        Mode::Pipe => with_connection(opts, pipe::run),
+        Mode::BigKeys => with_connection(opts, |o, s| keyspace::run(o, s, false)),
+        Mode::MemKeys => with_connection(opts, |o, s| keyspace::run(o, s, true)),
+        Mode::Stat => with_connection(opts, stat::run),
+        Mode::Scan => with_connection(opts, scan::run),
+        Mode::Command if opts.args.is_empty() && opts.eval.is_none() => shell(opts),
+        Mode::Command => with_connection(opts, |o, s| match &o.eval {
+            Some(_) => eval::run(o, s),
+            None => command::run(o, s),
+        }),
+    }
+}
+
+/// Connects as `redis-cli` does before a mode or a command (exit 1 when
+/// the socket cannot be opened; refused setup steps are reported and the
+/// run goes on), then runs `f`.
+fn with_connection(opts: &Options, f: impl FnOnce(&Options, &mut Session) -> i32) -> i32 {
+    let mut session = Session::new(opts);
+    match session.ensure_connected() {
+        Ok(messages) => {
+            for message in messages {
+                eprintln!("{message}");
+            }
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            return 1;
+        }
+    }
+    f(opts, &mut session)
+}
+
+/// No command: the interactive shell. Lines piped in run one by one as
+/// the shell runs them; a terminal gets the shell of `crate::repl` once
+/// it is there, and meanwhile the same line loop with a prompt.
+fn shell(opts: &Options) -> i32 {
+    let mut session = Session::new(opts);
+    session.set_interactive(true);
+    if let Err(message) = session.connect() {
+        eprintln!("{message}");
+    }
+    lines::run(opts, &mut session, crate::term::stdin_is_tty())
+}
+
+/// Prints `message` (with a newline) on stderr and returns exit code 1.
+pub(crate) fn fail(message: &str) -> i32 {
+    let _ = std::io::stdout().flush();
+    eprintln!("{message}");
+    1
+}

@@ -1,0 +1,392 @@
+//! One connection's state, and running commands on it the way `redis-cli`
+//! does.
+//!
+//! A [`Session`] is created from parsed [`Options`]. It connects lazily
+//! (or with [`Session::connect`]), and [`Session::execute`] runs one
+//! command and prints its reply in the session's output mode, handling
+//! `redis-cli`'s special cases:
+//!
+//! * `SELECT` changes the database shown in the prompt ([`Session::db`]);
+//!   `AUTH` re-selects it; `MULTI` / `EXEC` / `DISCARD` track the
+//!   transaction ([`Session::in_transaction`]); `RESET` forgets both.
+//! * `SUBSCRIBE`, `PSUBSCRIBE`, `SSUBSCRIBE` and `MONITOR` stream what the
+//!   server sends until Ctrl-C (see [`crate::signal`]) or the connection
+//!   ends.
+//! * Commands whose replies `redis-cli` always prints raw (`INFO`,
+//!   `CLIENT LIST`, ...; see [`crate::format::prints_raw`]).
+//! * RESP3 push messages print before the reply when pushes are shown.
+//! * In the shell ([`Session::set_interactive`]), `QUIT` and `EXIT` end
+//!   the shell without reaching the server, and a lost connection is
+//!   reported and reopened by the next command.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use redis_cli_rs::{options, session::{Outcome, Session}};
+//!
+//! let opts = options::parse_with(["-p", "6379"].map(Into::into), true).unwrap();
+//! let mut session = Session::new(&opts);
+//! session.set_interactive(true);
+//! if let Err(message) = session.connect() {
+//!     eprintln!("{message}");
+//! }
+//! let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+//! let outcome = session.execute(vec![b"PING".to_vec()], &mut out, &mut err);
+//! assert_eq!(outcome, Outcome::Ok);
+//! println!("prompt would be {:?}", session.prompt());
+//! ```
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use resp_core::{Frame, OwnedFrame};
+
+use crate::conn::{Conn, ReadError};
+use crate::format::{self, Delimiters, OutputMode};
+use crate::options::{Options, TlsSettings};
+
+mod connect;
+mod stream;
+
+/// How running a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The command ran; its reply was printed.
+    Ok,
+    /// The server answered with an error, which was printed (on `out`, or
+    /// on `err` with `-e`).
+    ErrorReply,
+    /// Not connected, or the connection failed: the reason was printed on
+    /// `err`. In the shell the next command reconnects.
+    Failed,
+    /// `QUIT` or `EXIT` typed in the shell: leave it (exit code 0).
+    Quit,
+    /// Ctrl-C ended a `MONITOR` or `SUBSCRIBE` stream; the session
+    /// reconnected (or tried to) and can go on.
+    Interrupted,
+}
+
+/// One connection to a server, and what `redis-cli` tracks about it.
+pub struct Session {
+    host: String,
+    port: i64,
+    socket: Option<PathBuf>,
+    tls: Option<TlsSettings>,
+    user: Option<Vec<u8>>,
+    password: Option<Vec<u8>>,
+    /// `config.resp3`: `HELLO 3` is sent on connect.
+    resp3: bool,
+    conn: Option<Conn>,
+    /// The database the server has selected on this connection.
+    db: i64,
+    /// The database to select on (re)connect.
+    input_db: i64,
+    in_multi: bool,
+    pre_multi_db: i64,
+    output: OutputMode,
+    mb_delim: Vec<u8>,
+    cmd_delim: Vec<u8>,
+    show_pushes: bool,
+    set_errcode: bool,
+    interval: Option<Duration>,
+    interactive: bool,
+}
+
+impl Session {
+    /// A session for `options` (address, credentials, database, protocol,
+    /// output mode, delimiters, `--show-pushes`, `-e`, `-i`); not
+    /// connected yet.
+    pub fn new(options: &Options) -> Session {
+        Session {
+            host: options.host.clone(),
+            port: options.port,
+            socket: options.socket.clone(),
+            tls: options.tls.then(|| options.tls_settings.clone()),
+            user: options.user.clone(),
+            password: options.password.clone(),
+            resp3: options.protocol.is_resp3(),
+            conn: None,
+            db: 0,
+            input_db: options.db,
+            in_multi: false,
+            pre_multi_db: 0,
+            output: options.output,
+            mb_delim: options.mb_delim.clone(),
+            cmd_delim: options.cmd_delim.clone(),
+            show_pushes: options.show_pushes,
+            set_errcode: options.set_errcode,
+            interval: options.interval,
+            interactive: false,
+        }
+    }
+
+    /// Says whether this session serves the interactive shell (or piped
+    /// lines): `QUIT`/`EXIT` then end it locally, `-e` does not apply, and
+    /// a lost connection is reopened by the next command.
+    pub fn set_interactive(&mut self, interactive: bool) {
+        self.interactive = interactive;
+    }
+
+    /// The host name (meaningless when [`Session::socket`] is set).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port, as given (`redis-cli` does not check it).
+    pub fn port(&self) -> i64 {
+        self.port
+    }
+
+    /// The Unix socket, when connecting through one.
+    pub fn socket(&self) -> Option<&Path> {
+        self.socket.as_deref()
+    }
+
+    /// The database selected (0 unless `-n`, a URI or `SELECT` changed it).
+    pub fn db(&self) -> i64 {
+        self.db
+    }
+
+    /// True between a successful `MULTI` and its `EXEC` / `DISCARD`.
+    pub fn in_transaction(&self) -> bool {
+        self.in_multi
+    }
+
+    /// True while a connection is open.
+    pub fn is_connected(&self) -> bool {
+        self.conn.is_some()
+    }
+
+    /// The output mode.
+    pub fn output_mode(&self) -> OutputMode {
+        self.output
+    }
+
+    /// Changes the output mode (the shell's `:raw`-like settings).
+    pub fn set_output_mode(&mut self, mode: OutputMode) {
+        self.output = mode;
+    }
+
+    /// Points the session at another server (the shell's `connect host
+    /// port`); the current connection is closed, the next
+    /// [`Session::connect`] or command opens the new one.
+    pub fn set_address(&mut self, host: &str, port: i64) {
+        self.host = host.to_owned();
+        self.port = port;
+        self.socket = None;
+        self.conn = None;
+    }
+
+    /// The prompt `redis-cli` shows: `127.0.0.1:6379> `,
+    /// `127.0.0.1:6379[2]> `, `127.0.0.1:6379(TX)> `, `redis /tmp/r.sock> `,
+    /// IPv6 hosts in brackets, or `not connected> `.
+    pub fn prompt(&self) -> String {
+        if self.conn.is_none() {
+            return "not connected> ".into();
+        }
+        let mut prompt = match &self.socket {
+            Some(path) => format!("redis {}", path.display()),
+            None if self.host.contains(':') => format!("[{}]:{}", self.host, self.port),
+            None => format!("{}:{}", self.host, self.port),
+        };
+        if self.db != 0 {
+            prompt.push_str(&format!("[{}]", self.db));
+        }
+        if self.in_multi {
+            prompt.push_str("(TX)");
+        }
+        prompt.push_str("> ");
+        prompt
+    }
+
+    fn delims(&self) -> Delimiters<'_> {
+        Delimiters {
+            items: &self.mb_delim,
+            reply: &self.cmd_delim,
+        }
+    }
+
+    /// Runs `argv` once; see [`Session::execute_repeat`].
+    pub fn execute(
+        &mut self,
+        argv: Vec<Vec<u8>>,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Outcome {
+        self.execute_repeat(argv, 1, out, err)
+    }
+
+    /// Runs `argv` `repeat` times (a negative count: for ever), pausing
+    /// `-i` between runs, and prints each reply as `redis-cli` does.
+    /// Connects first when not connected, printing why it cannot on
+    /// `err`.
+    pub fn execute_repeat(
+        &mut self,
+        argv: Vec<Vec<u8>>,
+        repeat: i64,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Outcome {
+        if argv.is_empty() {
+            return Outcome::Ok;
+        }
+        let name = argv[0].to_ascii_lowercase();
+        if self.interactive && (name == b"quit" || name == b"exit") {
+            return Outcome::Quit;
+        }
+        if self.conn.is_none() {
+            if let Err(message) = self.connect() {
+                let _ = writeln!(err, "{message}");
+                if self.conn.is_none() {
+                    return Outcome::Failed;
+                }
+            }
+        }
+        let outcome = self.send_command(&argv, &name, repeat, out, err);
+        let _ = out.flush();
+        outcome
+    }
+
+    fn send_command(
+        &mut self,
+        argv: &[Vec<u8>],
+        name: &[u8],
+        repeat: i64,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> Outcome {
+        let raw_strings = format::prints_raw(argv);
+        let shutdown = name == b"shutdown";
+        let mut remaining = repeat;
+        let mut outcome = Outcome::Ok;
+        while remaining != 0 {
+            if remaining > 0 {
+                remaining -= 1;
+            }
+            if let Err(e) = self.conn_mut().send(argv) {
+                let e = ReadError::Io(crate::conn::strerror(&e));
+                return self.connection_failed(&e, shutdown, err);
+            }
+            if name == b"monitor" {
+                return self.stream(stream::Kind::Monitor, raw_strings, out, err);
+            }
+            if name == b"subscribe" || name == b"psubscribe" || name == b"ssubscribe" {
+                return self.stream(stream::Kind::Subscribe, raw_strings, out, err);
+            }
+            let reply = match self.read_reply(out) {
+                Ok(reply) => reply,
+                Err(e) => return self.connection_failed(&e, shutdown, err),
+            };
+            let is_error = reply.is_error();
+            if is_error && self.set_errcode && !self.interactive {
+                let text = match format::plain(&reply) {
+                    Frame::Error(e) | Frame::BulkError(e) => format::until_nul(e).to_vec(),
+                    _ => Vec::new(),
+                };
+                let _ = err.write_all(&text);
+                let _ = err.write_all(b"\n");
+                return Outcome::ErrorReply;
+            }
+            let text = format::format_reply(&reply, self.output, raw_strings, self.delims());
+            let _ = out.write_all(&text);
+            let _ = out.flush();
+            self.track_state(argv, name, &reply, err);
+            outcome = if is_error {
+                Outcome::ErrorReply
+            } else {
+                Outcome::Ok
+            };
+            if let Some(pause) = self.interval {
+                std::thread::sleep(pause);
+            }
+        }
+        outcome
+    }
+
+    /// Reads the reply to the command just sent, printing the push
+    /// messages that come first when pushes are shown.
+    fn read_reply(&mut self, out: &mut dyn Write) -> Result<OwnedFrame, ReadError> {
+        loop {
+            let frame = self.conn_mut().read_frame(None)?;
+            match frame {
+                Some(frame @ Frame::Push(_)) if self.show_pushes => {
+                    let text = format::format_push(&frame, self.output, self.delims());
+                    let _ = out.write_all(&text);
+                }
+                Some(Frame::Push(_)) => {}
+                Some(frame) => return Ok(frame),
+                None => {}
+            }
+        }
+    }
+
+    /// What `redis-cli` remembers from a reply: the database, the
+    /// transaction, the protocol.
+    fn track_state(
+        &mut self,
+        argv: &[Vec<u8>],
+        name: &[u8],
+        reply: &OwnedFrame,
+        err: &mut dyn Write,
+    ) {
+        let failed = reply.is_error();
+        let argc = argv.len();
+        match name {
+            b"select" if argc == 2 && !failed => {
+                self.db = crate::options::atoi(&argv[1]) as i32 as i64;
+                self.input_db = self.db;
+            }
+            b"auth" if argc == 2 || argc == 3 => {
+                if let Err(message) = self.select_input_db() {
+                    let _ = writeln!(err, "{message}");
+                }
+            }
+            b"multi" if argc == 1 && !failed => {
+                self.in_multi = true;
+                self.pre_multi_db = self.db;
+            }
+            b"exec" if argc == 1 && self.in_multi => {
+                self.in_multi = false;
+                if failed || reply.is_null() {
+                    self.db = self.pre_multi_db;
+                    self.input_db = self.db;
+                }
+            }
+            b"discard" if argc == 1 && !failed => {
+                self.in_multi = false;
+                self.db = self.pre_multi_db;
+                self.input_db = self.db;
+            }
+            b"reset" if argc == 1 && !failed => {
+                self.in_multi = false;
+                self.db = 0;
+                self.input_db = 0;
+                self.resp3 = false;
+            }
+            _ => {}
+        }
+    }
+
+    /// A connection that failed while running a command: reported as
+    /// `redis-cli` reports it, and closed.
+    fn connection_failed(&mut self, e: &ReadError, shutdown: bool, err: &mut dyn Write) -> Outcome {
+        self.conn = None;
+        self.in_multi = false;
+        if shutdown {
+            // SHUTDOWN worked: the server hung up, as it should.
+            return Outcome::Ok;
+        }
+        let _ = writeln!(err, "Error: {e}");
+        Outcome::Failed
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Conn {
+        self.conn.as_mut().expect("connected")
+    }
+
+    /// The connection, for the special modes, which drive it themselves.
+    pub(crate) fn take_conn(&mut self) -> Option<Conn> {
+        self.conn.take()
+    }
+}

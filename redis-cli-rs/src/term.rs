@@ -1,0 +1,70 @@
+//! Terminal facts: whether stdin/stdout are terminals, and reading a
+//! password without echo (`--askpass`).
+
+use std::io::{BufRead, Write};
+
+/// True when stdout is a terminal.
+pub(crate) fn stdout_is_tty() -> bool {
+    // SAFETY: isatty only inspects the descriptor.
+    unsafe { libc::isatty(libc::STDOUT_FILENO) == 1 }
+}
+
+/// True when stdin is a terminal.
+pub(crate) fn stdin_is_tty() -> bool {
+    // SAFETY: isatty only inspects the descriptor.
+    unsafe { libc::isatty(libc::STDIN_FILENO) == 1 }
+}
+
+/// Prints `prompt` and reads a line from stdin with echo off, printing a
+/// `*` per character typed when stdin is a terminal, like `redis-cli
+/// --askpass`.
+pub(crate) fn ask_password(prompt: &str) -> Vec<u8> {
+    let mut stdout = std::io::stdout();
+    let _ = write!(stdout, "{prompt}");
+    let _ = stdout.flush();
+    if !stdin_is_tty() {
+        let mut line = Vec::new();
+        let _ = std::io::stdin().lock().read_until(b'\n', &mut line);
+        while matches!(line.last(), Some(b'\n' | b'\r')) {
+            line.pop();
+        }
+        let _ = writeln!(stdout);
+        return line;
+    }
+    // SAFETY: termios is plain data, filled by tcgetattr before use.
+    let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid descriptor and a valid pointer.
+    let have_termios = unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut saved) } == 0;
+    if have_termios {
+        let mut raw = saved;
+        raw.c_lflag &= !(libc::ECHO | libc::ICANON);
+        raw.c_cc[libc::VMIN] = 1;
+        raw.c_cc[libc::VTIME] = 0;
+        // SAFETY: as above.
+        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &raw) };
+    }
+    let mut password = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        // SAFETY: reading one byte into a one-byte buffer.
+        let n = unsafe { libc::read(libc::STDIN_FILENO, byte.as_mut_ptr().cast(), 1) };
+        if n <= 0 || byte[0] == b'\n' || byte[0] == b'\r' {
+            break;
+        }
+        if byte[0] == 0x7f || byte[0] == 0x08 {
+            if password.pop().is_some() {
+                let _ = write!(stdout, "\x08 \x08");
+            }
+        } else {
+            password.push(byte[0]);
+            let _ = write!(stdout, "*");
+        }
+        let _ = stdout.flush();
+    }
+    if have_termios {
+        // SAFETY: restoring what tcgetattr gave.
+        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved) };
+    }
+    let _ = writeln!(stdout);
+    password
+}
