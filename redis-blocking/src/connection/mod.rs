@@ -305,35 +305,37 @@ impl Connection {
             Err(_) => return false,
             Ok(_) => {}
         }
+        match self.read_some() {
+            Ok(_) => true,
+            Err(error) => {
+                self.poison(error.context("checking an idle connection"), 0, 0);
+                false
+            }
+        }
+    }
+
+    /// One non-blocking read into the read buffer. The end of the stream
+    /// and I/O failures are errors; the caller closes the connection.
+    pub(crate) fn read_some(&mut self) -> Result<Read> {
         self.reserve_read_space();
         match self.stream.read(&mut self.rbuf[self.rlen..]) {
-            Ok(0) => {
-                let error = Error::new(
-                    ErrorKind::Io,
-                    Executed::No,
-                    format!("{} closed the idle connection", self.addr),
-                );
-                self.poison(error, 0, 0);
-                false
-            }
+            Ok(0) => Err(Error::new(
+                ErrorKind::Io,
+                Executed::No,
+                format!("{} closed the connection", self.addr),
+            )),
             Ok(n) => {
                 self.rlen += n;
-                true
+                Ok(Read::Data)
             }
-            Err(e)
-                if e.kind() == io::ErrorKind::WouldBlock
-                    || e.kind() == io::ErrorKind::Interrupted =>
-            {
-                true
-            }
-            Err(e) => {
-                self.poison(
-                    Error::io(Executed::No, "checking an idle connection", e),
-                    0,
-                    0,
-                );
-                false
-            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Read::WouldBlock),
+            // Interrupted: nothing read, but nothing to wait for either.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Read::Data),
+            Err(e) => Err(Error::io(
+                Executed::No,
+                &format!("reading from {}", self.addr),
+                e,
+            )),
         }
     }
 
@@ -603,27 +605,10 @@ impl Connection {
                 }
             }
             if got < expected && readable {
-                self.reserve_read_space();
-                match self.stream.read(&mut self.rbuf[self.rlen..]) {
-                    Ok(0) => {
-                        let error = Error::new(
-                            ErrorKind::Io,
-                            Executed::No,
-                            format!("{} closed the connection", self.addr),
-                        );
-                        return Err(self.poison(error, got, written));
-                    }
-                    Ok(n) => {
-                        self.rlen += n;
-                        progressed = true;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => readable = false,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => progressed = true,
-                    Err(e) => {
-                        let error =
-                            Error::io(Executed::No, &format!("reading from {}", self.addr), e);
-                        return Err(self.poison(error, got, written));
-                    }
+                match self.read_some() {
+                    Ok(Read::Data) => progressed = true,
+                    Ok(Read::WouldBlock) => readable = false,
+                    Err(error) => return Err(self.poison(error, got, written)),
                 }
             }
             if !progressed {
@@ -713,6 +698,14 @@ impl Connection {
             }
         }
     }
+}
+
+/// What a non-blocking read did.
+pub(crate) enum Read {
+    /// Bytes arrived (or the read was interrupted): look again.
+    Data,
+    /// Nothing to read now.
+    WouldBlock,
 }
 
 /// Values at least this large are handed over in the read buffer itself.

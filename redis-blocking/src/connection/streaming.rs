@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use resp_core::client::{Event, Mode};
 use resp_core::Status;
 
-use super::Connection;
+use super::{Connection, Read};
 use crate::cmd::Segments;
 use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::net;
@@ -121,18 +121,9 @@ impl Connection {
                     Polled::TimedOut
                 });
             }
-            self.reserve_read_space();
-            match self.stream.read(&mut self.rbuf[self.rlen..]) {
-                Ok(0) => {
-                    let error = Error::new(
-                        ErrorKind::Io,
-                        Executed::No,
-                        format!("{} closed the connection", self.addr),
-                    );
-                    return Err(self.poison(error, 0, 0).error);
-                }
-                Ok(n) => self.rlen += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock && self.stream.is_tls() => {
+            match self.read_some() {
+                Ok(Read::Data) => {}
+                Ok(Read::WouldBlock) if self.stream.is_tls() => {
                     if !self.wait_readable(deadline, wake)? {
                         return Ok(if wake.is_some() {
                             Polled::Woken
@@ -141,13 +132,8 @@ impl Connection {
                         });
                     }
                 }
-                Err(e)
-                    if e.kind() == io::ErrorKind::WouldBlock
-                        || e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    let error = Error::io(Executed::No, &format!("reading from {}", self.addr), e);
-                    return Err(self.poison(error, 0, 0).error);
-                }
+                Ok(Read::WouldBlock) => {}
+                Err(error) => return Err(self.poison(error, 0, 0).error),
             }
         }
     }

@@ -33,16 +33,7 @@ pub(crate) fn wait(
         revents: 0,
     };
     loop {
-        let timeout_ms = match deadline {
-            None => -1,
-            Some(deadline) => {
-                // Round up so that a wait never ends just before the
-                // deadline; once it has passed, look one last time
-                // without waiting.
-                let left = deadline.saturating_duration_since(Instant::now());
-                left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
-            }
-        };
+        let timeout_ms = timeout_ms(deadline);
         // SAFETY: `pollfd` is a valid, initialised `pollfd` for the duration
         // of the call, and the count passed is 1.
         let ready = unsafe { libc::poll(&mut pollfd, 1, timeout_ms) };
@@ -88,13 +79,7 @@ pub(crate) fn wait_either(
         },
     ];
     loop {
-        let timeout_ms = match deadline {
-            None => -1,
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
-            }
-        };
+        let timeout_ms = timeout_ms(deadline);
         // SAFETY: `fds` is a valid array of two initialised `pollfd`s for
         // the duration of the call, and the count passed is its length.
         let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
@@ -113,6 +98,19 @@ pub(crate) fn wait_either(
                     return Err(err);
                 }
             }
+        }
+    }
+}
+
+/// `poll`'s timeout for `deadline`: -1 for none, rounded up so that a wait
+/// never ends just before the deadline, and 0 (look once without waiting)
+/// once it has passed.
+fn timeout_ms(deadline: Option<Instant>) -> i32 {
+    match deadline {
+        None => -1,
+        Some(deadline) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
         }
     }
 }
