@@ -6,6 +6,12 @@ use super::repr::repr;
 use super::{plain, until_nul};
 
 pub(super) fn format(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8]) {
+    format_at(out, frame, prefix, false);
+}
+
+/// `own_line`: the value of a map entry that is an aggregate starts on the
+/// next line, every item (the first too) after the prefix.
+fn format_at(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8], own_line: bool) {
     match plain(frame) {
         Frame::Error(e) | Frame::BulkError(e) => {
             out.extend_from_slice(b"(error) ");
@@ -35,30 +41,9 @@ pub(super) fn format(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8]) {
         }
         Frame::NullBulk | Frame::NullArray | Frame::Null => out.extend_from_slice(b"(nil)\n"),
         Frame::Boolean(b) => out.extend_from_slice(if *b { b"(true)\n" } else { b"(false)\n" }),
-        Frame::Array(items) => aggregate(
-            out,
-            items.iter(),
-            items.len(),
-            b')',
-            b"(empty array)\n",
-            prefix,
-        ),
-        Frame::Set(items) => aggregate(
-            out,
-            items.iter(),
-            items.len(),
-            b'~',
-            b"(empty set)\n",
-            prefix,
-        ),
-        Frame::Push(items) => aggregate(
-            out,
-            items.iter(),
-            items.len(),
-            b')',
-            b"(empty push)\n",
-            prefix,
-        ),
+        Frame::Array(items) => aggregate(out, items, b')', b"(empty array)\n", prefix, own_line),
+        Frame::Set(items) => aggregate(out, items, b'~', b"(empty set)\n", prefix, own_line),
+        Frame::Push(items) => aggregate(out, items, b')', b"(empty push)\n", prefix, own_line),
         Frame::Map(pairs) => {
             if pairs.is_empty() {
                 out.extend_from_slice(b"(empty hash)\n");
@@ -66,35 +51,53 @@ pub(super) fn format(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8]) {
             }
             let width = digits(pairs.len());
             let inner = indent(prefix, width);
+            if own_line {
+                out.push(b'\n');
+            }
             for (i, (key, value)) in pairs.iter().enumerate() {
-                index(out, if i == 0 { b"" } else { prefix }, i + 1, width, b'#');
+                index(
+                    out,
+                    if i == 0 && !own_line { b"" } else { prefix },
+                    i + 1,
+                    width,
+                    b'#',
+                );
                 format(out, key, &inner);
                 // The key's newline goes: the value follows on its line.
                 out.pop();
                 out.extend_from_slice(b" => ");
-                format(out, value, &inner);
+                format_at(out, value, &inner, true);
             }
         }
         Frame::Attributed(_) => unreachable!("plain() strips attributes"),
     }
 }
 
-fn aggregate<'f, 'a: 'f>(
+fn aggregate(
     out: &mut Vec<u8>,
-    items: impl Iterator<Item = &'f Frame<'a>>,
-    len: usize,
+    items: &[Frame<'_>],
     sep: u8,
     empty: &[u8],
     prefix: &[u8],
+    own_line: bool,
 ) {
-    if len == 0 {
+    if items.is_empty() {
         out.extend_from_slice(empty);
         return;
     }
-    let width = digits(len);
+    let width = digits(items.len());
     let inner = indent(prefix, width);
-    for (i, item) in items.enumerate() {
-        index(out, if i == 0 { b"" } else { prefix }, i + 1, width, sep);
+    if own_line {
+        out.push(b'\n');
+    }
+    for (i, item) in items.iter().enumerate() {
+        index(
+            out,
+            if i == 0 && !own_line { b"" } else { prefix },
+            i + 1,
+            width,
+            sep,
+        );
         format(out, item, &inner);
     }
 }
