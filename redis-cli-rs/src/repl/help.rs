@@ -239,18 +239,19 @@ impl HelpTable {
     }
 
     /// Writes what `help ARGS...` shows (`cliOutputHelp`): the generic help
-    /// without arguments, the commands of a group for `@group`, or the
-    /// commands whose names start with the given words. `color` adds the
-    /// ANSI colors `redis-cli` uses.
+    /// without arguments (its first line is `banner`, `redis-cli 7.0.15` in
+    /// `redis-cli`), the commands of a group for `@group`, or the commands
+    /// whose names start with the given words. `color` adds the ANSI colors
+    /// `redis-cli` uses.
     pub fn write_help(
         &self,
         args: &[Vec<u8>],
-        version: &str,
+        banner: &str,
         color: bool,
         out: &mut dyn Write,
     ) -> io::Result<()> {
         if args.is_empty() {
-            return write_generic_help(version, out);
+            return write_generic_help(banner, out);
         }
         let group = args[0].strip_prefix(b"@");
         for e in self.entries.iter().filter(|e| e.kind == EntryKind::Command) {
@@ -386,10 +387,10 @@ fn add_docs_entry(
 }
 
 /// `help` without arguments (`cliOutputGenericHelp`).
-fn write_generic_help(version: &str, out: &mut dyn Write) -> io::Result<()> {
+fn write_generic_help(banner: &str, out: &mut dyn Write) -> io::Result<()> {
     write!(
         out,
-        "redis-cli {version}\n\
+        "{banner}\n\
          To get help about Redis commands type:\n\
          \x20     \"help @<group>\" to get a list of commands in <group>\n\
          \x20     \"help <command>\" for help on <command>\n\
@@ -437,7 +438,9 @@ mod tests {
     fn help(table: &HelpTable, args: &[&str], color: bool) -> String {
         let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
         let mut out = Vec::new();
-        table.write_help(&args, "7.0.15", color, &mut out).unwrap();
+        table
+            .write_help(&args, "redis-cli 7.0.15", color, &mut out)
+            .unwrap();
         String::from_utf8(out).unwrap()
     }
 
