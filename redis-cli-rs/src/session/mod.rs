@@ -390,3 +390,6 @@ impl Session {
         self.conn.take()
     }
 }
+
+#[cfg(test)]
+mod tests;
