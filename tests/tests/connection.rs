@@ -257,3 +257,63 @@ fn streaming_subscribe_and_monitor() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn tls_client_certificates_sni_and_insecure() {
+    let server = RedisServer::builder()
+        .tls()
+        .tls_auth_clients(TlsAuthClients::Yes)
+        .start()
+        .unwrap();
+    let certs = server.tls_certs().unwrap();
+    let port = server.tls_port().unwrap();
+    let with_cert = TlsOptions {
+        ca_file: Some(certs.ca_cert().to_owned()),
+        cert_file: Some(certs.client_cert().to_owned()),
+        key_file: Some(certs.client_key().to_owned()),
+        ..TlsOptions::default()
+    };
+    let mut conn =
+        Connection::open(&Config::tcp("127.0.0.1", port).tls(with_cert.clone())).unwrap();
+    assert_eq!(conn.query::<String>(&Cmd::new("PING")).unwrap(), "PONG");
+
+    // No client certificate: the server refuses it.
+    let without = TlsOptions {
+        ca_file: Some(certs.ca_cert().to_owned()),
+        ..TlsOptions::default()
+    };
+    let config = Config::tcp("127.0.0.1", port)
+        .tls(without)
+        .connect_timeout(Some(Duration::from_secs(2)));
+    assert!(Connection::open(&config).is_err());
+
+    // SNI: the certificate is for localhost and 127.0.0.1, not other names.
+    let sni = TlsOptions {
+        sni: Some("localhost".into()),
+        ..with_cert.clone()
+    };
+    assert!(Connection::open(&Config::tcp("127.0.0.1", port).tls(sni)).is_ok());
+    let wrong_name = TlsOptions {
+        sni: Some("not-the-server.example".into()),
+        ..with_cert.clone()
+    };
+    let err = Connection::open(&Config::tcp("127.0.0.1", port).tls(wrong_name)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Tls, "{err}");
+
+    // Insecure: no CA needed, any name accepted.
+    let insecure = TlsOptions {
+        insecure: true,
+        sni: Some("not-the-server.example".into()),
+        ca_file: None,
+        ..with_cert
+    };
+    assert!(Connection::open(&Config::tcp("127.0.0.1", port).tls(insecure)).is_ok());
+
+    // A bad CA file is a clear error, not a panic.
+    let bad = TlsOptions {
+        ca_file: Some(server.config_path().to_owned()),
+        ..TlsOptions::default()
+    };
+    let err = Connection::open(&Config::tcp("127.0.0.1", port).tls(bad)).unwrap_err();
+    assert!(err.to_string().contains("no PEM certificate"), "{err}");
+}
