@@ -28,6 +28,15 @@
 //! * `-c` is accepted, but cluster redirections are not followed yet: a
 //!   one-line note says so on stderr and `MOVED`/`ASK` replies print as
 //!   errors.
+//! * After a lost connection, the shell reopens it on the database that was
+//!   selected (`redis-cli` 7.0 keeps showing `[n]` in the prompt but is
+//!   back on database 0).
+//! * stdout is written line by line also when it is not a terminal (C's
+//!   stdio buffers it whole): the bytes are the same, but a `--stat` or
+//!   `SUBSCRIBE` killed by Ctrl-C into a pipe keeps what it printed, and
+//!   stdout and stderr sent to one file interleave as written.
+//! * `help` in a one-shot command line is sent to the server (the shell
+//!   answers it itself).
 //! * Not implemented (accepted options are refused with a clear message):
 //!   `--cluster`, `--replica`, `--rdb`, `--functions-rdb`, `--hotkeys`,
 //!   `--lru-test`, `--intrinsic-latency`, `--latency-dist`, `--ldb`,

@@ -81,16 +81,19 @@ fn with_connection(opts: &Options, f: impl FnOnce(&Options, &mut Session) -> i32
     f(opts, &mut session)
 }
 
-/// No command: the interactive shell. Lines piped in run one by one as
-/// the shell runs them; a terminal gets the shell of `crate::repl` once
-/// it is there, and meanwhile the same line loop with a prompt.
+/// No command: the interactive shell ([`crate::repl::run`]) when stdin is
+/// a terminal; lines piped in run one by one as `redis-cli` runs them
+/// (no prompt, no line editing).
 fn shell(opts: &Options) -> i32 {
     let mut session = Session::new(opts);
     session.set_interactive(true);
     if let Err(message) = session.connect() {
         eprintln!("{message}");
     }
-    lines::run(opts, &mut session, crate::term::stdin_is_tty())
+    if crate::term::stdin_is_tty() {
+        return crate::repl::run(session, opts);
+    }
+    lines::run(opts, &mut session, false)
 }
 
 /// Prints `message` (with a newline) on stderr and returns exit code 1.
