@@ -320,3 +320,34 @@ fn idle_connections_expire_and_min_idle_is_kept() {
     assert_ne!(first, later);
     assert_eq!(client.idle_connections(), 2);
 }
+
+#[test]
+fn reconnect_on_error_follows_a_promotion() {
+    let master = RedisServer::start().unwrap();
+    let replica = RedisServer::builder().replica_of(&master).start().unwrap();
+    let closes = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&closes);
+    let mut client = Client::builder(Config::tcp("127.0.0.1", replica.port()))
+        .reconnect_strategy(ReconnectStrategy::Constant(Duration::from_millis(100)))
+        .max_retries(20)
+        .reconnect_on_error(|e| e.code() == &redis_blocking::ErrorCode::ReadOnly)
+        .on_event(move |e: &Event| {
+            if e.to_string().contains("reconnect on error") {
+                counted.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+        .build();
+    // The replica refuses writes until it is promoted, 300 ms from now.
+    let promoter = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(300));
+        replica.run(&["REPLICAOF", "NO", "ONE"]);
+        replica
+    });
+    let () = client.set("k", "written").unwrap();
+    let replica = promoter.join().unwrap();
+    assert!(
+        closes.load(Ordering::Relaxed) >= 1,
+        "READONLY closed the connection"
+    );
+    assert_eq!(replica.run(&["GET", "k"]), "$7\r\nwritten\r\n");
+}

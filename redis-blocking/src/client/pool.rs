@@ -233,7 +233,11 @@ impl Pool {
             return self.close(conn, "a panic happened while it was lent out");
         }
         if conn.is_broken() {
-            return self.close(conn, "broken by a failed call");
+            let reason = conn
+                .closed_reason()
+                .unwrap_or("a call was abandoned mid-way")
+                .to_owned();
+            return self.close(conn, &reason);
         }
         if conn.has_session_state() {
             if let Err(e) = conn.reset_session() {

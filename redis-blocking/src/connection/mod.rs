@@ -237,6 +237,11 @@ impl Connection {
         self.stream.shutdown();
     }
 
+    /// Why the connection was closed, once it was.
+    pub fn closed_reason(&self) -> Option<&str> {
+        self.broken.as_deref()
+    }
+
     /// True once a failure closed the connection.
     pub fn is_broken(&self) -> bool {
         self.broken.is_some() || self.busy
