@@ -73,13 +73,19 @@ impl<'a> ArgSink<'_, 'a> {
 impl<'a> Cmd<'a> {
     /// A command named `name` (`"GET"`, `"CLIENT"`, ...), no arguments yet.
     pub fn new(name: &str) -> Cmd<'a> {
+        Cmd::from_name_bytes(name.as_bytes())
+    }
+
+    /// A command whose name is given as bytes (for tools that relay what a
+    /// user typed, which need not be UTF-8).
+    pub fn from_name_bytes(name: &[u8]) -> Cmd<'a> {
         let mut cmd = Cmd {
             data: Vec::with_capacity(64),
             args: Vec::with_capacity(4),
             big: Vec::new(),
             timeout: None,
         };
-        cmd.push_copied(name.as_bytes());
+        cmd.push_copied(name);
         cmd
     }
 

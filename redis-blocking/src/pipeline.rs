@@ -266,7 +266,7 @@ impl<'a> Pipeline<'a> {
         );
         let mut rest = &wire[..];
         while let Ok(resp_core::Status::Complete((args, used))) = decoder.decode(rest) {
-            let mut cmd = Cmd::new(&String::from_utf8_lossy(&args[0]));
+            let mut cmd = Cmd::from_name_bytes(&args[0]);
             for arg in &args[1..] {
                 cmd.add_arg(arg.to_vec());
             }
