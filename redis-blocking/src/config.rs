@@ -80,6 +80,7 @@ pub struct Config {
     pub(crate) timeout: Option<Duration>,
     pub(crate) keepalive: Option<Duration>,
     pub(crate) limits: Limits,
+    pub(crate) ping_on_connect: bool,
 }
 
 impl Config {
@@ -106,6 +107,7 @@ impl Config {
             timeout: None,
             keepalive: Some(Duration::from_secs(60)),
             limits: Limits::default(),
+            ping_on_connect: true,
         }
     }
 
@@ -172,6 +174,15 @@ impl Config {
     /// Sets the TCP keepalive idle time; `None` turns keepalive off.
     pub fn keepalive(mut self, idle: Option<Duration>) -> Config {
         self.keepalive = idle;
+        self
+    }
+
+    /// Whether to send a `PING` when the handshake has nothing to send
+    /// (default: yes), so that a TLS mismatch or a missing password fails
+    /// at connect time. Tools that must connect first and authenticate
+    /// later, as `redis-cli` does, turn it off.
+    pub fn ping_on_connect(mut self, on: bool) -> Config {
+        self.ping_on_connect = on;
         self
     }
 

@@ -317,3 +317,26 @@ fn tls_client_certificates_sni_and_insecure() {
     let err = Connection::open(&Config::tcp("127.0.0.1", port).tls(bad)).unwrap_err();
     assert!(err.to_string().contains("no PEM certificate"), "{err}");
 }
+
+#[test]
+fn raw_replies_and_connecting_before_authenticating() {
+    let server = RedisServer::builder().requirepass("pw").start().unwrap();
+    let config = Config::tcp("127.0.0.1", server.port()).ping_on_connect(false);
+    let mut conn = Connection::open(&config).unwrap();
+    let reply = conn.query_raw(&Cmd::new("GET").arg("k")).unwrap();
+    assert!(
+        matches!(&reply, Value::Error(e) if e.starts_with(b"NOAUTH")),
+        "{reply:?}"
+    );
+    assert_eq!(
+        conn.query_raw(&Cmd::new("AUTH").arg("pw")).unwrap(),
+        Value::Simple(b"OK".to_vec().into())
+    );
+    assert_eq!(
+        conn.query_raw(&Cmd::new("GET").arg("k")).unwrap(),
+        Value::NullBulk
+    );
+    // With the default, the missing password is found at connect time.
+    let err = Connection::open(&Config::tcp("127.0.0.1", server.port())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth);
+}

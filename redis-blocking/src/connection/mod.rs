@@ -88,6 +88,7 @@ pub struct Connection {
     connect_timeout: Option<Duration>,
     /// The client-side cache generation whose tracking is on here (0: off).
     tracking: u64,
+    ping_on_connect: bool,
 }
 
 impl Connection {
@@ -122,6 +123,7 @@ impl Connection {
             handshake: config.handshake.clone(),
             connect_timeout: config.connect_timeout,
             tracking: 0,
+            ping_on_connect: true,
         };
         conn.handshake(config, deadline)?;
         log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);
@@ -138,6 +140,7 @@ impl Connection {
     }
 
     fn handshake(&mut self, config: &Config, deadline: Option<Instant>) -> Result<()> {
+        self.ping_on_connect = config.ping_on_connect;
         self.run_handshake(config.handshake.clone(), deadline)
     }
 
@@ -160,7 +163,7 @@ impl Connection {
                 .map_err(|e| Error::handshake(e).context(&self.addr))?;
         }
         self.protocol = handshake.protocol();
-        if !sent_any {
+        if !sent_any && self.ping_on_connect {
             // Nothing was exchanged yet: a PING proves the server speaks
             // RESP (not TLS) and does not require a password, so that
             // those failures surface here, within the connect timeout.
@@ -462,6 +465,19 @@ impl Connection {
         }
     }
 
+    /// Runs one command and returns its reply exactly as received: server
+    /// errors as [`Frame::Error`] values, attributes kept. For tools that
+    /// print replies (a CLI); programs want [`query`](Connection::query).
+    ///
+    /// # Errors
+    ///
+    /// Only failures of the call itself (I/O, timeout, protocol), which
+    /// close the connection; and `SUBSCRIBE`/`MONITOR`, refused as in
+    /// [`query`](Connection::query).
+    pub fn query_raw(&mut self, cmd: &Cmd<'_>) -> Result<Value> {
+        self.query::<RawReply>(cmd).map(|raw| raw.0)
+    }
+
     /// The deadline of a call starting now.
     pub(crate) fn deadline(&self, own: Option<Duration>, blocking: Blocks) -> Option<Instant> {
         let base = own.or(self.timeout)?;
@@ -702,6 +718,15 @@ impl Connection {
                 self.rbuf = vec![0; READ_CHUNK];
             }
         }
+    }
+}
+
+/// A reply kept exactly as received, errors and attributes included.
+struct RawReply(Value);
+
+impl FromReply for RawReply {
+    fn from_reply(frame: Frame<'_>) -> Result<Self> {
+        Ok(RawReply(frame.into_owned()))
     }
 }
 
