@@ -14,7 +14,8 @@
 #
 # Environment: REDIS_SERVER (the server binary, default: redis-server on
 # PATH), CARGO_TARGET_DIR (where cargo builds), SHELL_PROFILE=release to
-# build with optimizations.
+# build with optimizations, REDIS_CLI_RS_BIN (a redis-cli-rs already built:
+# nothing is built).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,12 +44,16 @@ if ! command -v "$server_bin" >/dev/null 2>&1; then
 fi
 
 # 2. redis-cli-rs
-profile="${SHELL_PROFILE:-debug}"
-build=(cargo build --quiet -p redis-cli-rs --manifest-path "$root/Cargo.toml")
-[ "$profile" = release ] && build+=(--release)
-"${build[@]}" >&2
-cli="${CARGO_TARGET_DIR:-$root/target}/$profile/redis-cli-rs"
-case "$cli" in /*) ;; *) cli="$root/$cli" ;; esac
+if [ -n "${REDIS_CLI_RS_BIN:-}" ]; then
+    cli="$REDIS_CLI_RS_BIN"
+else
+    profile="${SHELL_PROFILE:-debug}"
+    build=(cargo build --quiet -p redis-cli-rs --manifest-path "$root/Cargo.toml")
+    [ "$profile" = release ] && build+=(--release)
+    "${build[@]}" >&2
+    cli="${CARGO_TARGET_DIR:-$root/target}/$profile/redis-cli-rs"
+    case "$cli" in /*) ;; *) cli="$root/$cli" ;; esac
+fi
 
 # 3. a server on a free port, in its own session so that the Ctrl-C meant
 # for the shell (leaving SUBSCRIBE, MONITOR) does not stop it.
