@@ -359,7 +359,14 @@ fn both(server: &RedisServer, script: &[&str]) -> Option<(String, String)> {
 fn run_script(t: &mut Term, script: &[&str]) {
     for step in script {
         if let Some(keys) = step.strip_prefix("\x01KEYS ") {
+            // Every key redraws something (or beeps): wait for it, then
+            // for the drawing to end.
+            let before = t.raw.lock().unwrap().len();
             t.send(keys);
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while t.raw.lock().unwrap().len() == before && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(5));
+            }
             t.settle();
         } else {
             t.line(step);
