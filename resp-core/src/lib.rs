@@ -43,7 +43,7 @@
 //! assert_eq!(frame, Frame::Map(vec![(Frame::bulk(b"name"), Frame::bulk(b"Ada"))]));
 //! # Ok::<(), resp_core::Error>(())
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod args;

@@ -30,6 +30,31 @@ pub(crate) fn decode_whole<'b>(buf: &'b [u8], limits: &Limits) -> Option<(Frame<
     Some((frame, reader.pos))
 }
 
+/// Appends `frame` to `items`, which has room for it, writing it straight
+/// into its slot.
+///
+/// `Vec::push` builds the frame on the stack with 8-byte stores and copies
+/// it with 16-byte loads, which the CPU cannot forward: a stall on every
+/// element, measured at about a quarter of the decoding time of arrays of
+/// bulk strings. Writing through the spare capacity lets the compiler
+/// store the frame in place.
+#[inline(always)]
+fn push_bulk<'b>(items: &mut Vec<Frame<'b>>, bytes: &'b [u8]) {
+    let len = items.len();
+    match items.spare_capacity_mut().first_mut() {
+        Some(slot) => {
+            slot.write(Frame::Bulk(Cow::Borrowed(bytes)));
+            // SAFETY: the slot at index `len` was just initialised, and it
+            // is within the capacity (it came from `spare_capacity_mut`).
+            #[allow(unsafe_code)]
+            unsafe {
+                items.set_len(len + 1)
+            };
+        }
+        None => items.push(Frame::Bulk(Cow::Borrowed(bytes))),
+    }
+}
+
 struct Reader<'b, 'l> {
     buf: &'b [u8],
     pos: usize,
@@ -60,7 +85,12 @@ impl<'b> Reader<'b, '_> {
                     if self.buf.get(self.pos) == Some(&b'$') {
                         self.pos += 1;
                         let len = self.length()?;
-                        items.push(Frame::Bulk(Cow::Borrowed(self.payload(len)?)));
+                        let bytes = self.payload(len)?;
+                        push_bulk(&mut items, bytes);
+                    } else if self.buf.get(self.pos) == Some(&b':') {
+                        self.pos += 1;
+                        let n = self.integer()?;
+                        items.push(Frame::Integer(n));
                     } else {
                         items.push(self.value(depth - 1, false)?);
                     }
