@@ -2,8 +2,9 @@
 //! measured in the same run against the same server.
 //!
 //! ```text
-//! cargo bench -p benches --bench client                       # W1, W2 and W3
+//! cargo bench -p benches --bench client                       # W1 to W4
 //! cargo bench -p benches --bench client -- w2                 # one workload
+//! cargo bench -p benches --bench client -- w4 r2d2            # W4, both r2d2 pools
 //! cargo bench -p benches --bench client -- w1 redis-blocking  # one client, for a profiler
 //! BENCH_ROUNDS=9 BENCH_SCALE=2 cargo bench -p benches --bench client
 //! BENCH_LONG_LIVED=1 cargo bench -p benches --bench client  # one connection per workload
@@ -33,9 +34,18 @@
 //! the Rust clients' samples do. Nothing here asserts on timings; every
 //! sample checks the replies' sizes, and the server's command counters check
 //! that each client ran all its requests against this server.
+//!
+//! W4 is the multi-threaded case: 8 threads share one pool and check a
+//! connection out for every GET (redis-blocking's default `Client`, cloned
+//! into each thread; redis-rs through r2d2, with its default
+//! `test_on_check_out(true)` and without), against `redis-benchmark -c 8`.
+//! A fresh pool per sample is filled with its connections before the clock
+//! starts, the threads are spawned before it too and start together; the
+//! client's CPU time is the whole process's.
 
 use std::hint::black_box;
 use std::process::Command;
+use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use integration_tests::{RedisServer, Reply};
@@ -44,6 +54,9 @@ use integration_tests::{RedisServer, Reply};
 /// unless given `-r`.
 const KEY: &str = "key:__rand_int__";
 const DEFAULT_ROUNDS: usize = 7;
+/// W4's requests per sample: a third of a second to a second each on the
+/// project's 2-core machine, so that W4 takes 10-20 s (well under 30 s).
+const REQUESTS_W4: usize = 32_000;
 /// Warm-up samples are this fraction of a timed one.
 const WARMUP_DIVISOR: usize = 10;
 
@@ -78,6 +91,9 @@ struct Shape {
     value: usize,
     /// Requests per pipeline; 1 for one request in flight at a time.
     pipeline: usize,
+    /// Threads (connections for redis-benchmark), each running its share
+    /// of the requests.
+    threads: usize,
     /// Requests per timed sample.
     requests: usize,
 }
@@ -88,7 +104,12 @@ struct Workload {
     shapes: Vec<Shape>,
     /// Report MB/s of values besides requests/s.
     bytes: bool,
+    /// Threads sharing a pool (W4) rather than one connection (W1-W3).
+    pooled: bool,
 }
+
+/// W4's threads, and the r2d2 pools' size.
+const POOL_THREADS: usize = 8;
 
 fn workloads(scale: f64) -> Vec<Workload> {
     // Sized for about a second per sample on the project's 2-core machine.
@@ -104,9 +125,11 @@ fn workloads(scale: f64) -> Vec<Workload> {
                 op: Op::Get,
                 value: 16,
                 pipeline: 1,
+                threads: 1,
                 requests: n(80_000, 1),
             }],
             bytes: false,
+            pooled: false,
         },
         Workload {
             id: "w2",
@@ -115,9 +138,11 @@ fn workloads(scale: f64) -> Vec<Workload> {
                 op: Op::Set,
                 value: 64,
                 pipeline: 1000,
+                threads: 1,
                 requests: n(1_000_000, 1000),
             }],
             bytes: false,
+            pooled: false,
         },
         Workload {
             id: "w3",
@@ -127,16 +152,32 @@ fn workloads(scale: f64) -> Vec<Workload> {
                     op: Op::Set,
                     value: 1 << 20,
                     pipeline: 1,
+                    threads: 1,
                     requests: n(1_000, 1),
                 },
                 Shape {
                     op: Op::Get,
                     value: 1 << 20,
                     pipeline: 1,
+                    threads: 1,
                     requests: n(1_000, 1),
                 },
             ],
             bytes: true,
+            pooled: false,
+        },
+        Workload {
+            id: "w4",
+            title: "W4: GET of a 16-byte value from 8 threads through a pool",
+            shapes: vec![Shape {
+                op: Op::Get,
+                value: 16,
+                pipeline: 1,
+                threads: POOL_THREADS,
+                requests: n(REQUESTS_W4, POOL_THREADS),
+            }],
+            bytes: false,
+            pooled: true,
         },
     ]
 }
@@ -146,6 +187,8 @@ struct Timing {
     wall: Duration,
     /// The client's CPU time.
     cpu: Duration,
+    /// The part of it spent in the kernel, where measured (W4).
+    sys: Option<Duration>,
 }
 
 trait Client {
@@ -171,11 +214,43 @@ fn timed(f: impl FnOnce()) -> Timing {
     Timing {
         wall: start.elapsed(),
         cpu,
+        sys: None,
     }
 }
 
 fn value(size: usize) -> Vec<u8> {
     vec![b'x'; size]
+}
+
+/// Runs each worker on its own thread, all started together once spawned,
+/// and times them until the last one ends: on the wall clock and on the
+/// process's CPU time (every thread's, the pools' own included).
+fn parallel<W: FnOnce() + Send>(workers: Vec<W>) -> Timing {
+    let barrier = Barrier::new(workers.len() + 1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = workers
+            .into_iter()
+            .map(|work| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    work();
+                })
+            })
+            .collect();
+        barrier.wait();
+        let (start, before) = (Instant::now(), rusage(libc::RUSAGE_SELF));
+        for handle in handles {
+            handle.join().expect("a benchmark thread panicked");
+        }
+        let wall = start.elapsed();
+        let after = rusage(libc::RUSAGE_SELF);
+        Timing {
+            wall,
+            cpu: (after.0 + after.1) - (before.0 + before.1),
+            sys: Some(after.1 - before.1),
+        }
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -328,6 +403,144 @@ impl Client for RedisRs {
 }
 
 // ---------------------------------------------------------------------------
+// W4: redis-blocking's Client, 8 threads through its pool
+// ---------------------------------------------------------------------------
+
+/// One default [`redis_blocking::Client`] shared by all threads, each with
+/// its own clone (which shares the pool: 16 connections at most).
+struct RedisBlockingClient {
+    client: redis_blocking::Client,
+    port: u16,
+}
+
+impl RedisBlockingClient {
+    fn connect(port: u16) -> RedisBlockingClient {
+        let config = redis_blocking::Config::tcp(integration_tests::HOST, port);
+        RedisBlockingClient {
+            client: redis_blocking::Client::builder(config).build(),
+            port,
+        }
+    }
+}
+
+impl Client for RedisBlockingClient {
+    fn name(&self) -> String {
+        "redis-blocking `Client` (defaults)".into()
+    }
+
+    fn ours(&self) -> bool {
+        true
+    }
+
+    fn reconnect(&mut self) {
+        *self = RedisBlockingClient::connect(self.port);
+    }
+
+    fn call(&self, _: &Shape) -> String {
+        "`client.get::<_, Vec<u8>>(k)` on a clone per thread".into()
+    }
+
+    fn run(&mut self, shape: &Shape, requests: usize) -> Timing {
+        use redis_blocking::prelude::*;
+        assert_eq!((shape.op, shape.pipeline), (Op::Get, 1), "W4 is GET only");
+        // The pool opens connections on demand: have as many open as there
+        // are threads before the clock starts, as r2d2's `build` does.
+        let held: Vec<_> = (0..shape.threads)
+            .map(|_| self.client.connection().expect("redis-blocking connects"))
+            .collect();
+        drop(held);
+        let per_thread = requests / shape.threads;
+        let workers = (0..shape.threads)
+            .map(|_| {
+                let mut client = self.client.clone();
+                move || {
+                    for _ in 0..per_thread {
+                        let got: Vec<u8> = client.get(KEY).expect("redis-blocking GET");
+                        assert_eq!(got.len(), shape.value, "redis-blocking GET: wrong size");
+                        black_box(got);
+                    }
+                }
+            })
+            .collect();
+        parallel(workers)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// W4: redis-rs through r2d2, 8 threads
+// ---------------------------------------------------------------------------
+
+/// An r2d2 pool of redis-rs sync connections; `pool.get()` per GET.
+struct R2d2 {
+    pool: r2d2::Pool<redis::Client>,
+    port: u16,
+    /// r2d2's `test_on_check_out`: its default, `true`, PINGs the
+    /// connection on every checkout (redis-rs's `is_valid`).
+    test_on_check_out: bool,
+}
+
+impl R2d2 {
+    fn connect(port: u16, test_on_check_out: bool) -> R2d2 {
+        let url = format!("redis://{}:{port}/", integration_tests::HOST);
+        let client = redis::Client::open(url).expect("redis-rs client");
+        // `build` opens `min_idle` (by default `max_size`) connections
+        // before it returns.
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_THREADS as u32)
+            .test_on_check_out(test_on_check_out)
+            .build(client)
+            .expect("r2d2 pool of redis-rs connections");
+        R2d2 {
+            pool,
+            port,
+            test_on_check_out,
+        }
+    }
+}
+
+impl Client for R2d2 {
+    fn name(&self) -> String {
+        format!(
+            "redis-rs 1.8 + r2d2 0.8, `test_on_check_out({})`{}",
+            self.test_on_check_out,
+            if self.test_on_check_out {
+                " (default)"
+            } else {
+                ""
+            }
+        )
+    }
+
+    fn reconnect(&mut self) {
+        *self = R2d2::connect(self.port, self.test_on_check_out);
+    }
+
+    fn call(&self, _: &Shape) -> String {
+        "`pool.get()?.get::<_, Vec<u8>>(k)`, `max_size(8)`".into()
+    }
+
+    fn run(&mut self, shape: &Shape, requests: usize) -> Timing {
+        use redis::Commands;
+        assert_eq!((shape.op, shape.pipeline), (Op::Get, 1), "W4 is GET only");
+        let per_thread = requests / shape.threads;
+        let workers = (0..shape.threads)
+            .map(|_| {
+                let pool = &self.pool;
+                move || {
+                    for _ in 0..per_thread {
+                        let mut con = pool.get().expect("r2d2 checkout");
+                        let got: Vec<u8> = con.get(KEY).expect("redis-rs GET");
+                        assert_eq!(got.len(), shape.value, "redis-rs GET: wrong size");
+                        black_box(got);
+                    }
+                }
+            })
+            .collect();
+        parallel(workers)
+    }
+}
+
+// ---------------------------------------------------------------------------
 // redis-benchmark
 // ---------------------------------------------------------------------------
 
@@ -355,11 +568,13 @@ impl RedisBenchmark {
 
     fn args(&self, shape: &Shape, requests: usize) -> Vec<String> {
         let port = self.port.to_string();
-        let mut args: Vec<String> = ["-h", integration_tests::HOST, "-p", &port, "-c", "1"]
+        let mut args: Vec<String> = ["-h", integration_tests::HOST, "-p", &port]
             .iter()
             .map(|s| s.to_string())
             .collect();
         args.extend([
+            "-c".into(),
+            shape.threads.to_string(),
             "-P".into(),
             shape.pipeline.to_string(),
             "-d".into(),
@@ -381,7 +596,8 @@ impl Client for RedisBenchmark {
 
     fn call(&self, shape: &Shape) -> String {
         format!(
-            "`-c 1 -P {} -d {} -t {}`",
+            "`-c {} -P {} -d {} -t {}`",
+            shape.threads,
             shape.pipeline,
             shape.value,
             shape.op.test()
@@ -389,12 +605,13 @@ impl Client for RedisBenchmark {
     }
 
     fn run(&mut self, shape: &Shape, requests: usize) -> Timing {
-        let before = children_cpu();
+        let before = rusage(libc::RUSAGE_CHILDREN);
         let out = Command::new(&self.program)
             .args(self.args(shape, requests))
             .output()
             .expect("redis-benchmark runs");
-        let cpu = children_cpu() - before;
+        let after = rusage(libc::RUSAGE_CHILDREN);
+        let cpu = (after.0 + after.1) - (before.0 + before.1);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
@@ -411,6 +628,7 @@ impl Client for RedisBenchmark {
         Timing {
             wall: Duration::from_secs_f64(requests as f64 / rps),
             cpu,
+            sys: Some(after.1 - before.1),
         }
     }
 }
@@ -444,15 +662,16 @@ fn thread_cpu() -> Duration {
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-/// User and system time of the children waited for so far.
-fn children_cpu() -> Duration {
+/// User and system time so far of the whole process (`RUSAGE_SELF`:
+/// every thread's) or of the children waited for (`RUSAGE_CHILDREN`).
+fn rusage(who: libc::c_int) -> (Duration, Duration) {
     // SAFETY: an all-zero `rusage` is a valid value of the plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `usage` is valid and writable.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    assert_eq!(rc, 0, "getrusage(RUSAGE_CHILDREN) failed");
+    let rc = unsafe { libc::getrusage(who, &mut usage) };
+    assert_eq!(rc, 0, "getrusage({who}) failed");
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+    (tv(usage.ru_utime), tv(usage.ru_stime))
 }
 
 /// CPU time of the server's main thread (the one that serves commands),
@@ -467,17 +686,30 @@ fn server_cpu(pid: u32) -> Duration {
     Duration::from_nanos(ns)
 }
 
-/// How many times the server ran `op` so far (`INFO commandstats`).
-fn calls(server: &RedisServer, op: Op) -> u64 {
+/// How many times the server ran `op`, and all commands, so far
+/// (`INFO commandstats`, which counts the `INFO` asking too).
+fn calls(server: &RedisServer, op: Op) -> (u64, u64) {
     let Reply::Bulk(info) = server.query(&["INFO", "commandstats"]) else {
         panic!("INFO commandstats: not a bulk reply");
     };
     let info = String::from_utf8_lossy(&info);
-    let prefix = format!("cmdstat_{}:calls=", op.test());
-    info.lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .and_then(|rest| rest.split(',').next()?.parse().ok())
-        .unwrap_or(0)
+    let wanted = format!("cmdstat_{}", op.test());
+    let (mut of_op, mut all) = (0, 0);
+    for line in info.lines() {
+        let Some((name, rest)) = line.split_once(":calls=") else {
+            continue;
+        };
+        let n: u64 = rest
+            .split(',')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        all += n;
+        if name == wanted {
+            of_op = n;
+        }
+    }
+    (of_op, all)
 }
 
 /// Makes sure the key holds a value of `size` bytes, for GET.
@@ -507,8 +739,12 @@ struct Sample {
     rate: f64,
     /// Client CPU time per request.
     client: Duration,
+    /// The part of it in the kernel, where measured.
+    client_sys: Option<Duration>,
     /// Server CPU time per request.
     server: Duration,
+    /// Other commands the server ran per request (r2d2's PINGs).
+    extra: f64,
 }
 
 fn main() {
@@ -518,7 +754,7 @@ fn main() {
         .collect();
     let (ids, names): (Vec<&String>, Vec<&String>) = positional
         .iter()
-        .partition(|a| matches!(a.as_str(), "w1" | "w2" | "w3"));
+        .partition(|a| matches!(a.as_str(), "w1" | "w2" | "w3" | "w4"));
     let rounds = std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -560,10 +796,18 @@ fn run_workload(workload: &Workload, rounds: usize, long_lived: bool, names: &[&
     let server = RedisServer::start().expect("redis-server starts");
     let port = server.port();
     let pid = server.pid().expect("redis-server runs");
-    let mut clients: Vec<Box<dyn Client>> = vec![
-        Box::new(RedisBlocking::connect(port)),
-        Box::new(RedisRs::connect(port)),
-    ];
+    let mut clients: Vec<Box<dyn Client>> = if workload.pooled {
+        vec![
+            Box::new(RedisBlockingClient::connect(port)),
+            Box::new(R2d2::connect(port, true)),
+            Box::new(R2d2::connect(port, false)),
+        ]
+    } else {
+        vec![
+            Box::new(RedisBlocking::connect(port)),
+            Box::new(RedisRs::connect(port)),
+        ]
+    };
     match RedisBenchmark::find(port) {
         Some(tool) => clients.push(Box::new(tool)),
         None => println!("(redis-benchmark not found: set REDIS_BENCHMARK_BIN; left out)\n"),
@@ -579,7 +823,8 @@ fn run_workload(workload: &Workload, rounds: usize, long_lived: bool, names: &[&
             let i = (round + k) % clients.len();
             for (s, shape) in workload.shapes.iter().enumerate() {
                 let requests = if warm_up {
-                    (shape.requests / WARMUP_DIVISOR).div_ceil(shape.pipeline) * shape.pipeline
+                    let unit = shape.pipeline * shape.threads;
+                    (shape.requests / WARMUP_DIVISOR).div_ceil(unit) * unit
                 } else {
                     shape.requests
                 };
@@ -589,11 +834,14 @@ fn run_workload(workload: &Workload, rounds: usize, long_lived: bool, names: &[&
                 if !long_lived {
                     clients[i].reconnect();
                 }
-                let calls_before = calls(&server, shape.op);
+                let (op_before, all_before) = calls(&server, shape.op);
                 let server_before = server_cpu(pid);
                 let timing = clients[i].run(shape, requests);
                 let server_time = server_cpu(pid) - server_before;
-                let ran = calls(&server, shape.op) - calls_before;
+                let (op_after, all_after) = calls(&server, shape.op);
+                let ran = op_after - op_before;
+                // Less the `INFO` that took the first count.
+                let others = (all_after - all_before).saturating_sub(ran + 1);
                 assert!(
                     ran >= requests as u64,
                     "{}: the server ran {ran} {}, not {requests}",
@@ -604,7 +852,9 @@ fn run_workload(workload: &Workload, rounds: usize, long_lived: bool, names: &[&
                     samples[s][i].push(Sample {
                         rate: requests as f64 / timing.wall.as_secs_f64(),
                         client: timing.cpu / requests as u32,
+                        client_sys: timing.sys.map(|t| t / requests as u32),
                         server: server_time / requests as u32,
+                        extra: others as f64 / requests as f64,
                     });
                 }
             }
@@ -632,7 +882,12 @@ fn report(
     clients: &[Box<dyn Client>],
     samples: &[Vec<Sample>],
 ) {
-    let inflight = if shape.pipeline == 1 {
+    let inflight = if workload.pooled {
+        format!(
+            "{} threads, one request in flight each, a checkout per request",
+            shape.threads
+        )
+    } else if shape.pipeline == 1 {
         "one request in flight".to_string()
     } else {
         format!("pipelines of {}", shape.pipeline)
@@ -648,6 +903,12 @@ fn report(
     if workload.bytes {
         println!(
             "| client | call | MB/s | req/s | spread (min-max MB/s) | client CPU µs/req | server CPU µs/req | redis-blocking / client |"
+        );
+        println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    } else if workload.pooled {
+        println!(
+            "| client | call | req/s | spread (min-max req/s) | client CPU µs/req, all threads (in the kernel) | server CPU µs/req | other commands per {} | redis-blocking / client |",
+            shape.op.name()
         );
         println!("|---|---|---:|---:|---:|---:|---:|---:|");
     } else {
@@ -667,6 +928,12 @@ fn report(
         );
         let client_cpu = median(s.iter().map(|x| x.client).collect(), Ord::cmp);
         let server_cpu = median(s.iter().map(|x| x.server).collect(), Ord::cmp);
+        let extra = median(s.iter().map(|x| x.extra).collect(), f64::total_cmp);
+        let client_sys = s
+            .iter()
+            .map(|x| x.client_sys)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| median(v, Ord::cmp));
         let ratio = match ours {
             Some(o) if o == i => "—".to_string(),
             Some(o) => {
@@ -700,6 +967,20 @@ fn report(
                 mb(hi),
                 us(client_cpu),
                 us(server_cpu),
+                ratio
+            );
+        } else if workload.pooled {
+            let sys = client_sys.map_or_else(String::new, |t| format!(" ({:.2})", us(t)));
+            println!(
+                "| {} | {} | {:.0} | {:.0}-{:.0} | {:.2}{sys} | {:.2} | {:.2} | {} |",
+                client.name(),
+                client.call(shape),
+                rate,
+                lo,
+                hi,
+                us(client_cpu),
+                us(server_cpu),
+                extra,
                 ratio
             );
         } else {
