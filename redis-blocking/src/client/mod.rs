@@ -275,7 +275,7 @@ impl Client {
         loop {
             match self.pool.checkout(deadline) {
                 Ok(conn) => return Ok(conn),
-                Err(error) => self.pause_before_retry(&mut attempt, error, false, deadline)?,
+                Err(error) => self.pause_before_retry(&mut attempt, error, &|| false, deadline)?,
             }
         }
     }
@@ -324,7 +324,8 @@ impl Client {
             .get_timeout()
             .or(self.policy.timeout)
             .map(|t| Instant::now() + t);
-        let read_only = {
+        // Looked up only when a failed call might be retried as a read.
+        let read_only = || {
             let args: Vec<&[u8]> = cmd.args().collect();
             crate::commands::info::is_read_only(&args)
         };
@@ -333,7 +334,7 @@ impl Client {
                 Ok(value) => return T::from_reply(value),
                 Err(Some(ticket)) => {
                     let value =
-                        self.with_retries(deadline, read_only, Blocks::No, |conn, deadline| {
+                        self.with_retries(deadline, &read_only, Blocks::No, |conn, deadline| {
                             if let Some((target, generation)) = cache.redirect() {
                                 conn.ensure_tracking(target, generation, deadline)?;
                             }
@@ -345,7 +346,7 @@ impl Client {
                 Err(None) => {}
             }
         }
-        self.with_retries(deadline, read_only, blocks(cmd), |conn, deadline| {
+        self.with_retries(deadline, &read_only, blocks(cmd), |conn, deadline| {
             conn.query_until(cmd, deadline)
         })
     }
@@ -378,7 +379,7 @@ impl Client {
             .get_timeout()
             .or(self.policy.timeout)
             .map(|t| Instant::now() + t);
-        self.with_retries(deadline, false, pipe.blocking(), |conn, deadline| {
+        self.with_retries(deadline, &|| false, pipe.blocking(), |conn, deadline| {
             conn.query_pipeline_until(pipe, deadline)
         })
     }
@@ -387,7 +388,7 @@ impl Client {
     fn with_retries<T>(
         &self,
         deadline: Option<Instant>,
-        read_only: bool,
+        read_only: &dyn Fn() -> bool,
         blocking: Blocks,
         mut call: impl FnMut(&mut Pooled, Option<Instant>) -> Result<T>,
     ) -> Result<T> {
@@ -431,7 +432,7 @@ impl Client {
         &self,
         attempt: &mut u32,
         error: Error,
-        read_only: bool,
+        read_only: &dyn Fn() -> bool,
         deadline: Option<Instant>,
     ) -> Result<()> {
         *attempt += 1;

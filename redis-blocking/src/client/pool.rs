@@ -30,8 +30,10 @@ pub(crate) struct PoolOptions {
     pub max_lifetime: Option<Duration>,
 }
 
+/// Connections are boxed: they move between the channel, the guard and
+/// back on every call, and a pointer moves cheaper than the struct.
 struct Idle {
-    conn: Connection,
+    conn: Box<Connection>,
     since: Instant,
 }
 
@@ -177,7 +179,7 @@ impl Pool {
     fn open_with_permit(self: &Arc<Pool>, deadline: Option<Instant>) -> Result<Pooled> {
         match self.connect(deadline) {
             Ok(conn) => Ok(Pooled {
-                conn: Some(conn),
+                conn: Some(Box::new(conn)),
                 pool: Arc::clone(self),
             }),
             Err(e) => {
@@ -215,7 +217,7 @@ impl Pool {
         }
     }
 
-    fn close(&self, conn: Connection, reason: &str) {
+    fn close(&self, conn: Box<Connection>, reason: &str) {
         emit(
             &self.events,
             Event::Closed {
@@ -228,7 +230,7 @@ impl Pool {
     }
 
     /// Takes a connection back, if it is fit to be lent again.
-    fn put_back(&self, mut conn: Connection) {
+    fn put_back(&self, mut conn: Box<Connection>) {
         if thread::panicking() {
             return self.close(conn, "a panic happened while it was lent out");
         }
@@ -297,7 +299,7 @@ impl Pool {
             match self.connect(None) {
                 Ok(conn) => {
                     let idle = Idle {
-                        conn,
+                        conn: Box::new(conn),
                         since: Instant::now(),
                     };
                     if let Err(back) = self.idle_tx.try_send(idle) {
@@ -316,7 +318,7 @@ impl Pool {
 /// A connection lent by a [`Client`](crate::Client); it goes back to the
 /// pool when dropped (or is closed, if a failure or a panic left it unfit).
 pub struct Pooled {
-    conn: Option<Connection>,
+    conn: Option<Box<Connection>>,
     pool: Arc<Pool>,
 }
 
@@ -324,7 +326,8 @@ impl Pooled {
     /// Closes the connection instead of returning it to the pool.
     pub fn detach(mut self) -> Connection {
         let _ = self.pool.permit_tx.send(());
-        self.conn
+        *self
+            .conn
             .take()
             .expect("a lent connection is present until dropped")
     }

@@ -89,7 +89,7 @@ pub type ReconnectOnError = Arc<dyn Fn(&crate::ServerError) -> bool + Send + Syn
 /// Whether a failed call may run again: only when the command surely did
 /// not run and the cause may pass, or when it may have run but is
 /// read-only and the user allowed retrying reads.
-pub(crate) fn should_retry(error: &Error, read_only: bool, retry_reads: bool) -> bool {
+pub(crate) fn should_retry(error: &Error, read_only: &dyn Fn() -> bool, retry_reads: bool) -> bool {
     match error.retry() {
         Retry::Safe => match error.code() {
             // NOSCRIPT needs the script loaded, redirects need a cluster
@@ -97,7 +97,7 @@ pub(crate) fn should_retry(error: &Error, read_only: bool, retry_reads: bool) ->
             Some(ErrorCode::NoScript | ErrorCode::Moved | ErrorCode::Ask) => false,
             _ => error.kind() != ErrorKind::InvalidCommand,
         },
-        Retry::MaybeExecuted => retry_reads && read_only,
+        Retry::MaybeExecuted => retry_reads && read_only(),
         Retry::Never => false,
     }
 }
