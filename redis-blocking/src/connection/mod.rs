@@ -46,6 +46,19 @@ impl Failure {
         };
         self.error.duplicate().executed_as(executed)
     }
+
+    /// As [`for_command`](Failure::for_command), for an exchange of one
+    /// command: the error itself is returned, its source (the
+    /// `io::Error`, the decoder's error) kept for callers that report it
+    /// in their own words.
+    pub fn into_command_error(self, end: usize) -> Error {
+        let executed = if self.written >= end {
+            Executed::Maybe
+        } else {
+            Executed::No
+        };
+        self.error.executed_as(executed)
+    }
 }
 
 /// A connection to a Redis server.
@@ -461,7 +474,7 @@ impl Connection {
                     Err(Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))
                 })
             }
-            Err(failure) => Err(failure.for_command(end)),
+            Err(failure) => Err(failure.into_command_error(end)),
         }
     }
 
@@ -768,5 +781,70 @@ impl std::fmt::Debug for Connection {
             .field("protocol", &self.protocol)
             .field("broken", &self.broken)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+    use std::io::{Read as _, Write as _};
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::thread::JoinHandle;
+
+    use super::*;
+
+    /// A connection (that sent nothing on connect) to a Unix socket
+    /// served once by `serve`.
+    fn served(
+        name: &str,
+        serve: impl FnOnce(UnixStream) + Send + 'static,
+    ) -> (Connection, JoinHandle<()>, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("redis-blocking-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let server = std::thread::spawn(move || serve(listener.accept().unwrap().0));
+        let conn = Connection::open(&Config::unix(&path).ping_on_connect(false)).unwrap();
+        (conn, server, dir)
+    }
+
+    #[test]
+    fn a_failed_command_keeps_its_source_error() {
+        // The server is gone: writing fails with EPIPE, which the caller
+        // can read from the source.
+        let (mut conn, server, dir) = served("epipe", drop);
+        server.join().unwrap();
+        let e = conn.query_raw(&Cmd::new("PING")).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Io);
+        let io = e.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(
+            io.and_then(io::Error::raw_os_error),
+            Some(libc::EPIPE),
+            "{e:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+
+        // Not RESP: the decoder's error is the source.
+        let (mut conn, server, dir) = served("protocol", |mut s| {
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"xyz\r\n");
+        });
+        let e = conn.query_raw(&Cmd::new("PING")).unwrap_err();
+        server.join().unwrap();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        let decode = e
+            .source()
+            .and_then(|s| s.downcast_ref::<resp_core::Error>());
+        assert!(
+            matches!(
+                decode.map(resp_core::Error::kind),
+                Some(DecodeErrorKind::UnknownType(b'x'))
+            ),
+            "{e:?}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -73,7 +73,7 @@ impl Connection {
         let deadline = self.timeout.map(|t| Instant::now() + t);
         let end = segments.len();
         self.exchange(segments, 0, deadline, &mut |_| {})
-            .map_err(|failure| failure.for_command(end))
+            .map_err(|failure| failure.into_command_error(end))
     }
 
     /// The next frame of a streaming connection, or `None` when nothing
