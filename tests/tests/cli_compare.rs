@@ -466,6 +466,12 @@ fn modes_and_stdin() {
             b"select 2\nset x 1\nmulti\nincr x\nexec\nmulti\nselect 5\ndiscard\nget x\nexec\nselect 0\nrpush q a b\n2 lpop q\nping\n",
         ),
         case("RESP3 in piped lines", &p(&["-3"])).stdin(b"hgetall h\nsmembers st\nzscore z b\n"),
+        // Two replies to one command: the second is read as the next one's.
+        case("UNSUBSCRIBE outside a subscription in piped lines", &p(&[]))
+            .stdin(b"unsubscribe a b\nping\nping\nget s\n"),
+        // Invalidations of this client's own write come after its reply.
+        case("RESP3 pushes between replies in piped lines", &p(&["-3", "--show-pushes", "yes"]))
+            .stdin(b"client tracking on\nget k\nset k 1\nping\nget k\n"),
     ];
     check(&server, cases);
 }

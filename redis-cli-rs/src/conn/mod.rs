@@ -1,20 +1,28 @@
-//! The wire: one socket (TCP, Unix or TLS), commands out, frames in.
+//! The CLI's connection: a [`redis_blocking::Connection`] (which owns the
+//! socket, TLS and RESP decoding), and what `redis-cli` needs on top of it.
 //!
-//! `redis-cli` needs byte-level control that `redis_blocking::Connection`
-//! does not give: it must connect to a server that requires a password
-//! without sending one (the user types `AUTH` later), see every frame as
-//! sent (errors inside aggregates, pushes in order with replies), and
-//! report failures with hiredis' words. So the CLI keeps this small layer
-//! of its own on `resp_core`'s decoder and encoder.
+//! * Opening sends nothing ([`Config::ping_on_connect`] off, no handshake
+//!   in the config): the session runs `AUTH`, `SELECT` and `HELLO 3`
+//!   itself, reporting refusals in `redis-cli`'s words.
+//! * Replies come exactly as the server sent them
+//!   ([`Connection::query_raw`]); push messages that arrived before a
+//!   reply are handed over with it, in order.
+//! * Commands a regular connection refuses (`UNSUBSCRIBE` outside a
+//!   subscription, `SYNC`, ...) are sent anyway, as `redis-cli` sends
+//!   them: the connection then reads frame by frame
+//!   ([`Connection::start_stream`]) for the rest of its life, and each
+//!   reply is the next frame that is not a push, as hiredis reads them.
+//! * Failures are reported with hiredis' words (`Connection refused`,
+//!   `Server closed the connection`, `Protocol error, got ...`).
 
-use std::io::{self, Read, Write};
-use std::net::TcpStream;
-use std::os::fd::{AsRawFd, RawFd};
-use std::os::unix::net::UnixStream;
+use std::error::Error as _;
+use std::io;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use resp_core::{Decoder, Frame, OwnedFrame, Status};
+use redis_blocking::{Cmd, Config, Connection, ErrorKind, Pipeline};
+use resp_core::{Frame, OwnedFrame};
 
 use crate::options::TlsSettings;
 
@@ -27,68 +35,8 @@ pub(crate) enum Target<'a> {
     Unix(&'a Path),
 }
 
-enum Stream {
-    Tcp(TcpStream),
-    Unix(UnixStream),
-    Tls(Box<native_tls::TlsStream<TcpStream>>),
-}
-
-impl Stream {
-    fn fd(&self) -> RawFd {
-        match self {
-            Stream::Tcp(s) => s.as_raw_fd(),
-            Stream::Unix(s) => s.as_raw_fd(),
-            Stream::Tls(s) => s.get_ref().as_raw_fd(),
-        }
-    }
-
-    fn set_read_timeout(&self, t: Option<Duration>) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_read_timeout(t),
-            Stream::Unix(s) => s.set_read_timeout(t),
-            Stream::Tls(s) => s.get_ref().set_read_timeout(t),
-        }
-    }
-
-    fn set_nonblocking(&self, on: bool) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.set_nonblocking(on),
-            Stream::Unix(s) => s.set_nonblocking(on),
-            Stream::Tls(s) => s.get_ref().set_nonblocking(on),
-        }
-    }
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Unix(s) => s.read(buf),
-            Stream::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write(buf),
-            Stream::Unix(s) => s.write(buf),
-            Stream::Tls(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.flush(),
-            Stream::Unix(s) => s.flush(),
-            Stream::Tls(s) => s.flush(),
-        }
-    }
-}
-
-/// Why reading a reply failed, in hiredis' words (what `redis-cli` prints
-/// after `Error: `).
+/// Why a call failed, in hiredis' words (what `redis-cli` prints after
+/// `Error: `).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ReadError {
     /// The server closed the connection.
@@ -104,6 +52,25 @@ impl std::fmt::Display for ReadError {
         match self {
             ReadError::Closed => f.write_str("Server closed the connection"),
             ReadError::Io(m) | ReadError::Protocol(m) => f.write_str(m),
+        }
+    }
+}
+
+impl ReadError {
+    /// The words for a failed call (the connection is closed by then).
+    fn from_call(e: &redis_blocking::Error) -> ReadError {
+        let source = e.source();
+        if let Some(io) = source.and_then(|s| s.downcast_ref::<io::Error>()) {
+            return ReadError::Io(strerror(io));
+        }
+        if let Some(decode) = source.and_then(|s| s.downcast_ref::<resp_core::Error>()) {
+            return ReadError::Protocol(protocol_message(decode));
+        }
+        match e.kind() {
+            // The end of the stream (a read or write of nothing), or a
+            // connection closed by an earlier failure.
+            ErrorKind::Io | ErrorKind::Closed => ReadError::Closed,
+            _ => ReadError::Io(e.to_string()),
         }
     }
 }
@@ -125,201 +92,346 @@ pub(crate) fn strerror(e: &io::Error) -> String {
     }
 }
 
-const CHUNK: usize = 16 * 1024;
-
-/// A connection: a socket and a read buffer.
-pub(crate) struct Conn {
-    stream: Stream,
-    buf: Vec<u8>,
-    pos: usize,
-    decoder: Decoder,
-    timeout: Option<Duration>,
-}
-
-impl Conn {
-    /// Connects; the error is hiredis' `errstr` (`Connection refused`,
-    /// `Name or service not known`, ...).
-    pub(crate) fn connect(target: &Target<'_>, tls: Option<&TlsSettings>) -> Result<Conn, String> {
-        let stream = match target {
-            Target::Tcp { host, port } => {
-                let tcp = tcp_connect(host, *port)?;
-                let _ = tcp.set_nodelay(true);
-                match tls {
-                    Some(settings) => Stream::Tls(Box::new(tls::connect(tcp, host, settings)?)),
-                    None => Stream::Tcp(tcp),
-                }
-            }
-            Target::Unix(path) => {
-                Stream::Unix(UnixStream::connect(path).map_err(|e| strerror(&e))?)
-            }
-        };
-        Ok(Conn {
-            stream,
-            buf: Vec::with_capacity(CHUNK),
-            pos: 0,
-            decoder: Decoder::new(),
-            timeout: None,
-        })
-    }
-
-    /// Writes one command.
-    pub(crate) fn send(&mut self, argv: &[Vec<u8>]) -> io::Result<()> {
-        let mut out = Vec::with_capacity(64);
-        resp_core::encode::write_command(&mut out, argv.iter().map(Vec::as_slice));
-        self.send_raw(&out)
-    }
-
-    /// Writes bytes as they are.
-    pub(crate) fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.stream.write_all(bytes)?;
-        self.stream.flush()
-    }
-
-    /// Writes what it can of `bytes` without blocking (the socket must be
-    /// non-blocking); returns how much went.
-    pub(crate) fn write_some(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        match self.stream.write(bytes) {
-            Ok(n) => Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Switches the socket to non-blocking I/O (for `--pipe`).
-    pub(crate) fn set_nonblocking(&mut self) -> io::Result<()> {
-        self.stream.set_nonblocking(true)
-    }
-
-    /// The socket's descriptor, for `poll`.
-    pub(crate) fn fd(&self) -> RawFd {
-        self.stream.fd()
-    }
-
-    /// A frame already buffered, if a whole one is.
-    pub(crate) fn buffered_frame(&mut self) -> Result<Option<OwnedFrame>, ReadError> {
-        if self.pos == self.buf.len() {
-            return Ok(None);
-        }
-        match self.decoder.decode(&self.buf[self.pos..]) {
-            Ok(Status::Complete((frame, used))) => {
-                let frame = frame.into_owned();
-                self.pos += used;
-                if self.pos == self.buf.len() {
-                    self.buf.clear();
-                    self.pos = 0;
-                }
-                Ok(Some(frame))
-            }
-            Ok(Status::Partial) => Ok(None),
-            Err(e) => Err(ReadError::Protocol(protocol_message(
-                &e,
-                &self.buf[self.pos..],
-            ))),
-        }
-    }
-
-    /// Reads what the socket has (non-blocking sockets: may read nothing).
-    /// `Ok(false)` when nothing could be read now.
-    pub(crate) fn fill(&mut self) -> Result<bool, ReadError> {
-        if self.pos > 0 && self.pos == self.buf.len() {
-            self.buf.clear();
-            self.pos = 0;
-        }
-        let start = self.buf.len();
-        self.buf.resize(start + CHUNK, 0);
-        let result = self.stream.read(&mut self.buf[start..]);
-        match result {
-            Ok(0) => {
-                self.buf.truncate(start);
-                Err(ReadError::Closed)
-            }
-            Ok(n) => {
-                self.buf.truncate(start + n);
-                Ok(true)
-            }
-            Err(e) => {
-                self.buf.truncate(start);
-                match e.kind() {
-                    io::ErrorKind::WouldBlock
-                    | io::ErrorKind::TimedOut
-                    | io::ErrorKind::Interrupted => Ok(false),
-                    _ => Err(ReadError::Io(strerror(&e))),
-                }
-            }
-        }
-    }
-
-    /// The next frame, waiting at most `timeout` (`None`: for ever).
-    /// `Ok(None)` when the time ran out.
-    pub(crate) fn read_frame(
-        &mut self,
-        timeout: Option<Duration>,
-    ) -> Result<Option<OwnedFrame>, ReadError> {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        loop {
-            if let Some(frame) = self.buffered_frame()? {
-                return Ok(Some(frame));
-            }
-            let wait = match deadline {
-                None => None,
-                Some(d) => {
-                    let left = d.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Ok(None);
-                    }
-                    Some(left)
-                }
-            };
-            if wait != self.timeout {
-                self.stream
-                    .set_read_timeout(wait)
-                    .map_err(|e| ReadError::Io(strerror(&e)))?;
-                self.timeout = wait;
-            }
-            self.fill()?;
-        }
-    }
-
-    /// Sends one command and reads its reply, skipping nothing.
-    pub(crate) fn call(&mut self, argv: &[Vec<u8>]) -> Result<OwnedFrame, ReadError> {
-        self.send(argv).map_err(|e| ReadError::Io(strerror(&e)))?;
-        loop {
-            match self.read_frame(None)? {
-                Some(Frame::Push(_)) => continue,
-                Some(frame) => return Ok(frame),
-                None => continue,
-            }
-        }
-    }
-}
-
 /// hiredis' words for a protocol error.
-fn protocol_message(e: &resp_core::Error, buf: &[u8]) -> String {
+fn protocol_message(e: &resp_core::Error) -> String {
     match e.kind() {
         resp_core::ErrorKind::UnknownType(b) => {
             format!("Protocol error, got {:?} as reply type byte", char::from(b))
         }
-        _ => {
-            let _ = buf;
-            format!("Protocol error: {e}")
+        _ => format!("Protocol error: {e}"),
+    }
+}
+
+/// hiredis' `errstr` for a connection that could not be opened
+/// (`Connection refused`, `Name or service not known`, the TLS library's
+/// message, ...).
+fn connect_message(e: &redis_blocking::Error) -> String {
+    match e.source() {
+        Some(source) => match source.downcast_ref::<io::Error>() {
+            Some(io) => strerror(io),
+            // The TLS library's error, in its words.
+            None => source.to_string(),
+        },
+        // The name resolved to no address.
+        None if e.kind() == ErrorKind::Connect => "Can't resolve".into(),
+        None => e.to_string(),
+    }
+}
+
+/// The command for `argv` (not empty), bytes as they are.
+fn command(argv: &[Vec<u8>]) -> Cmd<'_> {
+    let mut cmd = Cmd::from_name_bytes(&argv[0]);
+    for arg in &argv[1..] {
+        cmd.add_arg(arg);
+    }
+    cmd
+}
+
+/// Push messages received during a call, until the call hands them over.
+type Pushes = Arc<Mutex<Vec<OwnedFrame>>>;
+
+/// An open connection.
+pub(crate) struct Conn {
+    inner: Connection,
+    pushes: Pushes,
+}
+
+impl Conn {
+    /// Connects, sending nothing; the error is hiredis' `errstr`
+    /// (`Connection refused`, `Name or service not known`, ...).
+    pub(crate) fn connect(target: &Target<'_>, tls: Option<&TlsSettings>) -> Result<Conn, String> {
+        // Kept until the connection is open: the TLS setup reads it.
+        let mut ca_bundle = None;
+        let config = match target {
+            Target::Tcp { host, port } => {
+                if host.is_empty() {
+                    // redis-blocking refuses an empty host before
+                    // resolving it; say what the resolver says.
+                    return Err(resolve_message(host));
+                }
+                // getaddrinfo reads a numeric service as a 16-bit port.
+                let config = Config::tcp(*host, *port as u16);
+                match tls {
+                    Some(settings) => {
+                        let (options, bundle) = tls::options_for(settings)?;
+                        ca_bundle = bundle;
+                        config.tls(options)
+                    }
+                    None => config,
+                }
+            }
+            // As before: TLS settings do not apply to Unix sockets.
+            Target::Unix(path) => Config::unix(*path),
+        };
+        // As redis-cli: no connect timeout, keepalive after 15 s idle.
+        let config = config
+            .connect_timeout(None)
+            .keepalive(Some(Duration::from_secs(15)))
+            .ping_on_connect(false);
+        let mut inner = Connection::open(&config).map_err(|e| connect_message(&e))?;
+        drop(ca_bundle);
+        let pushes = Pushes::default();
+        let sink = Arc::clone(&pushes);
+        inner.set_push_handler(move |frame| {
+            sink.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(frame)
+        });
+        Ok(Conn { inner, pushes })
+    }
+
+    /// Runs one command and returns its reply; push messages are dropped.
+    pub(crate) fn call(&mut self, argv: &[Vec<u8>]) -> Result<OwnedFrame, ReadError> {
+        self.call_with_pushes(argv, &mut drop)
+    }
+
+    /// Runs one command and returns its reply; the push messages that
+    /// came before it go to `on_push`, in order (also when the call
+    /// fails). A failure closes the connection: drop it.
+    pub(crate) fn call_with_pushes(
+        &mut self,
+        argv: &[Vec<u8>],
+        on_push: &mut dyn FnMut(OwnedFrame),
+    ) -> Result<OwnedFrame, ReadError> {
+        let cmd = command(argv);
+        let result = if self.inner.is_streaming() {
+            self.stream_call(&cmd, on_push)
+        } else {
+            match self.inner.query_raw(&cmd) {
+                // Refused before anything was written: a command that
+                // changes how the connection reads (UNSUBSCRIBE, SYNC,
+                // ...). redis-cli sends it; from now on, read frame by
+                // frame.
+                Err(e) if e.kind() == ErrorKind::InvalidCommand => {
+                    match self.inner.start_stream(&cmd) {
+                        Ok(()) => self.stream_reply(on_push),
+                        Err(e) => Err(ReadError::from_call(&e)),
+                    }
+                }
+                result => result.map_err(|e| ReadError::from_call(&e)),
+            }
+        };
+        self.hand_over_pushes(on_push);
+        result
+    }
+
+    /// Runs the commands as one pipeline; their replies, in order
+    /// (error replies as values). Push messages are dropped.
+    pub(crate) fn call_batch(
+        &mut self,
+        commands: &[Vec<Vec<u8>>],
+    ) -> Result<Vec<OwnedFrame>, ReadError> {
+        if self.inner.is_streaming() {
+            return commands.iter().map(|argv| self.call(argv)).collect();
+        }
+        let mut pipe = Pipeline::new();
+        for argv in commands {
+            pipe.add(command(argv));
+        }
+        let results = self.inner.pipeline_results(&pipe);
+        self.hand_over_pushes(&mut drop);
+        results
+            .into_iter()
+            .map(|result| match result {
+                Ok(frame) => Ok(frame),
+                Err(e) => match e.server_error() {
+                    Some(server) => Ok(Frame::Error(server.line().as_bytes().to_vec().into())),
+                    None => Err(ReadError::from_call(&e)),
+                },
+            })
+            .collect()
+    }
+
+    /// Sends a command after which the server talks unprompted
+    /// (`SUBSCRIBE`, `MONITOR`); read what it sends with
+    /// [`Conn::next_frame`].
+    pub(crate) fn start_stream(&mut self, argv: &[Vec<u8>]) -> Result<(), ReadError> {
+        self.inner
+            .start_stream(&command(argv))
+            .map_err(|e| ReadError::from_call(&e))
+    }
+
+    /// Writes prepared protocol as it is (`--pipe`); the replies are read
+    /// with [`Conn::next_frame`].
+    pub(crate) fn send_bytes(&mut self, bytes: &[u8]) -> Result<(), ReadError> {
+        self.inner
+            .send_bytes_in_stream(bytes)
+            .map_err(|e| ReadError::from_call(&e))
+    }
+
+    /// The next frame the server sends, waiting at most `timeout`
+    /// (`None`: for ever); `Ok(None)` when the time ran out.
+    pub(crate) fn next_frame(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Result<Option<OwnedFrame>, ReadError> {
+        self.inner
+            .next_frame(timeout)
+            .map_err(|e| ReadError::from_call(&e))
+    }
+
+    /// A command on a connection that reads frame by frame.
+    fn stream_call(
+        &mut self,
+        cmd: &Cmd<'_>,
+        on_push: &mut dyn FnMut(OwnedFrame),
+    ) -> Result<OwnedFrame, ReadError> {
+        self.inner
+            .send_in_stream(cmd)
+            .map_err(|e| ReadError::from_call(&e))?;
+        self.stream_reply(on_push)
+    }
+
+    /// The next frame that is not a push message.
+    fn stream_reply(
+        &mut self,
+        on_push: &mut dyn FnMut(OwnedFrame),
+    ) -> Result<OwnedFrame, ReadError> {
+        loop {
+            match self.next_frame(None)? {
+                Some(frame @ Frame::Push(_)) => on_push(frame),
+                Some(frame) => return Ok(frame),
+                None => {}
+            }
+        }
+    }
+
+    fn hand_over_pushes(&mut self, on_push: &mut dyn FnMut(OwnedFrame)) {
+        let pushes =
+            std::mem::take(&mut *self.pushes.lock().unwrap_or_else(PoisonError::into_inner));
+        for push in pushes {
+            on_push(push);
         }
     }
 }
 
-/// Connects to `host:port` the way hiredis does: every address the name
-/// resolves to, in turn; the last failure is reported.
-fn tcp_connect(host: &str, port: i64) -> Result<TcpStream, String> {
+/// What the resolver says about `host`.
+fn resolve_message(host: &str) -> String {
     use std::net::ToSocketAddrs;
-    // getaddrinfo reads a numeric service as a 16-bit port.
-    let port = port as u16;
-    let addrs = (host, port).to_socket_addrs().map_err(|e| strerror(&e))?;
-    let mut last = String::from("Can't resolve");
-    for addr in addrs {
-        match TcpStream::connect(addr) {
-            Ok(s) => return Ok(s),
-            Err(e) => last = strerror(&e),
+    match (host, 0).to_socket_addrs() {
+        Err(e) => strerror(&e),
+        Ok(_) => "Can't resolve".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::path::PathBuf;
+    use std::thread::JoinHandle;
+
+    use super::*;
+
+    /// A connection to a Unix socket that `serve` answers once.
+    fn served(
+        name: &str,
+        serve: impl FnOnce(UnixStream) + Send + 'static,
+    ) -> (Conn, JoinHandle<()>, PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("redis-cli-rs-conn-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let server = std::thread::spawn(move || serve(listener.accept().unwrap().0));
+        let conn = Conn::connect(&Target::Unix(&path), None).unwrap();
+        (conn, server, dir)
+    }
+
+    /// Reads one request, answers `reply`, then hangs up.
+    fn answer(reply: &'static [u8]) -> impl FnOnce(UnixStream) + Send + 'static {
+        move |mut s| {
+            let mut buf = [0u8; 256];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(reply);
         }
     }
-    Err(last)
+
+    fn ping() -> Vec<Vec<u8>> {
+        vec![b"PING".to_vec()]
+    }
+
+    #[test]
+    fn failures_in_hiredis_words() {
+        let (mut conn, server, dir) = served("protocol", answer(b"?x\r\n"));
+        assert_eq!(
+            conn.call(&ping()).unwrap_err().to_string(),
+            "Protocol error, got '?' as reply type byte"
+        );
+        server.join().unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+
+        let (mut conn, server, dir) = served("closed", answer(b""));
+        assert_eq!(conn.call(&ping()).unwrap_err(), ReadError::Closed);
+        server.join().unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+
+        // Gone before the command is written: EPIPE on a Unix socket.
+        let (mut conn, server, dir) = served("epipe", drop);
+        server.join().unwrap();
+        assert_eq!(
+            conn.call(&ping()).unwrap_err(),
+            ReadError::Io("Broken pipe".into())
+        );
+        let _ = std::fs::remove_dir_all(dir);
+
+        let missing = Path::new("/nonexistent/redis.sock");
+        assert_eq!(
+            Conn::connect(&Target::Unix(missing), None).err().unwrap(),
+            "No such file or directory"
+        );
+        assert_eq!(
+            Conn::connect(
+                &Target::Tcp {
+                    host: "",
+                    port: 6379
+                },
+                None
+            )
+            .err()
+            .unwrap(),
+            "Name or service not known"
+        );
+    }
+
+    #[test]
+    fn pushes_come_with_the_reply_they_preceded() {
+        let (mut conn, server, dir) =
+            served("pushes", answer(b">2\r\n+a\r\n:1\r\n+PONG\r\n>1\r\n+b\r\n"));
+        let mut pushes = Vec::new();
+        let reply = conn
+            .call_with_pushes(&ping(), &mut |p| pushes.push(p))
+            .unwrap();
+        assert_eq!(reply, Frame::simple(b"PONG"));
+        assert_eq!(pushes.len(), 1);
+        server.join().unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn commands_a_regular_connection_refuses_are_sent_anyway() {
+        // UNSUBSCRIBE of two channels: two replies, the second read as the
+        // next command's, as hiredis reads them.
+        let (mut conn, server, dir) = served("unsubscribe", |mut s| {
+            let mut buf = [0u8; 256];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n*3\r\n$11\r\nunsubscribe\r\n$1\r\nb\r\n:0\r\n");
+            // A PONG for every PING, until the client hangs up.
+            while let Ok(n @ 1..) = s.read(&mut buf) {
+                for _ in buf[..n].windows(4).filter(|w| w == b"PING") {
+                    let _ = s.write_all(b"+PONG\r\n");
+                }
+            }
+        });
+        let argv = vec![b"UNSUBSCRIBE".to_vec(), b"a".to_vec(), b"b".to_vec()];
+        let first = conn.call(&argv).unwrap();
+        assert!(matches!(&first, Frame::Array(items) if items[1] == Frame::bulk(b"a")));
+        let second = conn.call(&ping()).unwrap();
+        assert!(matches!(&second, Frame::Array(items) if items[1] == Frame::bulk(b"b")));
+        assert_eq!(conn.call(&ping()).unwrap(), Frame::simple(b"PONG"));
+        drop(conn);
+        server.join().unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

@@ -257,18 +257,9 @@ fn pipeline(
     let mut replies = Vec::with_capacity(commands.len());
     // Pipelined in batches, so that neither side's buffers fill up.
     for batch in commands.chunks(256) {
-        let mut argvs = batch.iter();
-        let first = match argvs.next() {
-            Some(first) => first,
-            None => continue,
-        };
-        let mut bytes = Vec::new();
-        for argv in std::iter::once(first).chain(argvs) {
-            resp_core::encode::write_command(&mut bytes, argv.iter().map(Vec::as_slice));
-        }
         replies.extend(
             session
-                .call_batch(&bytes, batch.len())
+                .call_batch(batch)
                 .map_err(|_| "\nI/O error".to_owned())?,
         );
     }

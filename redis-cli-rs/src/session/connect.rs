@@ -170,28 +170,16 @@ impl Session {
 }
 
 impl Session {
-    /// Writes prepared commands and reads `count` replies (pushes
+    /// Runs `commands` as one pipeline and returns their replies (pushes
     /// skipped).
     pub(crate) fn call_batch(
         &mut self,
-        bytes: &[u8],
-        count: usize,
+        commands: &[Vec<Vec<u8>>],
     ) -> Result<Vec<resp_core::OwnedFrame>, crate::conn::ReadError> {
-        let Some(conn) = self.conn.as_mut() else {
-            return Err(crate::conn::ReadError::Closed);
+        let result = match self.conn.as_mut() {
+            Some(conn) => conn.call_batch(commands),
+            None => Err(crate::conn::ReadError::Closed),
         };
-        let result = (|| {
-            conn.send_raw(bytes)
-                .map_err(|e| crate::conn::ReadError::Io(crate::conn::strerror(&e)))?;
-            let mut replies = Vec::with_capacity(count);
-            while replies.len() < count {
-                match conn.read_frame(None)? {
-                    Some(Frame::Push(_)) | None => {}
-                    Some(frame) => replies.push(frame),
-                }
-            }
-            Ok(replies)
-        })();
         if result.is_err() {
             self.conn = None;
         }

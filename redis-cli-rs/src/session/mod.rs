@@ -264,17 +264,18 @@ impl Session {
             if remaining > 0 {
                 remaining -= 1;
             }
-            if let Err(e) = self.conn_mut().send(argv) {
-                let e = ReadError::Io(crate::conn::strerror(&e));
-                return self.connection_failed(&e, shutdown, err);
+            let streams = match name {
+                b"monitor" => Some(stream::Kind::Monitor),
+                b"subscribe" | b"psubscribe" | b"ssubscribe" => Some(stream::Kind::Subscribe),
+                _ => None,
+            };
+            if let Some(kind) = streams {
+                return match self.conn_mut().start_stream(argv) {
+                    Ok(()) => self.stream(kind, raw_strings, out, err),
+                    Err(e) => self.connection_failed(&e, shutdown, err),
+                };
             }
-            if name == b"monitor" {
-                return self.stream(stream::Kind::Monitor, raw_strings, out, err);
-            }
-            if name == b"subscribe" || name == b"psubscribe" || name == b"ssubscribe" {
-                return self.stream(stream::Kind::Subscribe, raw_strings, out, err);
-            }
-            let reply = match self.read_reply(out) {
+            let reply = match self.call_printing_pushes(argv, out) {
                 Ok(reply) => reply,
                 Err(e) => return self.connection_failed(&e, shutdown, err),
             };
@@ -304,21 +305,24 @@ impl Session {
         outcome
     }
 
-    /// Reads the reply to the command just sent, printing the push
-    /// messages that come first when pushes are shown.
-    fn read_reply(&mut self, out: &mut dyn Write) -> Result<OwnedFrame, ReadError> {
-        loop {
-            let frame = self.conn_mut().read_frame(None)?;
-            match frame {
-                Some(frame @ Frame::Push(_)) if self.show_pushes => {
-                    let text = format::format_push(&frame, self.output, self.delims());
-                    let _ = out.write_all(&text);
-                }
-                Some(Frame::Push(_)) => {}
-                Some(frame) => return Ok(frame),
-                None => {}
+    /// Runs `argv` and returns its reply, printing the push messages that
+    /// came first when pushes are shown.
+    fn call_printing_pushes(
+        &mut self,
+        argv: &[Vec<u8>],
+        out: &mut dyn Write,
+    ) -> Result<OwnedFrame, ReadError> {
+        let conn = self.conn.as_mut().expect("connected");
+        let (show, mode) = (self.show_pushes, self.output);
+        let delims = Delimiters {
+            items: &self.mb_delim,
+            reply: &self.cmd_delim,
+        };
+        conn.call_with_pushes(argv, &mut |push| {
+            if show {
+                let _ = out.write_all(&format::format_push(&push, mode, delims));
             }
-        }
+        })
     }
 
     /// What `redis-cli` remembers from a reply: the database, the

@@ -41,7 +41,7 @@ impl Session {
                 }
                 return Outcome::Interrupted;
             }
-            let frame = match self.conn_mut().read_frame(tick) {
+            let frame = match self.conn_mut().next_frame(tick) {
                 Ok(Some(frame)) => frame,
                 Ok(None) => continue,
                 Err(e) => return self.connection_failed(&e, false, err),
