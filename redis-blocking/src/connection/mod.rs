@@ -339,7 +339,21 @@ impl Connection {
     /// and I/O failures are errors; the caller closes the connection.
     pub(crate) fn read_some(&mut self) -> Result<Read> {
         self.reserve_read_space();
-        match self.stream.read(&mut self.rbuf[self.rlen..]) {
+        let result = self.stream.read(&mut self.rbuf[self.rlen..]);
+        self.took(result)
+    }
+
+    /// One read that waits for data, on plaintext streams (`None` for TLS,
+    /// which waits with `poll`). For calls without a deadline.
+    fn read_waiting(&mut self) -> Option<Result<Read>> {
+        self.reserve_read_space();
+        let result = self.stream.read_waiting(&mut self.rbuf[self.rlen..])?;
+        Some(self.took(result))
+    }
+
+    /// Accounts for a read's outcome.
+    fn took(&mut self, result: io::Result<usize>) -> Result<Read> {
+        match result {
             Ok(0) => Err(Error::new(
                 ErrorKind::Io,
                 Executed::No,
@@ -643,6 +657,15 @@ impl Connection {
                     Ok(Read::Data) => progressed = true,
                     Ok(Read::WouldBlock) => readable = false,
                     Err(error) => return Err(self.poison(error, got, written)),
+                }
+            }
+            if !progressed && written == total && deadline.is_none() {
+                // Only replies are awaited and nothing bounds the wait: one
+                // blocking read instead of a poll and a read.
+                match self.read_waiting() {
+                    Some(Ok(_)) => continue,
+                    Some(Err(error)) => return Err(self.poison(error, got, written)),
+                    None => {}
                 }
             }
             if !progressed {

@@ -6,12 +6,18 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use socket2::{Domain, Protocol, SockAddr, Socket, TcpKeepalive, Type};
+use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, TcpKeepalive, Type};
 
 use crate::config::{Addr, Config};
 use crate::error::{Error, ErrorKind, Executed, Result};
 
-/// An established, non-blocking stream.
+/// An established stream.
+///
+/// Plaintext sockets stay in blocking mode: reads and writes that must not
+/// wait pass `MSG_DONTWAIT`, and a call with no deadline that only waits for
+/// its reply reads with a plain blocking `recv` (two system calls a
+/// command instead of three). TLS sockets are non-blocking, since the TLS
+/// library reads and writes them itself.
 pub(crate) enum Stream {
     Tcp(TcpStream),
     Unix(UnixStream),
@@ -27,18 +33,31 @@ impl Stream {
         }
     }
 
+    /// Reads what has arrived, without waiting (`WouldBlock` if nothing).
     pub fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Unix(s) => s.read(buf),
+            Stream::Tcp(s) => recv(s.as_raw_fd(), buf, libc::MSG_DONTWAIT),
+            Stream::Unix(s) => recv(s.as_raw_fd(), buf, libc::MSG_DONTWAIT),
             Stream::Tls(s) => s.read(buf),
         }
     }
 
-    pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    /// Waits for data and reads it, for plaintext streams; `None` for TLS,
+    /// which must wait with `poll`.
+    pub fn read_waiting(&mut self, buf: &mut [u8]) -> Option<io::Result<usize>> {
         match self {
-            Stream::Tcp(s) => s.write_vectored(bufs),
-            Stream::Unix(s) => s.write_vectored(bufs),
+            Stream::Tcp(s) => Some(recv(s.as_raw_fd(), buf, 0)),
+            Stream::Unix(s) => Some(recv(s.as_raw_fd(), buf, 0)),
+            Stream::Tls(_) => None,
+        }
+    }
+
+    /// Writes what fits now, without waiting (`WouldBlock` if nothing).
+    pub fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        let flags = libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL;
+        match self {
+            Stream::Tcp(s) => SockRef::from(&*s).send_vectored_with_flags(bufs, flags),
+            Stream::Unix(s) => SockRef::from(&*s).send_vectored_with_flags(bufs, flags),
             Stream::Tls(s) => match bufs.iter().find(|b| !b.is_empty()) {
                 Some(first) => s.write(first),
                 None => Ok(0),
@@ -64,6 +83,23 @@ impl Stream {
     }
 }
 
+/// `recv(2)` into an initialised buffer.
+fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
+    loop {
+        // SAFETY: `buf` is a valid, initialised, writable buffer of
+        // `buf.len()` bytes for the duration of the call, and `fd` is an
+        // open socket owned by the caller's stream.
+        let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), flags) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let err = io::Error::last_os_error();
+        if err.kind() != io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
 /// Establishes a stream to `config`'s address within `deadline`.
 pub(crate) fn connect(config: &Config, deadline: Option<Instant>) -> Result<Stream> {
     let stream = match &config.addr {
@@ -71,7 +107,11 @@ pub(crate) fn connect(config: &Config, deadline: Option<Instant>) -> Result<Stre
             let tcp = connect_tcp(host, *port, config.keepalive, deadline)?;
             match &config.tls {
                 Some(tls) => super::tls::handshake(tcp, host, tls, deadline)?,
-                None => Stream::Tcp(tcp),
+                None => {
+                    tcp.set_nonblocking(false)
+                        .map_err(|e| Error::io(Executed::No, "setting up the socket", e))?;
+                    Stream::Tcp(tcp)
+                }
             }
         }
         Addr::Unix(path) => {
@@ -86,8 +126,7 @@ pub(crate) fn connect(config: &Config, deadline: Option<Instant>) -> Result<Stre
                 )
                 .with_source(e)
             })?;
-            unix.set_nonblocking(true)
-                .map_err(|e| Error::io(Executed::No, "setting up the socket", e))?;
+            // Plaintext sockets stay blocking; see `Stream`.
             Stream::Unix(unix)
         }
     };
