@@ -100,9 +100,15 @@ fn prompt_database_transaction_and_quit() {
         &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"],
     );
     let (outcome, _, err) = run(&mut session, &["PING"]);
-    // EOF on TCP; on a Unix socket the write fails first (EPIPE).
+    // EOF, or the write failing first (EPIPE), or a reset: which one
+    // depends on how far the kernel got with the closed socket.
     assert_eq!(outcome, Outcome::Failed);
-    assert!(err == "Error: Broken pipe\n" || err == "Error: Server closed the connection\n");
+    let expected = [
+        "Error: Broken pipe\n",
+        "Error: Server closed the connection\n",
+        "Error: Connection reset by peer\n",
+    ];
+    assert!(expected.contains(&err.as_str()), "{err:?}");
     assert!(!session.is_connected());
     assert_eq!(run(&mut session, &["LLEN", "l"]).1, "(integer) 2\n");
     assert_eq!(session.db(), 2);
