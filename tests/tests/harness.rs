@@ -428,9 +428,23 @@ fn cluster_of_three_masters_and_three_replicas() {
     let masters = cluster.masters();
     assert_eq!(masters.len(), 3);
     assert!(masters.iter().all(|m| m.port() != killed));
-    let new_owner = cluster.node_for_key(b"foo").expect("new owner of foo");
-    assert_ne!(new_owner.port(), killed);
-    assert_eq!(new_owner.query(&["GET", "foo"]), bulk("bar"));
+    // Nodes may take a moment to agree on the new owner: ask the node the
+    // cluster names, until it answers with the value.
+    let started = std::time::Instant::now();
+    loop {
+        let new_owner = cluster.node_for_key(b"foo").expect("new owner of foo");
+        assert_ne!(new_owner.port(), killed);
+        let reply = new_owner.query(&["GET", "foo"]);
+        if reply == bulk("bar") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the new owner {} answers {reply:?}",
+            new_owner.port()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 #[test]
