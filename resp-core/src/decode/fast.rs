@@ -19,14 +19,31 @@ const MAX_DEPTH: usize = 16;
 
 /// The frame at the start of `buf` and the bytes it used, if `buf` holds
 /// all of it and it is plain enough for this path.
+#[inline]
 pub(crate) fn decode_whole<'b>(buf: &'b [u8], limits: &Limits) -> Option<(Frame<'b>, usize)> {
     let mut reader = Reader {
         buf,
         pos: 0,
         limits,
     };
-    let depth = MAX_DEPTH.min(limits.depth());
-    let frame = reader.value(depth, true)?;
+    // The commonest replies, built here so that they are not returned
+    // through the recursive reader.
+    let frame = match buf.first()? {
+        b'$' => {
+            reader.pos = 1;
+            let len = reader.length()?;
+            Frame::Bulk(Cow::Borrowed(reader.payload(len)?))
+        }
+        b':' => {
+            reader.pos = 1;
+            Frame::Integer(reader.integer()?)
+        }
+        b'+' => {
+            reader.pos = 1;
+            Frame::Simple(Cow::Borrowed(reader.line()?))
+        }
+        _ => reader.value(MAX_DEPTH.min(limits.depth()), true)?,
+    };
     Some((frame, reader.pos))
 }
 
