@@ -42,6 +42,11 @@ pub(crate) fn decode_whole<'b>(buf: &'b [u8], limits: &Limits) -> Option<(Frame<
             reader.pos = 1;
             Frame::Simple(Cow::Borrowed(reader.line()?))
         }
+        b'*' if limits.depth() > 0 => {
+            reader.pos = 1;
+            let n = reader.count(1)?;
+            Frame::Array(reader.items(n, MAX_DEPTH.min(limits.depth()) - 1)?)
+        }
         _ => reader.value(MAX_DEPTH.min(limits.depth()), true)?,
     };
     Some((frame, reader.pos))
@@ -96,22 +101,7 @@ impl<'b> Reader<'b, '_> {
                 if depth == 0 || (ty == b'>' && !top) {
                     return None;
                 }
-                let mut items = Vec::with_capacity(n);
-                for _ in 0..n {
-                    // Bulk strings, the usual elements, without a call.
-                    if self.buf.get(self.pos) == Some(&b'$') {
-                        self.pos += 1;
-                        let len = self.length()?;
-                        let bytes = self.payload(len)?;
-                        push_bulk(&mut items, bytes);
-                    } else if self.buf.get(self.pos) == Some(&b':') {
-                        self.pos += 1;
-                        let n = self.integer()?;
-                        items.push(Frame::Integer(n));
-                    } else {
-                        items.push(self.value(depth - 1, false)?);
-                    }
-                }
+                let items = self.items(n, depth - 1)?;
                 match ty {
                     b'*' => Frame::Array(items),
                     b'~' => Frame::Set(items),
@@ -165,6 +155,28 @@ impl<'b> Reader<'b, '_> {
             // Verbatim strings, attributes, streams and anything invalid.
             _ => return None,
         })
+    }
+
+    /// The `n` elements of an array, set or push.
+    #[inline(always)]
+    fn items(&mut self, n: usize, depth: usize) -> Option<Vec<Frame<'b>>> {
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            // Bulk strings and integers, the usual elements, without a call.
+            if self.buf.get(self.pos) == Some(&b'$') {
+                self.pos += 1;
+                let len = self.length()?;
+                let bytes = self.payload(len)?;
+                push_bulk(&mut items, bytes);
+            } else if self.buf.get(self.pos) == Some(&b':') {
+                self.pos += 1;
+                let n = self.integer()?;
+                items.push(Frame::Integer(n));
+            } else {
+                items.push(self.value(depth, false)?);
+            }
+        }
+        Some(items)
     }
 
     /// Digits then CRLF: at most 18 digits, so the sum cannot overflow.
