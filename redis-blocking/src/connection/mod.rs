@@ -438,7 +438,9 @@ impl Connection {
     ///
     /// The deadline is the command's own timeout or the connection's,
     /// extended by the blocking time of blocking commands (`BLPOP k 5`
-    /// waits up to 5 s more; a timeout of 0 waits forever).
+    /// waits up to 5 s more, plus a second of grace since the server
+    /// checks such timeouts only a few times a second; a timeout of 0 waits
+    /// forever).
     ///
     /// # Errors
     ///
@@ -510,7 +512,10 @@ impl Connection {
         let base = own.or(self.timeout)?;
         match blocking {
             Blocks::No => Some(Instant::now() + base),
-            Blocks::For(extra) => Some(Instant::now() + base + extra),
+            // The server checks blocked clients' timeouts a few times a
+            // second (`hz`), so it may answer a little after the command's
+            // own timeout: allow for that.
+            Blocks::For(extra) => Some(Instant::now() + base + extra + BLOCKING_GRACE),
             Blocks::Forever => None,
         }
     }
@@ -765,6 +770,9 @@ impl FromReply for RawReply {
         Ok(RawReply(frame.into_owned()))
     }
 }
+
+/// Extra time allowed to blocking commands beyond their own timeout.
+const BLOCKING_GRACE: Duration = Duration::from_secs(1);
 
 /// What a non-blocking read did.
 pub(crate) enum Read {
