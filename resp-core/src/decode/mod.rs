@@ -140,11 +140,12 @@ impl Decoder {
         self.examined > 0
     }
 
-    /// The least buffer length that can make progress: a caller that reads
-    /// until its buffer holds this many bytes (for a large bulk string, the
-    /// whole payload) can size its buffer once.
+    /// The least buffer length that can make progress: after a `Partial`,
+    /// always more than the buffer held, and for a large bulk string the
+    /// whole payload, so a caller that reads until its buffer holds this
+    /// many bytes can size its buffer once.
     pub fn needed(&self) -> usize {
-        self.scanner.needed()
+        self.scanner.needed().max(self.examined + 1)
     }
 
     /// Decodes the next frame from the start of `buf`.

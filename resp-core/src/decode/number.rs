@@ -88,7 +88,8 @@ impl Number {
     }
 }
 
-/// True for `inf`, `-inf`, `nan` and `[+-]?digits[.digits][(e|E)[+-]?digits]`.
+/// True for `inf` and `nan` with an optional sign, and for
+/// `[+-]?digits[.digits][(e|E)[+-]?digits]`.
 pub(crate) fn is_double(text: &[u8]) -> bool {
     let unsigned = match text.first() {
         Some(b'-' | b'+') => &text[1..],

@@ -474,6 +474,12 @@ fn needed_sizes_a_bulk_read() {
     let mut decoder = Decoder::new();
     assert!(decoder.decode(b"$1000\r\nab").unwrap().is_partial());
     assert_eq!(decoder.needed(), 7 + 1000 + 2);
+    // After any `Partial`, more than the buffer held.
+    for partial in [&b":12"[..], b"+OK\r", b"*2\r\n:1\r\n"] {
+        let mut decoder = Decoder::new();
+        assert!(decoder.decode(partial).unwrap().is_partial());
+        assert!(decoder.needed() > partial.len(), "{partial:?}");
+    }
 }
 
 /// Feeds `input` in `piece`-byte pieces; returns the decoder's work.
