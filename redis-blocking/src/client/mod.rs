@@ -268,7 +268,7 @@ impl Client {
     /// # Errors
     ///
     /// Why no connection could be had: the connect or handshake failure
-    /// itself, or [`ErrorKind::PoolTimeout`].
+    /// itself, or [`ErrorKind::PoolTimeout`](crate::ErrorKind::PoolTimeout).
     pub fn connection(&self) -> Result<Pooled> {
         let deadline = self.policy.timeout.map(|t| Instant::now() + t);
         let mut attempt = 0u32;
