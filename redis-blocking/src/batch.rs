@@ -222,7 +222,7 @@ impl Connection {
             } else {
                 pipe.end_of(failure.replies)
             };
-            return Err(failure.for_command(end));
+            return Err(failure.into_command_error(end));
         }
         if !atomic {
             // A NOSCRIPT call did not run: run it now, in order of the batch.

@@ -80,9 +80,7 @@ int_arg!(i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize);
 
 impl Arg for f64 {
     fn write_arg(&self, out: &mut Vec<u8>) {
-        let mut buf = StackText::new();
-        format_f64(*self, &mut buf);
-        write_bulk(out, buf.as_bytes())
+        write_bulk(out, format_f64(*self).as_bytes())
     }
 }
 
@@ -92,11 +90,22 @@ impl Arg for f32 {
     }
 }
 
-/// Writes a float the way Redis reads one: `inf`, `-inf`, `nan`, or the
-/// shortest decimal that reads back to the same value, with an exponent
-/// when that is shorter.
-fn format_f64(value: f64, out: &mut StackText) {
+/// A float as Redis reads one: `inf`, `-inf`, `nan`, or the shortest
+/// decimal that reads back to the same value (without a trailing `.0`,
+/// with an exponent when that is shorter), formatted on the stack.
+///
+/// # Example
+///
+/// ```
+/// use resp_core::encode::format_f64;
+///
+/// assert_eq!(format_f64(2.0).as_bytes(), b"2");
+/// assert_eq!(format_f64(0.1).as_bytes(), b"0.1");
+/// assert_eq!(format_f64(f64::NEG_INFINITY).as_bytes(), b"-inf");
+/// ```
+pub fn format_f64(value: f64) -> FloatText {
     use std::fmt::Write;
+    let mut out = FloatText::new();
     let _ = if value.is_nan() {
         out.write_str("nan")
     } else if value.is_infinite() {
@@ -108,28 +117,31 @@ fn format_f64(value: f64, out: &mut StackText) {
     } else {
         write!(out, "{value:?}")
     };
+    out
 }
 
-/// A fixed buffer large enough for any `f64` in `{:?}` form.
-struct StackText {
+/// The text of a float from [`format_f64`]: a fixed buffer large enough
+/// for any `f64`.
+pub struct FloatText {
     buf: [u8; 40],
     len: usize,
 }
 
-impl StackText {
+impl FloatText {
     fn new() -> Self {
-        StackText {
+        FloatText {
             buf: [0; 40],
             len: 0,
         }
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    /// The text.
+    pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
 }
 
-impl std::fmt::Write for StackText {
+impl std::fmt::Write for FloatText {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         let end = self.len + s.len();
         let dest = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;

@@ -39,12 +39,7 @@ impl Failure {
     /// The error for a command whose bytes end at `end`: it did not run if
     /// it was never completely written.
     pub fn for_command(&self, end: usize) -> Error {
-        let executed = if self.written >= end {
-            Executed::Maybe
-        } else {
-            Executed::No
-        };
-        self.error.duplicate().executed_as(executed)
+        self.error.duplicate().executed_as(self.executed(end))
     }
 
     /// As [`for_command`](Failure::for_command), for an exchange of one
@@ -52,12 +47,17 @@ impl Failure {
     /// `io::Error`, the decoder's error) kept for callers that report it
     /// in their own words.
     pub fn into_command_error(self, end: usize) -> Error {
-        let executed = if self.written >= end {
+        let executed = self.executed(end);
+        self.error.executed_as(executed)
+    }
+
+    /// Whether a command ending at byte `end` may have run.
+    fn executed(&self, end: usize) -> Executed {
+        if self.written >= end {
             Executed::Maybe
         } else {
             Executed::No
-        };
-        self.error.executed_as(executed)
+        }
     }
 }
 

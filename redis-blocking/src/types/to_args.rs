@@ -120,11 +120,7 @@ int_to_arg!(i8 i16 i32 i64 i128 isize u16 u32 u64 u128 usize);
 
 impl<'a> ToArg<'a> for f64 {
     fn write_arg(&self, out: &mut ArgSink<'_, 'a>) {
-        let mut buf = Vec::with_capacity(32);
-        resp_core::encode::Arg::write_arg(self, &mut buf);
-        // `write_arg` wrote `$len\r\ntext\r\n`; keep the text.
-        let start = buf.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
-        out.push(&buf[start..buf.len() - 2])
+        out.push(resp_core::encode::format_f64(*self).as_bytes())
     }
 }
 
