@@ -120,12 +120,6 @@ impl Session {
             Err(message) => Err(message),
         }
     }
-
-    /// Installs a connection made elsewhere (tests).
-    #[allow(dead_code)]
-    pub(crate) fn set_conn(&mut self, conn: Conn) {
-        self.conn = Some(conn);
-    }
 }
 
 impl Session {
