@@ -32,35 +32,35 @@
 mod batch;
 mod client;
 pub mod cmd;
-mod command_table;
 pub mod commands;
 mod config;
 mod connection;
+mod connector;
 mod error;
+mod events;
 mod monitor;
 mod net;
 mod pipeline;
 mod pubsub;
+mod retry;
 mod scan;
 mod script;
-mod semantics;
 mod types;
 pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
-pub use client::{
-    CacheOptions, Client, ClientBuilder, Event, EventHandler, Pooled, ReconnectOnError,
-    ReconnectStrategy,
-};
+pub use client::{CacheOptions, Client, ClientBuilder, Pooled};
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};
 pub use connection::{Connection, PushHandler};
 pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerError};
+pub use events::{Event, EventHandler};
 pub use monitor::{Monitor, MonitorEvent};
 pub use pipeline::{Pipeline, PipelineCmd};
 pub use pubsub::{Incoming, Message, Subscriber, SubscriberHandle, SubscriptionKind};
 pub use resp_core;
 pub use resp_core::client::Protocol;
+pub use retry::{ReconnectOnError, ReconnectStrategy, TransactionPolicy};
 pub use scan::{ScanCommands, ScanIter, ScanOptions};
 pub use script::{Script, ScriptCall, ScriptRunner};
 pub use types::{

@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(tcp_of(&c), ("10.0.0.1".into(), 7000));
         assert_eq!(c.get_db(), 3);
         assert_eq!(c.get_protocol(), Protocol::Resp3);
-        assert_eq!(c.handshake.password.as_deref(), Some(&b"p@ss"[..]));
+        assert_eq!(c.handshake.get_password(), Some(&b"p@ss"[..]));
         assert_eq!(c.get_user(), Some(&b"user"[..]));
         let c = parse("redis://:secret@[::1]:6380").unwrap();
         assert_eq!(tcp_of(&c), ("::1".into(), 6380));

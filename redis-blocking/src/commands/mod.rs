@@ -26,7 +26,6 @@ mod bitmaps;
 mod geo;
 mod hashes;
 mod hyperloglog;
-pub mod info;
 mod keys;
 mod lists;
 mod options;
@@ -36,6 +35,10 @@ mod sets;
 mod sorted_sets;
 mod streams;
 mod strings;
+
+/// The command table, now in [`resp_core::command`]; kept here under its
+/// old name.
+pub use resp_core::command as info;
 
 pub use bitmaps::BitmapCommands;
 pub use geo::GeoCommands;

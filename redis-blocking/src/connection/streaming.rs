@@ -109,7 +109,7 @@ impl Connection {
                 Ok(Status::Partial) => {}
                 Err(e) => {
                     let error = self.protocol_error(e);
-                    return Err(self.poison(error, 0, 0).error);
+                    return Err(self.poison(error, 0).error);
                 }
             }
             // TLS may hold decrypted bytes the socket no longer shows, so
@@ -133,7 +133,7 @@ impl Connection {
                     }
                 }
                 Ok(Read::WouldBlock) => {}
-                Err(error) => return Err(self.poison(error, 0, 0).error),
+                Err(error) => return Err(self.poison(error, 0).error),
             }
         }
     }
@@ -159,7 +159,7 @@ impl Connection {
             Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(false),
             Err(e) => {
                 let error = Error::io(Executed::No, "waiting on the socket", e);
-                Err(self.poison(error, 0, 0).error)
+                Err(self.poison(error, 0).error)
             }
         }
     }
