@@ -15,8 +15,9 @@
 //! `timeout=` and `connect_timeout=` (seconds, fractions allowed),
 //! `user=` and `password=` (for socket URLs, also `pass=`); for TLS,
 //! `insecure=true` (or a `#insecure` fragment), `sni=`, `ca=`, `cert=`,
-//! `key=` (file paths). Unknown options are logged and ignored, so URLs
-//! written for other clients still work.
+//! `key=` (file paths). An unknown option, or a value an option does not
+//! take, is an error naming it: `redis://h?tls=true` is refused rather than
+//! connecting in plaintext.
 //!
 //! Errors name the part at fault and never repeat the password.
 
@@ -150,13 +151,30 @@ fn option(mut config: Config, key: &str, value: &str) -> Result<Config> {
         "user" | "username" => config = config.user(value),
         "password" | "pass" => config = config.password(value),
         "insecure" => {
-            tls_mut(&mut config, key)?.insecure = matches!(value, "" | "true" | "1" | "yes")
+            let on = match value {
+                "" | "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(Error::config(format!(
+                        "invalid URL option insecure: '{value}' (expected true or false)"
+                    )))
+                }
+            };
+            tls_mut(&mut config, key)?.insecure = on;
         }
         "sni" => tls_mut(&mut config, key)?.sni = Some(value.to_owned()),
         "ca" | "cacert" => tls_mut(&mut config, key)?.ca_file = Some(value.into()),
         "cert" => tls_mut(&mut config, key)?.cert_file = Some(value.into()),
         "key" => tls_mut(&mut config, key)?.key_file = Some(value.into()),
-        other => log::warn!("ignoring unknown URL option '{other}'"),
+        other => {
+            let hint = match other {
+                "tls" | "ssl" => ": use a rediss:// URL for TLS",
+                _ => "",
+            };
+            return Err(Error::config(format!(
+                "unknown URL option '{other}'{hint} (known: protocol, db, client_name, timeout, connect_timeout, user, password, insecure, sni, ca, cert, key)"
+            )));
+        }
     }
     Ok(config)
 }
@@ -247,6 +265,18 @@ mod tests {
             ("redis://:hunter2@h?insecure=true", "only for rediss"),
             ("unix://", "socket path is empty"),
             ("unix://host/path", "no host"),
+            (
+                "redis://:hunter2@h?tls=true",
+                "unknown URL option 'tls': use a rediss://",
+            ),
+            (
+                "redis://:hunter2@h?db=1&color=blue",
+                "unknown URL option 'color'",
+            ),
+            (
+                "rediss://:hunter2@h?insecure=maybe",
+                "option insecure: 'maybe'",
+            ),
             ("redis://", "host is missing"),
             ("not a url", "invalid URL"),
         ];
