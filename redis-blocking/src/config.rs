@@ -109,16 +109,6 @@ impl Config {
         }
     }
 
-    /// Parses a URL; see [`crate::url`] for the forms accepted.
-    ///
-    /// # Errors
-    ///
-    /// [`InvalidConfig`](crate::ErrorKind::InvalidConfig), naming the part
-    /// of the URL at fault (never repeating a password).
-    pub fn from_url(url: &str) -> Result<Config> {
-        crate::url::parse(url)
-    }
-
     /// Sets the password.
     pub fn password(mut self, password: impl Into<Vec<u8>>) -> Config {
         self.handshake = std::mem::take(&mut self.handshake).password(password);
@@ -250,13 +240,5 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("keepalive", &self.keepalive)
             .finish()
-    }
-}
-
-impl std::str::FromStr for Config {
-    type Err = Error;
-
-    fn from_str(url: &str) -> Result<Config> {
-        Config::from_url(url)
     }
 }

@@ -29,6 +29,26 @@ use resp_core::client::Protocol;
 use crate::config::{Addr, Config, TlsOptions};
 use crate::error::{Error, Result};
 
+impl Config {
+    /// Parses a URL; see [`crate::url`] for the forms accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidConfig`](crate::ErrorKind::InvalidConfig), naming the part
+    /// of the URL at fault (never repeating a password).
+    pub fn from_url(url: &str) -> Result<Config> {
+        parse(url)
+    }
+}
+
+impl std::str::FromStr for Config {
+    type Err = Error;
+
+    fn from_str(url: &str) -> Result<Config> {
+        parse(url)
+    }
+}
+
 pub(crate) fn parse(input: &str) -> Result<Config> {
     let url = url::Url::parse(input).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
     let (mut config, tls) = match url.scheme() {
