@@ -175,10 +175,14 @@ fn measure(title: &str, readers: &[Reader<'_>]) {
 }
 
 fn main() {
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let wanted = |id: &str| filter.is_empty() || filter.iter().any(|f| f == id);
     let ours = ours();
-    let oracle = PathBuf::from(std::env::var("REDIS_CLI_BIN").unwrap_or_else(|_| "redis-cli".into()));
+    let oracle =
+        PathBuf::from(std::env::var("REDIS_CLI_BIN").unwrap_or_else(|_| "redis-cli".into()));
 
     if wanted("array") {
         let server = RedisServer::start().expect("redis-server starts");
@@ -197,13 +201,20 @@ fn main() {
             (
                 "redis-blocking Connection",
                 Box::new(move || {
-                    library(port, &args, |v| matches!(v, Value::Array(a) if a.len() == ELEMENTS))
+                    library(
+                        port,
+                        &args,
+                        |v| matches!(v, Value::Array(a) if a.len() == ELEMENTS),
+                    )
                 }),
             ),
             ("redis-cli-rs", Box::new(|| cli(&ours, port, &args))),
             ("redis-cli", Box::new(|| cli(&oracle, port, &args))),
         ];
-        measure("array: LRANGE of 500,000 strings of 60 bytes (a 32 MiB reply)", &readers);
+        measure(
+            "array: LRANGE of 500,000 strings of 60 bytes (a 32 MiB reply)",
+            &readers,
+        );
     }
 
     if wanted("trickle") {
@@ -213,12 +224,19 @@ fn main() {
             (
                 "redis-blocking Connection",
                 Box::new(move || {
-                    library(port, &args, |v| matches!(v, Value::Bulk(b) if b.len() == TRICKLE))
+                    library(
+                        port,
+                        &args,
+                        |v| matches!(v, Value::Bulk(b) if b.len() == TRICKLE),
+                    )
                 }),
             ),
             ("redis-cli-rs", Box::new(|| cli(&ours, port, &args))),
             ("redis-cli", Box::new(|| cli(&oracle, port, &args))),
         ];
-        measure("trickle: a 64 MiB bulk string written 1 KiB at a time", &readers);
+        measure(
+            "trickle: a 64 MiB bulk string written 1 KiB at a time",
+            &readers,
+        );
     }
 }

@@ -298,9 +298,9 @@ impl Client for RedisBlocking {
         match (shape.op, shape.pipeline) {
             (Op::Get, _) => "`conn.get::<_, Vec<u8>>(k)`".into(),
             (Op::Set, 1) => "`conn.set::<_, _, ()>(k, &v[..])`".into(),
-            (Op::Set, p) => format!(
-                "`query_pipeline::<Vec<()>>` of {p} × `pipe.set(k, &v[..])`, built once"
-            ),
+            (Op::Set, p) => {
+                format!("`query_pipeline::<Vec<()>>` of {p} × `pipe.set(k, &v[..])`, built once")
+            }
         }
     }
 
@@ -329,9 +329,8 @@ impl Client for RedisBlocking {
                 }
                 timed(|| {
                     for _ in 0..requests / p {
-                        let replies: Vec<()> = conn
-                            .query_pipeline(&pipe)
-                            .expect("redis-blocking pipeline");
+                        let replies: Vec<()> =
+                            conn.query_pipeline(&pipe).expect("redis-blocking pipeline");
                         assert_eq!(replies.len(), p, "redis-blocking pipeline: replies");
                     }
                 })

@@ -72,6 +72,8 @@ pub struct Connection {
     /// The last call found the connection closed or out of step before
     /// writing anything.
     stale: bool,
+    /// The socket's receive timeout, as last set.
+    read_timeout: Option<Duration>,
 }
 
 impl Connection {
@@ -107,6 +109,7 @@ impl Connection {
             config: config.clone(),
             tracking: 0,
             stale: false,
+            read_timeout: None,
         };
         conn.run_handshake(config.handshake.clone(), deadline)?;
         log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);

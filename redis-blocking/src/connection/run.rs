@@ -179,9 +179,23 @@ impl Connection {
                 }
                 continue;
             }
-            if written == total && deadline.is_none() {
-                // Only replies are awaited and nothing bounds the wait: one
-                // blocking read instead of a poll and a read.
+            if written == total && !self.stream.is_tls() {
+                // Only replies are awaited: one read that waits, bounded by
+                // the socket's receive timeout, instead of a poll and a read.
+                let left = match deadline {
+                    Some(d) => match d.checked_duration_since(Instant::now()) {
+                        Some(left) if !left.is_zero() => Some(left),
+                        _ => {
+                            let error = self.timed_out(false);
+                            return Err(self.poison(error, written));
+                        }
+                    },
+                    None => None,
+                };
+                if let Err(e) = self.stream.bound_wait(left, &mut self.read_timeout) {
+                    let error = Error::io(Executed::No, "setting the receive timeout", e);
+                    return Err(self.poison(error, written));
+                }
                 match self.read_waiting() {
                     Some(Ok(_)) => continue,
                     Some(Err(error)) => return Err(self.poison(error, written)),
