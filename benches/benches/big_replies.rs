@@ -187,7 +187,7 @@ fn main() {
     if wanted("array") {
         let server = RedisServer::start().expect("redis-server starts");
         let mut conn = Connection::open(&Config::tcp("127.0.0.1", server.port())).unwrap();
-        let value = vec![b'v'; ELEMENT];
+        let value = [b'v'; ELEMENT];
         for _ in 0..ELEMENTS / 10_000 {
             let mut pipe = Pipeline::new();
             for _ in 0..10_000 {
