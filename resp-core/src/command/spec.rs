@@ -7,7 +7,7 @@ use super::lookup::{cmp_folded, lookup};
 use super::table::COMMANDS;
 
 /// One command or subcommand, as `COMMAND INFO` and `COMMAND DOCS` describe
-/// it. Get one with [`lookup`] or [`lookup_args`].
+/// it. Get one with [`lookup`](super::lookup()) or [`lookup_args`](super::lookup_args).
 ///
 /// ```
 /// use resp_core::command::lookup;
