@@ -51,14 +51,17 @@ pub enum Incoming {
 
 /// A request from a handle to the worker.
 enum Control {
-    Change {
-        kind: SubscriptionKind,
-        subscribe: bool,
-        names: Vec<Vec<u8>>,
-        done: Sender<Result<()>>,
-        deadline: Instant,
-    },
+    Change(Change),
     Close,
+}
+
+/// A subscribe or unsubscribe, and who waits for it until when.
+struct Change {
+    kind: SubscriptionKind,
+    subscribe: bool,
+    names: Vec<Vec<u8>>,
+    done: Sender<Result<()>>,
+    deadline: Instant,
 }
 
 /// How long a subscribe or unsubscribe waits for the server's confirmation
@@ -304,13 +307,13 @@ impl SubscriberHandle {
         let names: Vec<Vec<u8>> = names.into_iter().map(|c| c.as_ref().to_vec()).collect();
         let (done, result) = bounded(1);
         let deadline = Instant::now() + self.confirm_timeout;
-        let control = Control::Change {
+        let control = Control::Change(Change {
             kind,
             subscribe,
             names,
             done,
             deadline,
-        };
+        });
         self.control.send(control).map_err(|_| closed())?;
         self.wake();
         // A little beyond the worker's own deadline, which answers first.
@@ -428,14 +431,8 @@ impl Worker {
         loop {
             match self.control.try_recv() {
                 Ok(Control::Close) | Err(TryRecvError::Disconnected) => return Some(Trouble::Stop),
-                Ok(Control::Change {
-                    kind,
-                    subscribe,
-                    names,
-                    done,
-                    deadline,
-                }) => {
-                    if let Err(e) = self.send_change(kind, subscribe, names, done, deadline) {
+                Ok(Control::Change(change)) => {
+                    if let Err(e) = self.send_change(change) {
                         return Some(Trouble::Reconnect(e));
                     }
                 }
@@ -445,14 +442,14 @@ impl Worker {
     }
 
     /// Records a request and writes it, when connected.
-    fn send_change(
-        &mut self,
-        kind: SubscriptionKind,
-        subscribe: bool,
-        names: Vec<Vec<u8>>,
-        done: Sender<Result<()>>,
-        deadline: Instant,
-    ) -> Result<()> {
+    fn send_change(&mut self, change: Change) -> Result<()> {
+        let Change {
+            kind,
+            subscribe,
+            names,
+            done,
+            deadline,
+        } = change;
         let mut out = Vec::new();
         let id = if subscribe {
             self.subs.subscribe(kind, names, &mut out)
@@ -603,14 +600,8 @@ impl Worker {
                             stopped = true;
                             return false;
                         }
-                        Ok(Control::Change {
-                            kind,
-                            subscribe,
-                            names,
-                            done,
-                            deadline,
-                        }) => {
-                            let _ = self.send_change(kind, subscribe, names, done, deadline);
+                        Ok(Control::Change(change)) => {
+                            let _ = self.send_change(change);
                         }
                         Err(RecvTimeoutError::Timeout) => return true,
                     }
