@@ -141,3 +141,25 @@ fn a_monitor_that_gets_no_answer_times_out() {
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[test]
+fn a_dripping_stream_cannot_hold_a_read_past_its_timeout() {
+    // MONITOR is confirmed, then a line arrives a byte every 50 ms.
+    let drip = Hostile::start(|mut peer| {
+        if peer.read_command().is_some() {
+            peer.send(b"+OK\r\n+1700000000.000000 [0 127.0.0.1:1] \"PING\"");
+            while peer.send(b" ") {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    });
+    let cfg = Config::tcp("127.0.0.1", drip.port()).ping_on_connect(false);
+    let mut monitor = Monitor::open(&cfg).unwrap();
+    let started = Instant::now();
+    let event = monitor
+        .next_event(Some(Duration::from_millis(300)))
+        .unwrap();
+    assert_eq!(event, None);
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1500), "held for {took:?}");
+}

@@ -122,6 +122,11 @@ impl Connection {
                 });
             }
             match self.read_some() {
+                // Bytes keep coming but no whole frame yet: the deadline
+                // still holds (what arrived stays for the next call).
+                Ok(Read::Data) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                    return Ok(Polled::TimedOut)
+                }
                 Ok(Read::Data) => {}
                 Ok(Read::WouldBlock) if self.stream.is_tls() => {
                     if !self.wait_readable(deadline, wake)? {
