@@ -43,11 +43,14 @@ fn a_subscribe_during_a_reconnect_returns_once_confirmed() {
     }
 }
 
+/// Channels confirmed, and when.
+type Confirmations = Vec<(Vec<u8>, Instant)>;
+
 #[test]
 fn a_subscribe_during_a_reconnect_waits_for_the_new_connections_confirmation() {
     // Confirms every SUBSCRIBE 300 ms late and records when; drops the
     // first connection 100 ms after its first confirmation.
-    let confirmed: Arc<Mutex<Vec<(Vec<u8>, Instant)>>> = Arc::default();
+    let confirmed: Arc<Mutex<Confirmations>> = Arc::default();
     let log = confirmed.clone();
     let server = Hostile::start(move |mut peer| {
         let first = peer.index == 0;
