@@ -1,0 +1,260 @@
+//! Where a command goes in a cluster: one slot, every primary, every
+//! node, or one command per slot, from its keys and the server's command
+//! tips.
+
+use crate::command::{key_slot, lookup_args, routing_positions, CommandInfo};
+
+/// How a command is sent over a cluster (the `request_policy` tip).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestPolicy {
+    /// By its keys; keyless commands go to any node.
+    Default,
+    /// To every node, primaries and replicas (`SCRIPT LOAD`, `CONFIG SET`).
+    AllNodes,
+    /// To every primary (`DBSIZE`, `KEYS`, `FLUSHALL`).
+    AllShards,
+    /// One command per slot of its keys (`MGET`, `DEL`, `MSET`).
+    MultiShard,
+    /// Needs its own treatment (`SCAN`).
+    Special,
+}
+
+/// How the replies of a command sent to several nodes combine into one
+/// (the `response_policy` tip).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponsePolicy {
+    /// Arrays are joined (in key order for a split command); otherwise the
+    /// first reply stands.
+    Default,
+    /// The first success; an error only if every node failed.
+    OneSucceeded,
+    /// The first reply if every node succeeded, else the first error.
+    AllSucceeded,
+    /// Integers (or arrays of them, element by element) combined with AND.
+    AggLogicalAnd,
+    /// The same with OR.
+    AggLogicalOr,
+    /// The least integer.
+    AggMin,
+    /// The greatest integer.
+    AggMax,
+    /// The sum of the integers.
+    AggSum,
+    /// Every node's reply, by node.
+    Special,
+}
+
+/// The request and response policies of a command, from its tips.
+///
+/// ```
+/// use resp_core::cluster::{policies, RequestPolicy, ResponsePolicy};
+/// use resp_core::command::lookup;
+///
+/// let del = lookup(b"del").unwrap();
+/// assert_eq!(policies(del), (RequestPolicy::MultiShard, ResponsePolicy::AggSum));
+/// let get = lookup(b"get").unwrap();
+/// assert_eq!(policies(get), (RequestPolicy::Default, ResponsePolicy::Default));
+/// ```
+pub fn policies(info: &CommandInfo) -> (RequestPolicy, ResponsePolicy) {
+    let mut request = RequestPolicy::Default;
+    let mut response = ResponsePolicy::Default;
+    for tip in info.tips() {
+        if let Some(p) = tip.strip_prefix("request_policy:") {
+            request = match p {
+                "all_nodes" => RequestPolicy::AllNodes,
+                "all_shards" => RequestPolicy::AllShards,
+                "multi_shard" => RequestPolicy::MultiShard,
+                "special" => RequestPolicy::Special,
+                _ => RequestPolicy::Default,
+            };
+        } else if let Some(p) = tip.strip_prefix("response_policy:") {
+            response = match p {
+                "one_succeeded" => ResponsePolicy::OneSucceeded,
+                "all_succeeded" => ResponsePolicy::AllSucceeded,
+                "agg_logical_and" => ResponsePolicy::AggLogicalAnd,
+                "agg_logical_or" => ResponsePolicy::AggLogicalOr,
+                "agg_min" => ResponsePolicy::AggMin,
+                "agg_max" => ResponsePolicy::AggMax,
+                "agg_sum" => ResponsePolicy::AggSum,
+                "special" => ResponsePolicy::Special,
+                _ => ResponsePolicy::Default,
+            };
+        }
+    }
+    (request, response)
+}
+
+/// Where a command goes.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// No key and no policy: any primary.
+    Any,
+    /// Every key (and shard channel) hashes to this slot.
+    Slot(u16),
+    /// To every primary, replies combined by the policy.
+    AllPrimaries(ResponsePolicy),
+    /// To every node, replies combined by the policy.
+    AllNodes(ResponsePolicy),
+    /// Keys in several slots, for a command that splits: one command per
+    /// slot.
+    Split(Split),
+    /// Keys in several slots, for a command that cannot be split (it would
+    /// get `CROSSSLOT`, or lose its meaning: `MSETNX`, `SUNIONSTORE`).
+    CrossSlot,
+    /// Needs its own treatment (`SCAN`: use a cluster scan).
+    Special,
+}
+
+/// A multi-key command split into one command per slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// The commands, in order of each slot's first key.
+    pub parts: Vec<Part>,
+    /// How their replies combine.
+    pub response: ResponsePolicy,
+    /// How many keys the command had.
+    pub keys: usize,
+}
+
+/// One slot's share of a split command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The slot of its keys.
+    pub slot: u16,
+    /// The indices, in the original argv, of its arguments after the
+    /// command name: each key with the arguments that go with it (an
+    /// `MSET` value), in the original order.
+    pub args: Vec<usize>,
+    /// The rank of each of its keys among the command's keys, in order:
+    /// where its replies go in a joined array.
+    pub keys: Vec<usize>,
+}
+
+/// Where `argv` goes.
+///
+/// ```
+/// use resp_core::cluster::{plan, Plan, ResponsePolicy};
+/// use resp_core::command::key_slot;
+///
+/// assert_eq!(plan(&[b"GET", b"{user}:1"]), Plan::Slot(key_slot(b"user")));
+/// assert_eq!(plan(&[b"DBSIZE"]), Plan::AllPrimaries(ResponsePolicy::AggSum));
+/// assert_eq!(plan(&[b"SUNIONSTORE", b"a", b"b", b"c"]), Plan::CrossSlot);
+/// let Plan::Split(split) = plan(&[b"MSET", b"a", b"1", b"b", b"2"]) else { panic!() };
+/// assert_eq!(split.parts.len(), 2);
+/// assert_eq!(split.parts[0].args, [1, 2]);
+/// ```
+pub fn plan(argv: &[&[u8]]) -> Plan {
+    let Some(info) = lookup_args(argv.iter().copied()) else {
+        return Plan::Any;
+    };
+    let (request, response) = policies(info);
+    let positions = routing_positions(argv);
+    if positions.is_empty() {
+        return match request {
+            RequestPolicy::AllShards => Plan::AllPrimaries(response),
+            RequestPolicy::AllNodes => Plan::AllNodes(response),
+            RequestPolicy::Special => Plan::Special,
+            _ => Plan::Any,
+        };
+    }
+    let first = key_slot(argv[positions[0]]);
+    if positions.iter().all(|&p| key_slot(argv[p]) == first) {
+        return Plan::Slot(first);
+    }
+    // MSETNX's all-or-nothing cannot hold across slots.
+    if request != RequestPolicy::MultiShard || info.name() == "msetnx" {
+        return Plan::CrossSlot;
+    }
+    let mut parts: Vec<Part> = Vec::new();
+    for (rank, &at) in positions.iter().enumerate() {
+        let end = positions.get(rank + 1).copied().unwrap_or(argv.len());
+        let slot = key_slot(argv[at]);
+        let part = match parts.iter_mut().position(|p| p.slot == slot) {
+            Some(i) => &mut parts[i],
+            None => {
+                parts.push(Part {
+                    slot,
+                    args: Vec::new(),
+                    keys: Vec::new(),
+                });
+                parts.last_mut().expect("just pushed")
+            }
+        };
+        part.args.extend(at..end);
+        part.keys.push(rank);
+    }
+    Plan::Split(Split {
+        parts,
+        response,
+        keys: positions.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    fn plan_of(words: &[&str]) -> Plan {
+        let owned = argv(words);
+        let args: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+        plan(&args)
+    }
+
+    #[test]
+    fn keys_and_subcommands() {
+        assert_eq!(
+            plan_of(&["MEMORY", "USAGE", "k"]),
+            Plan::Slot(key_slot(b"k"))
+        );
+        assert_eq!(
+            plan_of(&["OBJECT", "ENCODING", "k"]),
+            Plan::Slot(key_slot(b"k"))
+        );
+        assert_eq!(
+            plan_of(&["XINFO", "STREAM", "s"]),
+            Plan::Slot(key_slot(b"s"))
+        );
+        assert_eq!(
+            plan_of(&["SPUBLISH", "ch", "m"]),
+            Plan::Slot(key_slot(b"ch"))
+        );
+        assert_eq!(plan_of(&["EVAL", "return 1", "0"]), Plan::Any);
+        assert_eq!(
+            plan_of(&["EVAL", "x", "2", "{a}1", "{a}2"]),
+            Plan::Slot(key_slot(b"a"))
+        );
+        assert_eq!(plan_of(&["EVAL", "x", "2", "a", "b"]), Plan::CrossSlot);
+        assert_eq!(plan_of(&["NOSUCH", "a"]), Plan::Any);
+        assert_eq!(plan_of(&["SCAN", "0"]), Plan::Special);
+        assert_eq!(
+            plan_of(&["SCRIPT", "LOAD", "x"]),
+            Plan::AllNodes(ResponsePolicy::AllSucceeded)
+        );
+        assert_eq!(plan_of(&["MSETNX", "a", "1", "b", "2"]), Plan::CrossSlot);
+    }
+
+    #[test]
+    fn split_keeps_order_and_duplicates() {
+        let Plan::Split(split) = plan_of(&["MGET", "a", "b", "a", "{a}x"]) else {
+            panic!()
+        };
+        assert_eq!(split.keys, 4);
+        let slot_a = key_slot(b"a");
+        let a = split.parts.iter().find(|p| p.slot == slot_a).unwrap();
+        assert_eq!(a.args, [1, 3, 4]);
+        assert_eq!(a.keys, [0, 2, 3]);
+        let Plan::Split(split) = plan_of(&["MSET", "a", "1", "b", "2", "{a}", "3"]) else {
+            panic!()
+        };
+        assert_eq!(split.response, ResponsePolicy::AllSucceeded);
+        let a = split.parts.iter().find(|p| p.slot == slot_a).unwrap();
+        assert_eq!(a.args, [1, 2, 5, 6]);
+    }
+}
