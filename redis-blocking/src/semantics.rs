@@ -87,7 +87,12 @@ pub(crate) fn blocks(cmd: &Cmd<'_>) -> Blocks {
 /// True for commands that turn a connection into a subscriber or monitor,
 /// whose replies a regular connection cannot route.
 pub(crate) fn changes_mode(cmd: &Cmd<'_>) -> bool {
-    let name = cmd.name();
+    name_changes_mode(cmd.name())
+}
+
+/// The one list of mode-changing commands, by name (any case): after
+/// one of these, replies no longer come one per command.
+pub(crate) fn name_changes_mode(name: &[u8]) -> bool {
     [
         "SUBSCRIBE",
         "PSUBSCRIBE",

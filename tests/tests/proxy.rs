@@ -402,9 +402,9 @@ fn drop_closes_listener_connections_and_threads() {
     delayed.send(&["PING"]);
     proxy.pause();
     client.send(&["PING"]);
-    wait_for("accept + 2 threads per connection", IO_TIMEOUT, || {
+    wait_for("accept + 1 thread per connection", IO_TIMEOUT, || {
         Ok(match proxy_threads(addr.port()) {
-            threads if threads.len() == 5 => Check::Done(()),
+            threads if threads.len() == 3 => Check::Done(()),
             threads => Check::NotYet(format!("{threads:?}")),
         })
     })

@@ -143,6 +143,24 @@ pub fn key_positions(args: &[&[u8]]) -> Vec<usize> {
     positions(args, false)
 }
 
+/// Whether an argv turns its connection into a subscriber (`SUBSCRIBE`
+/// and the other five subscription commands), a monitor (`MONITOR`) or a
+/// replication stream (`SYNC`, `PSYNC`): from there on, replies no longer
+/// come one per command (on RESP2; on RESP3 subscription confirmations
+/// and messages are push frames). Proxies and clients use this to stop
+/// pairing replies with commands.
+///
+/// ```
+/// use redis_blocking::commands::info::changes_mode;
+///
+/// assert!(changes_mode(&[b"subscribe", b"news"]));
+/// assert!(!changes_mode(&[b"PUBLISH", b"news", b"hi"]));
+/// ```
+pub fn changes_mode(args: &[&[u8]]) -> bool {
+    args.first()
+        .is_some_and(|name| crate::semantics::name_changes_mode(name))
+}
+
 /// Like [`key_positions`], plus the shard channels of `SPUBLISH`,
 /// `SSUBSCRIBE` and `SUNSUBSCRIBE` (key specs flagged
 /// [`KeySpecFlags::NOT_KEY`]): every argument a cluster client hashes to
