@@ -41,6 +41,7 @@ pub(crate) fn run(shared: &Arc<Shared>, handle: &Arc<ConnHandle>, conn: Conn) {
             return;
         }
     };
+    lock(&handle.info).upstream_local = server.local_addr().ok();
     let ending = drive(shared, handle, &conn, &server);
     match ending {
         Ending::Reset => {

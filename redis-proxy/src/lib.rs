@@ -77,6 +77,6 @@ pub use faults::{Fault, FaultSet};
 pub use proxy::{Proxy, ProxyBuilder};
 pub use rule::{Action, Direction, Rule};
 pub use select::{ClientMatch, Glob};
-pub use shared::Route;
+pub use shared::{ConnectionInfo, Route};
 pub use stats::{CommandStats, FaultStats, Histogram, Stats};
 pub use toxic::{Stream, Toxic, ToxicKind};

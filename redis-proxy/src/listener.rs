@@ -85,7 +85,7 @@ fn accept_loop(
         // The accepted socket may inherit non-blocking mode on some
         // systems; the connection sets its own modes.
         let _ = client.set_nonblocking(false);
-        let handle = shared.register(waker);
+        let handle = shared.register(waker, peer, route);
         let conn = Conn {
             client,
             peer,

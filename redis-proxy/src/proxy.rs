@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::{self, ConfigError};
 use crate::faults::{Fault, FaultSet};
 use crate::rule::{Direction, Rule};
-use crate::shared::{lock, Route, Shared};
+use crate::shared::{lock, ConnectionInfo, Route, Shared};
 use crate::stats::Stats;
 use crate::toxic::{Stream, Toxic, ToxicKind};
 use crate::{admin, cluster, listener, Error};
@@ -170,6 +170,11 @@ impl Proxy {
     /// mode, nodes seen later included).
     pub fn routes(&self) -> Vec<Route> {
         lock(&self.shared.routes).clone()
+    }
+
+    /// Every live connection: client, listener, upstream.
+    pub fn connections(&self) -> Vec<ConnectionInfo> {
+        self.shared.connections()
     }
 
     /// The admin listener's address, if it was asked for.

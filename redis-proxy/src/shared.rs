@@ -17,10 +17,28 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// One live connection, as [`Proxy::connections`](crate::Proxy::connections)
+/// reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// The connection's number (1, 2, ... per proxy).
+    pub id: u64,
+    /// The client's address.
+    pub client: SocketAddr,
+    /// The proxy's listener it came in on.
+    pub listen: SocketAddr,
+    /// The server it is forwarded to.
+    pub upstream: SocketAddr,
+    /// The proxy's own address on its connection to the server (what the
+    /// server's `CLIENT LIST` shows), once connected.
+    pub upstream_local: Option<SocketAddr>,
+}
+
 /// What the proxy knows of one live connection.
 #[derive(Debug)]
 pub(crate) struct ConnHandle {
     pub(crate) id: u64,
+    pub(crate) info: Mutex<ConnectionInfo>,
     pub(crate) waker: Waker,
     pub(crate) killed: AtomicBool,
     pub(crate) stats: Mutex<ConnStats>,
@@ -199,10 +217,23 @@ impl Shared {
         self.refuse.load(Ordering::SeqCst) || lock(&self.faults).down
     }
 
-    /// Registers a new connection.
-    pub(crate) fn register(&self, waker: Waker) -> Arc<ConnHandle> {
+    /// Registers a new connection from `client` to `route`.
+    pub(crate) fn register(
+        &self,
+        waker: Waker,
+        client: SocketAddr,
+        route: Route,
+    ) -> Arc<ConnHandle> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let handle = Arc::new(ConnHandle {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            id,
+            info: Mutex::new(ConnectionInfo {
+                id,
+                client,
+                listen: route.listen,
+                upstream: route.upstream,
+                upstream_local: None,
+            }),
             waker,
             killed: AtomicBool::new(false),
             stats: Mutex::default(),
@@ -216,6 +247,14 @@ impl Shared {
         let stats = std::mem::take(&mut *lock(&handle.stats));
         lock(&self.retired).merge(&stats);
         lock(&self.conns).remove(&handle.id);
+    }
+
+    /// Every live connection, by id.
+    pub(crate) fn connections(&self) -> Vec<ConnectionInfo> {
+        let mut all: Vec<ConnectionInfo> =
+            lock(&self.conns).values().map(|c| *lock(&c.info)).collect();
+        all.sort_by_key(|c| c.id);
+        all
     }
 
     /// Closes every connection; how many there were.
