@@ -18,8 +18,9 @@ use crate::shared::{lock, ConnHandle, Shared};
 /// Timeout for connecting to the upstream server.
 const UPSTREAM_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Bytes read from a socket at a time.
-const CHUNK: usize = 64 * 1024;
+/// Bytes read from a socket at a time: small enough that a long pipeline
+/// goes on to the server in pieces while the rest is still being read.
+const CHUNK: usize = 16 * 1024;
 
 /// One connection's sockets and where they come from.
 pub(crate) struct Conn {

@@ -434,9 +434,9 @@ impl Session {
             },
             hello: upper == b"HELLO",
         };
-        let decision = self.decide(upper, &argv);
+        let decision = self.decide(upper, args);
         if upper == b"SELECT" {
-            if let Some(db) = argv
+            if let Some(db) = args
                 .get(1)
                 .and_then(|a| std::str::from_utf8(a).ok()?.parse().ok())
             {
@@ -496,13 +496,14 @@ impl Session {
     }
 
     /// Runs the rules on one request; `None` when none fired.
-    fn decide(&mut self, name: &[u8], argv: &[&[u8]]) -> Option<Decision> {
+    fn decide(&mut self, name: &[u8], args: &[Cow<'_, [u8]>]) -> Option<Decision> {
         if self.faults.rules.is_empty() {
             return None;
         }
         let faults = Arc::clone(&self.faults);
+        let argv: Vec<&[u8]> = args.iter().map(|a| &a[..]).collect();
         let keys: Vec<&[u8]> = if faults.needs_keys {
-            key_positions(argv).into_iter().map(|i| argv[i]).collect()
+            key_positions(&argv).into_iter().map(|i| argv[i]).collect()
         } else {
             Vec::new()
         };

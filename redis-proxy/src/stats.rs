@@ -149,17 +149,38 @@ pub(crate) struct ConnStats {
     pub(crate) commands: u64,
     pub(crate) replies: u64,
     pub(crate) pushes: u64,
-    per_command: HashMap<Name, CommandStats>,
+    /// Per command, in the order first seen; `index` finds them.
+    per_command: Vec<(Name, CommandStats)>,
+    index: HashMap<Name, usize>,
+    /// The entry used last: pipelines repeat one command, and this skips
+    /// the hashing.
+    last: Option<(Name, usize)>,
 }
 
 impl ConnStats {
     fn entry(&mut self, name: Name) -> &mut CommandStats {
-        let name = if self.per_command.len() >= MAX_NAMES && !self.per_command.contains_key(&name) {
-            Name::other()
-        } else {
-            name
+        let i = match self.last {
+            Some((last, i)) if last == name => i,
+            _ => {
+                let name = if self.per_command.len() >= MAX_NAMES && !self.index.contains_key(&name)
+                {
+                    Name::other()
+                } else {
+                    name
+                };
+                let i = match self.index.get(&name) {
+                    Some(&i) => i,
+                    None => {
+                        self.per_command.push((name, CommandStats::default()));
+                        self.index.insert(name, self.per_command.len() - 1);
+                        self.per_command.len() - 1
+                    }
+                };
+                self.last = Some((name, i));
+                i
+            }
         };
-        self.per_command.entry(name).or_default()
+        &mut self.per_command[i].1
     }
 
     pub(crate) fn command(&mut self, name: Name) {
@@ -186,9 +207,9 @@ impl ConnStats {
 
     /// The count of commands named `name` (upper case).
     pub(crate) fn calls(&self, name: &[u8]) -> u64 {
-        self.per_command
+        self.index
             .get(&Name::new(name))
-            .map_or(0, |s| s.calls)
+            .map_or(0, |&i| self.per_command[i].1.calls)
     }
 
     pub(crate) fn add_to(&self, table: &mut BTreeMap<String, CommandStats>) {
@@ -316,6 +337,8 @@ mod tests {
             s.command(Name::new(format!("X{i}").as_bytes()));
         }
         assert_eq!(s.per_command.len(), MAX_NAMES + 1);
+        assert_eq!(s.calls(b"X1"), 1);
+        assert_eq!(s.calls(b"OTHER"), MAX_NAMES as u64);
         assert_eq!(s.commands, 2 * MAX_NAMES as u64);
     }
 }

@@ -80,10 +80,17 @@ fn every_split_point_passes_bytes_through_and_pairs_them() {
 #[test]
 fn a_delayed_reply_holds_the_ones_behind_it() {
     let now = Instant::now();
-    let mut s = session(r#"[{"commands": ["get"], "delay": 0.1, "direction": "reply"}]"#, now);
+    let mut s = session(
+        r#"[{"commands": ["get"], "delay": 0.1, "direction": "reply"}]"#,
+        now,
+    );
     let mut stats = ConnStats::default();
     client(&mut s, &mut stats, REQUESTS, now);
-    assert_eq!(drain(&mut s, Side::Server, now), REQUESTS, "forwarded at once");
+    assert_eq!(
+        drain(&mut s, Side::Server, now),
+        REQUESTS,
+        "forwarded at once"
+    );
     server(&mut s, &mut stats, REPLIES, now);
     assert_eq!(drain(&mut s, Side::Client, now), b"");
     let later = now + Duration::from_millis(100);
@@ -99,7 +106,11 @@ fn a_delayed_request_holds_the_requests_behind_it() {
     client(&mut s, &mut stats, REQUESTS, now);
     assert_eq!(drain(&mut s, Side::Server, now), b"");
     let later = now + Duration::from_millis(100);
-    assert_eq!(drain(&mut s, Side::Server, later), REQUESTS, "still pipelined, in order");
+    assert_eq!(
+        drain(&mut s, Side::Server, later),
+        REQUESTS,
+        "still pipelined, in order"
+    );
 }
 
 #[test]
@@ -110,10 +121,16 @@ fn an_injected_error_waits_for_the_replies_before_it() {
     client(&mut s, &mut stats, REQUESTS, now);
     // SET is not forwarded.
     let forwarded = drain(&mut s, Side::Server, now);
-    assert_eq!(forwarded, b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n*1\r\n$4\r\nPING\r\n");
+    assert_eq!(
+        forwarded,
+        b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n*1\r\n$4\r\nPING\r\n"
+    );
     assert_eq!(drain(&mut s, Side::Client, now), b"", "GET's reply first");
     server(&mut s, &mut stats, b"$-1\r\n+PONG\r\n", now);
-    assert_eq!(drain(&mut s, Side::Client, now), b"$-1\r\n+PONG\r\n-TRYAGAIN\r\n");
+    assert_eq!(
+        drain(&mut s, Side::Client, now),
+        b"$-1\r\n+PONG\r\n-TRYAGAIN\r\n"
+    );
     server(&mut s, &mut stats, b"+PONG\r\n", now);
     assert_eq!(drain(&mut s, Side::Client, now), b"+PONG\r\n");
     assert_eq!(stats.replies, 4);
@@ -125,10 +142,19 @@ fn resp3_subscribers_stay_paired_resp2_ones_do_not() {
     let mut s = session(r#"[{"commands": ["ping"], "error": "-ERR no"}]"#, now);
     let mut stats = ConnStats::default();
     client(&mut s, &mut stats, b"HELLO 3\r\nSUBSCRIBE ch\r\n", now);
-    server(&mut s, &mut stats, b"%1\r\n$6\r\nserver\r\n$5\r\nredis\r\n>3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n", now);
+    server(
+        &mut s,
+        &mut stats,
+        b"%1\r\n$6\r\nserver\r\n$5\r\nredis\r\n>3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n",
+        now,
+    );
     client(&mut s, &mut stats, b"PING\r\n", now);
     let out = drain(&mut s, Side::Client, now);
-    assert!(out.ends_with(b"-ERR no\r\n"), "{:?}", String::from_utf8_lossy(&out));
+    assert!(
+        out.ends_with(b"-ERR no\r\n"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
     assert_eq!((stats.replies, stats.pushes), (2, 1));
 
     let mut s = session(r#"[{"commands": ["ping"], "error": "-ERR no"}]"#, now);
@@ -151,14 +177,21 @@ fn a_malformed_request_is_answered_in_turn_then_closed() {
     assert_eq!(s.close(now), None, "PING's reply is still due");
     server(&mut s, &mut stats, b"+PONG\r\n", now);
     let out = drain(&mut s, Side::Client, now);
-    assert!(out.starts_with(b"+PONG\r\n-ERR Protocol error"), "{:?}", String::from_utf8_lossy(&out));
+    assert!(
+        out.starts_with(b"+PONG\r\n-ERR Protocol error"),
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
     assert_eq!(s.close(now), Some(Ending::Close));
 }
 
 #[test]
 fn the_end_of_a_stream_is_passed_on_after_its_data() {
     let now = Instant::now();
-    let mut s = session(r#"{"toxics": [{"type": "latency", "stream": "upstream", "attributes": {"latency": 50}}]}"#, now);
+    let mut s = session(
+        r#"{"toxics": [{"type": "latency", "stream": "upstream", "attributes": {"latency": 50}}]}"#,
+        now,
+    );
     let mut stats = ConnStats::default();
     client(&mut s, &mut stats, b"PING\r\n", now);
     s.client_closed(now);
