@@ -131,6 +131,12 @@ impl Outbound {
             let on = toxic.toxicity >= 1.0 || rng.unit() < toxic.toxicity;
             if on {
                 toxic.note_applied();
+                log::info!(
+                    "toxic {:?}: {} {} on a connection",
+                    toxic.name(),
+                    toxic.kind.type_name(),
+                    self.stream.as_str()
+                );
             }
             let state = match toxic.kind {
                 ToxicKind::LimitData { bytes } => State::Limit(bytes),

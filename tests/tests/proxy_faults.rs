@@ -159,7 +159,16 @@ fn latency_toxic_with_jitter_stays_within_its_bounds() {
         took >= Duration::from_millis(150) && took < Duration::from_secs(2),
         "took {took:?}"
     );
-    assert_eq!(fault_stats(&proxy.stats(), "latency_downstream").1, 1);
+    // The real redis-cli.
+    let start = Instant::now();
+    let out = Command::new(redis_cli())
+        .args(["-p", &proxy.port().to_string(), "PING"])
+        .output()
+        .expect("redis-cli runs");
+    assert_eq!(out.stdout, b"PONG\n");
+    assert!(start.elapsed() >= Duration::from_millis(150), "{:?}", start.elapsed());
+    // Active on each of the two connections.
+    assert_eq!(fault_stats(&proxy.stats(), "latency_downstream").1, 2);
 }
 
 #[test]
