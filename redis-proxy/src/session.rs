@@ -83,13 +83,16 @@ struct Plan {
 enum Pending {
     /// A forwarded command awaiting its reply.
     Command {
-        name: Name,
+        /// The command's entry in the connection's stats.
+        stat: u32,
         started: Instant,
-        plan: Plan,
+        /// `None`: forward the reply as it comes (the common case, kept
+        /// small: a long pipeline queues one of these per command).
+        plan: Option<Box<Plan>>,
     },
     /// A reply the proxy makes itself, sent when its turn comes.
     Injected {
-        name: Option<Name>,
+        stat: Option<u32>,
         started: Instant,
         bytes: Vec<u8>,
         at: Option<Instant>,
@@ -116,6 +119,59 @@ struct Current {
     /// Forward only when complete (to rewrite it, or to cut it in half).
     whole: bool,
     topology: Option<Topology>,
+}
+
+/// What becomes of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Forward it now.
+    Now,
+    /// Forward it at this time (and everything behind it no earlier).
+    At(Instant),
+    /// Do not forward it.
+    Not,
+}
+
+/// A run of consecutive bytes of a buffer to forward at once.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    fn at(pos: usize) -> Span {
+        Span {
+            start: pos,
+            end: pos,
+        }
+    }
+
+    /// Adds `start..end`, pushing the run so far first if it does not
+    /// adjoin.
+    fn extend(
+        &mut self,
+        start: usize,
+        end: usize,
+        buf: &[u8],
+        out: &mut Outbound,
+        now: Instant,
+        rng: &mut Rng,
+    ) {
+        if self.end != start {
+            self.flush(buf, out, now, rng);
+            self.start = start;
+        }
+        self.end = end;
+    }
+
+    /// Pushes the run and starts an empty one after it.
+    fn flush(&mut self, buf: &[u8], out: &mut Outbound, now: Instant, rng: &mut Rng) {
+        if self.end > self.start {
+            out.push(&buf[self.start..self.end], None, now, rng);
+        }
+        self.start = self.end;
+    }
 }
 
 /// How far the connection is from closing.
@@ -335,21 +391,38 @@ impl Session {
     }
 
     /// Handles every complete request in `buf`; returns the bytes used.
+    ///
+    /// Requests forwarded at once are pushed in runs (one copy per run,
+    /// not per request); anything else ends the run first, so order holds.
     fn take_requests(&mut self, buf: &[u8], now: Instant, ctx: &mut Ctx<'_>) -> usize {
         let mut start = 0;
+        let mut run = Span::at(0);
         while start < buf.len() && self.closing == Closing::Open && !self.client_done {
             match self.requests.decode(&buf[start..]) {
                 Ok(Status::Complete((args, used))) => {
-                    self.on_request(&args, &buf[start..start + used], now, ctx);
-                    start += used;
+                    let end = start + used;
+                    match self.on_request(&args, now, ctx) {
+                        Route::Now => {
+                            run.extend(start, end, buf, &mut self.to_server, now, &mut self.rng)
+                        }
+                        Route::At(at) => {
+                            run.flush(buf, &mut self.to_server, now, &mut self.rng);
+                            self.to_server
+                                .push(&buf[start..end], Some(at), now, &mut self.rng);
+                        }
+                        Route::Not => run.flush(buf, &mut self.to_server, now, &mut self.rng),
+                    }
+                    start = end;
                 }
                 Ok(Status::Partial) => break,
                 Err(e) => {
+                    run.flush(buf, &mut self.to_server, now, &mut self.rng);
                     self.malformed(&buf[start..], &e, now);
                     return buf.len();
                 }
             }
         }
+        run.flush(buf, &mut self.to_server, now, &mut self.rng);
         if self.closing != Closing::Open || self.client_done {
             return buf.len();
         }
@@ -371,7 +444,7 @@ impl Session {
         );
         let reply = format!("-ERR Protocol error: {error} (redis-proxy)\r\n");
         self.pending.push_back(Pending::Injected {
-            name: None,
+            stat: None,
             started: now,
             bytes: reply.into_bytes(),
             at: None,
@@ -379,63 +452,52 @@ impl Session {
         });
     }
 
-    fn forward(&mut self, raw: &[u8], at: Option<Instant>, now: Instant) {
-        self.to_server.push(raw, at, now, &mut self.rng);
-    }
-
-    fn on_request(&mut self, args: &[Cow<'_, [u8]>], raw: &[u8], now: Instant, ctx: &mut Ctx<'_>) {
+    /// Decides what becomes of one request (and queues what its reply
+    /// needs); the caller forwards it as told.
+    fn on_request(&mut self, args: &[Cow<'_, [u8]>], now: Instant, ctx: &mut Ctx<'_>) -> Route {
         let Some(first) = args.first() else {
-            return;
+            return Route::Not;
         };
-        let name = Name::new(first);
-        ctx.stats.command(name);
+        let stat = ctx.stats.command_raw(first);
         if !self.pairing {
-            self.forward(raw, None, now);
-            return;
+            return Route::Now;
         }
-        let upper = name.as_bytes();
-        let argv: Vec<&[u8]> = args.iter().map(|a| &a[..]).collect();
+        let is = |s: &str| first.eq_ignore_ascii_case(s.as_bytes());
         let arg_is = |i: usize, s: &str| {
-            argv.get(i)
+            args.get(i)
                 .is_some_and(|a| a.eq_ignore_ascii_case(s.as_bytes()))
         };
-        if changes_mode(&argv) {
+        if changes_mode(&[&first[..]]) {
+            let upper = first.to_ascii_uppercase();
             let subscription = upper.ends_with(b"SUBSCRIBE");
             let only_pushes = self.resp3
                 && subscription
-                && (argv.len() > 1 || upper.starts_with(b"UN") || upper[1..].starts_with(b"UN"));
-            if only_pushes {
-                // RESP3: confirmations and messages are all push frames.
-                self.forward(raw, None, now);
-                return;
+                && (args.len() > 1 || upper.starts_with(b"UN") || upper[1..].starts_with(b"UN"));
+            if !only_pushes {
+                self.stop_pairing();
             }
-            self.stop_pairing(raw, now);
-            return;
+            // RESP3 subscriptions: confirmations and messages are pushes.
+            return Route::Now;
         }
-        if upper == b"CLIENT" && arg_is(1, "REPLY") && !arg_is(2, "ON") {
-            self.stop_pairing(raw, now);
-            return;
+        if is("CLIENT") && arg_is(1, "REPLY") && !arg_is(2, "ON") {
+            self.stop_pairing();
+            return Route::Now;
         }
-        if upper == b"HELLO" {
+        let hello = is("HELLO");
+        if hello {
             if arg_is(1, "3") {
                 self.resp3 = true;
             } else if arg_is(1, "2") {
                 self.resp3 = false;
             }
         }
-        let mut plan = Plan {
-            delay: Duration::ZERO,
-            action: ReplyAction::Forward,
-            push: Vec::new(),
-            topology: if self.rewrite {
-                rewrite::topology(args)
-            } else {
-                None
-            },
-            hello: upper == b"HELLO",
+        let topology = if self.rewrite {
+            rewrite::topology(args)
+        } else {
+            None
         };
-        let decision = self.decide(upper, args);
-        if upper == b"SELECT" {
+        let decision = self.decide(args);
+        if is("SELECT") {
             if let Some(db) = args
                 .get(1)
                 .and_then(|a| std::str::from_utf8(a).ok()?.parse().ok())
@@ -443,14 +505,20 @@ impl Session {
                 self.db = db;
             }
         }
+        let mut plan = Plan {
+            delay: Duration::ZERO,
+            action: ReplyAction::Forward,
+            push: Vec::new(),
+            topology,
+            hello,
+        };
         let Some(decision) = decision else {
-            self.forward(raw, None, now);
             self.pending.push_back(Pending::Command {
-                name,
+                stat,
                 started: now,
-                plan,
+                plan: (hello || topology.is_some()).then(|| Box::new(plan)),
             });
-            return;
+            return Route::Now;
         };
         let request_at = (!decision.request_delay.is_zero()).then(|| now + decision.request_delay);
         plan.delay = decision.reply_delay;
@@ -458,7 +526,7 @@ impl Session {
         plan.action = match decision.action {
             Action::CloseBefore => {
                 self.closing = Closing::Now(Ending::Close);
-                return;
+                return Route::Not;
             }
             Action::Error(mut bytes) => {
                 let at = request_at.unwrap_or(now) + plan.delay;
@@ -468,38 +536,39 @@ impl Session {
                     bytes = framed;
                 }
                 self.pending.push_back(Pending::Injected {
-                    name: Some(name),
+                    stat: Some(stat),
                     started: now,
                     bytes,
                     at: (at > now).then_some(at),
                     then_close: false,
                 });
-                return;
+                return Route::Not;
             }
             Action::None => ReplyAction::Forward,
             Action::DropReply => ReplyAction::Drop,
             Action::CloseAfter => ReplyAction::CloseAfter,
             Action::TruncateReply(n) => ReplyAction::Truncate(n),
         };
-        self.forward(raw, request_at, now);
         self.pending.push_back(Pending::Command {
-            name,
+            stat,
             started: now,
-            plan,
+            plan: Some(Box::new(plan)),
         });
+        request_at.map_or(Route::Now, Route::At)
     }
 
-    fn stop_pairing(&mut self, raw: &[u8], now: Instant) {
+    fn stop_pairing(&mut self) {
         self.pending.push_back(Pending::StopPairing);
         self.pairing = false;
-        self.forward(raw, None, now);
     }
 
     /// Runs the rules on one request; `None` when none fired.
-    fn decide(&mut self, name: &[u8], args: &[Cow<'_, [u8]>]) -> Option<Decision> {
+    fn decide(&mut self, args: &[Cow<'_, [u8]>]) -> Option<Decision> {
         if self.faults.rules.is_empty() {
             return None;
         }
+        let name = Name::new(&args[0]);
+        let name = name.as_bytes();
         let faults = Arc::clone(&self.faults);
         let argv: Vec<&[u8]> = args.iter().map(|a| &a[..]).collect();
         let keys: Vec<&[u8]> = if faults.needs_keys {
@@ -538,7 +607,7 @@ impl Session {
             && matches!(self.pending.front(), Some(Pending::Injected { .. }))
         {
             let Some(Pending::Injected {
-                name,
+                stat,
                 started,
                 bytes,
                 at,
@@ -548,9 +617,9 @@ impl Session {
                 unreachable!("checked above");
             };
             self.to_client.push(&bytes, at, now, &mut self.rng);
-            if let Some(name) = name {
+            if let Some(stat) = stat {
                 ctx.stats
-                    .reply(name, at.unwrap_or(now).saturating_duration_since(started));
+                    .reply(stat, at.unwrap_or(now).saturating_duration_since(started));
             }
             if then_close {
                 self.closing = Closing::AfterReplies;
@@ -642,7 +711,15 @@ impl Session {
                     self.pairing = false;
                     return false;
                 }
-                Some(Pending::Command { plan, .. }) => {
+                Some(Pending::Command { plan: None, .. }) => (
+                    Kind::Paired(ReplyAction::Forward),
+                    None,
+                    self.rewrite && error,
+                    None,
+                ),
+                Some(Pending::Command {
+                    plan: Some(plan), ..
+                }) => {
                     let at = (!plan.delay.is_zero()).then(|| now + plan.delay);
                     let whole = plan.topology.is_some()
                         || (self.rewrite && error)
@@ -709,16 +786,17 @@ impl Session {
             Kind::Unpaired => forward(self, frame),
             Kind::Paired(action) => {
                 let Some(Pending::Command {
-                    name,
+                    stat,
                     started,
                     plan,
                 }) = self.pending.pop_front()
                 else {
                     unreachable!("a paired frame has its command");
                 };
+                let delay = plan.as_ref().map_or(Duration::ZERO, |p| p.delay);
                 ctx.stats
-                    .reply(name, now.saturating_duration_since(started) + plan.delay);
-                if plan.hello && !frame.is_error() {
+                    .reply(stat, now.saturating_duration_since(started) + delay);
+                if plan.is_some_and(|p| p.hello) && !frame.is_error() {
                     self.resp3 = matches!(frame, Frame::Map(_));
                 }
                 match action {

@@ -155,10 +155,14 @@ pub(crate) struct ConnStats {
     /// The entry used last: pipelines repeat one command, and this skips
     /// the hashing.
     last: Option<(Name, usize)>,
+    /// The last command name as sent (any case) and its entry: skips even
+    /// upper-casing it.
+    last_raw: (Vec<u8>, u32),
 }
 
 impl ConnStats {
-    fn entry(&mut self, name: Name) -> &mut CommandStats {
+    /// The index of `name`'s entry (or `OTHER`'s, past the cap).
+    fn index_of(&mut self, name: Name) -> u32 {
         let i = match self.last {
             Some((last, i)) if last == name => i,
             _ => {
@@ -180,17 +184,46 @@ impl ConnStats {
                 i
             }
         };
-        &mut self.per_command[i].1
+        i as u32
     }
 
-    pub(crate) fn command(&mut self, name: Name) {
+    fn entry(&mut self, name: Name) -> &mut CommandStats {
+        let i = self.index_of(name);
+        &mut self.per_command[i as usize].1
+    }
+
+    /// Counts a request named `raw` (any case); returns its command's
+    /// entry for [`Self::reply`].
+    pub(crate) fn command_raw(&mut self, raw: &[u8]) -> u32 {
+        if !self.last_raw.0.is_empty() && self.last_raw.0 == raw {
+            let i = self.last_raw.1;
+            self.commands += 1;
+            self.per_command[i as usize].1.calls += 1;
+            return i;
+        }
+        let i = self.command(Name::new(raw));
+        if raw.len() <= NAME_LEN {
+            self.last_raw.0.clear();
+            self.last_raw.0.extend_from_slice(raw);
+            self.last_raw.1 = i;
+        }
+        i
+    }
+
+    /// Counts a request; returns its command's entry for [`Self::reply`].
+    pub(crate) fn command(&mut self, name: Name) -> u32 {
         self.commands += 1;
-        self.entry(name).calls += 1;
+        let i = self.index_of(name);
+        self.per_command[i as usize].1.calls += 1;
+        i
     }
 
-    pub(crate) fn reply(&mut self, name: Name, latency: Duration) {
+    /// Counts the reply to a command counted by [`Self::command`].
+    pub(crate) fn reply(&mut self, entry: u32, latency: Duration) {
         self.replies += 1;
-        self.entry(name).latency.record(latency);
+        if let Some((_, stats)) = self.per_command.get_mut(entry as usize) {
+            stats.latency.record(latency);
+        }
     }
 
     /// Adds `other` into `self`.

@@ -166,7 +166,11 @@ fn latency_toxic_with_jitter_stays_within_its_bounds() {
         .output()
         .expect("redis-cli runs");
     assert_eq!(out.stdout, b"PONG\n");
-    assert!(start.elapsed() >= Duration::from_millis(150), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(150),
+        "{:?}",
+        start.elapsed()
+    );
     // Active on each of the two connections.
     assert_eq!(fault_stats(&proxy.stats(), "latency_downstream").1, 2);
 }
