@@ -278,8 +278,13 @@ impl Session {
             return false;
         }
         match side {
+            // Replies the proxy makes itself pile up too when the client
+            // does not read them.
             Side::Client => {
-                !self.client_done && !self.to_server.source_ended() && !self.to_server.is_full()
+                !self.client_done
+                    && !self.to_server.source_ended()
+                    && !self.to_server.is_full()
+                    && !self.to_client.is_full()
             }
             Side::Server => !self.to_client.source_ended() && !self.to_client.is_full(),
         }
@@ -802,7 +807,10 @@ impl Session {
                 match action {
                     ReplyAction::Forward => forward(self, frame),
                     ReplyAction::Drop => {
+                        // Nothing is paired any more: later commands
+                        // queue nothing.
                         self.held = true;
+                        self.pairing = false;
                         self.pending.clear();
                     }
                     ReplyAction::CloseAfter => self.closing = Closing::AfterReplies,
