@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use integration_tests::{allocate_port, wait_for, Check, RedisServer, Reply};
 
 const BIN: &str = env!("CARGO_BIN_EXE_redis-cli-rs");
-const DELAY: Duration = Duration::from_millis(300);
+/// Long enough that starting redis-cli on a loaded machine stays below it.
+const DELAY: Duration = Duration::from_millis(500);
 
 fn redis_cli() -> String {
     std::env::var("REDIS_CLI_BIN").unwrap_or_else(|_| "redis-cli".into())
@@ -86,8 +87,8 @@ fn apisix_config_file_and_admin_commands_with_redis_cli() {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(
         dir.path(),
-        r#"{"faults": [{"commands": ["get", "ping"], "delay": 0.3},
-                      {"commands": ["set"], "key": "slow", "delay": 0.3}]}"#,
+        r#"{"faults": [{"commands": ["get", "ping"], "delay": 0.5},
+                      {"commands": ["set"], "key": "slow", "delay": 0.5}]}"#,
     );
     let proxy = start(&server, &config);
     // The config is in force for the first connection.

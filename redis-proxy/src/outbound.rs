@@ -24,6 +24,11 @@ pub(crate) const HIGH_WATER: usize = 4 << 20;
 /// The bandwidth toxic meters writes in slices of this much time.
 const BANDWIDTH_SLICE: Duration = Duration::from_millis(10);
 
+/// How far the bandwidth toxic catches up after a late wake-up (as
+/// Toxiproxy's 100 ms chunks): the rate holds on average on a busy
+/// machine, with bursts of at most this much data.
+const BANDWIDTH_CATCH_UP: Duration = Duration::from_millis(100);
+
 /// What a toxic does to the connection when its time comes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fate {
@@ -344,7 +349,7 @@ impl Outbound {
                 }
                 (_, ToxicKind::Bandwidth { rate }) if rate > 0 => {
                     let start = self.bandwidth_next.map_or(now, |next| {
-                        next.max(now.checked_sub(BANDWIDTH_SLICE).unwrap_or(now))
+                        next.max(now.checked_sub(BANDWIDTH_CATCH_UP).unwrap_or(now))
                     });
                     let secs = n as f64 / (rate as f64 * 1000.0);
                     self.bandwidth_next = Some(start + Duration::from_secs_f64(secs));
