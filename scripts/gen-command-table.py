@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates redis-blocking/src/command_table.rs from a real redis-server.
+"""Generates resp-core/src/command/table.rs from a real redis-server.
 
 Usage (from anywhere in the workspace):
 
@@ -35,7 +35,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_OUTPUT = os.path.join(ROOT, "redis-blocking", "src", "command_table.rs")
+DEFAULT_OUTPUT = os.path.join(ROOT, "resp-core", "src", "command", "table.rs")
 SCRIPT_NAME = "scripts/gen-command-table.py"
 
 # Command flags, in bit order. The names are the ones COMMAND INFO uses;
@@ -718,9 +718,9 @@ def render(version, infos, docs):
         "// detects it for non-write commands with CLIENT PAUSE WRITE.\n"
         "\n"
         "//! The command table: every command and subcommand of redis-server {version},\n"
-        "//! sorted by name. Read it through [`crate::commands::info`].\n"
+        "//! sorted by name. Read it through [`crate::command`].\n"
         "\n"
-        "use crate::commands::info::{{\n"
+        "use super::spec::{{\n"
         "    BeginSearch, CommandInfo, FindKeys, Flags, Group, KeySpec, KeySpecFlags,\n"
         "}};\n"
         "\n"

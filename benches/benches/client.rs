@@ -35,6 +35,12 @@
 //! sample checks the replies' sizes, and the server's command counters check
 //! that each client ran all its requests against this server.
 //!
+//! Every Rust client runs as production users run it: with a 10 s response
+//! timeout configured (`Config::timeout` for redis-blocking, a read and
+//! write timeout for redis-rs) and every reply checked: GETs by size, SETs
+//! and pipelines converted reply by reply (`Vec<()>` of `+OK`s, nothing
+//! ignored), so that an error reply anywhere would fail the sample.
+//!
 //! W4 is the multi-threaded case: 8 threads share one pool and check a
 //! connection out for every GET (redis-blocking's default `Client`, cloned
 //! into each thread; redis-rs through r2d2, with its default
@@ -59,6 +65,8 @@ const DEFAULT_ROUNDS: usize = 7;
 const REQUESTS_W4: usize = 32_000;
 /// Warm-up samples are this fraction of a timed one.
 const WARMUP_DIVISOR: usize = 10;
+/// The response timeout every Rust client is configured with.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Op {
@@ -264,7 +272,8 @@ struct RedisBlocking {
 
 impl RedisBlocking {
     fn connect(port: u16) -> RedisBlocking {
-        let config = redis_blocking::Config::tcp(integration_tests::HOST, port);
+        let config = redis_blocking::Config::tcp(integration_tests::HOST, port)
+            .timeout(Some(RESPONSE_TIMEOUT));
         RedisBlocking {
             conn: redis_blocking::Connection::open(&config).expect("redis-blocking connects"),
             port,
@@ -289,9 +298,9 @@ impl Client for RedisBlocking {
         match (shape.op, shape.pipeline) {
             (Op::Get, _) => "`conn.get::<_, Vec<u8>>(k)`".into(),
             (Op::Set, 1) => "`conn.set::<_, _, ()>(k, &v[..])`".into(),
-            (Op::Set, p) => format!(
-                "`query_pipeline::<()>` of {p} × `pipe.set(k, &v[..]).ignore()`, built once"
-            ),
+            (Op::Set, p) => {
+                format!("`query_pipeline::<Vec<()>>` of {p} × `pipe.set(k, &v[..])`, built once")
+            }
         }
     }
 
@@ -316,12 +325,13 @@ impl Client for RedisBlocking {
             (Op::Set, p) => {
                 let mut pipe = Pipeline::new();
                 for _ in 0..p {
-                    pipe.set(KEY, &v[..]).ignore();
+                    pipe.set(KEY, &v[..]);
                 }
                 timed(|| {
                     for _ in 0..requests / p {
-                        conn.query_pipeline::<()>(&pipe)
-                            .expect("redis-blocking pipeline");
+                        let replies: Vec<()> =
+                            conn.query_pipeline(&pipe).expect("redis-blocking pipeline");
+                        assert_eq!(replies.len(), p, "redis-blocking pipeline: replies");
                     }
                 })
             }
@@ -343,10 +353,12 @@ impl RedisRs {
     fn connect(port: u16) -> RedisRs {
         let url = format!("redis://{}:{port}/", integration_tests::HOST);
         let client = redis::Client::open(url).expect("redis-rs client");
-        RedisRs {
-            con: client.get_connection().expect("redis-rs connects"),
-            port,
-        }
+        let con = client.get_connection().expect("redis-rs connects");
+        con.set_read_timeout(Some(RESPONSE_TIMEOUT))
+            .expect("redis-rs read timeout");
+        con.set_write_timeout(Some(RESPONSE_TIMEOUT))
+            .expect("redis-rs write timeout");
+        RedisRs { con, port }
     }
 }
 
@@ -364,7 +376,7 @@ impl Client for RedisRs {
             (Op::Get, _) => "`con.get::<_, Vec<u8>>(k)`".into(),
             (Op::Set, 1) => "`con.set::<_, _, ()>(k, &v[..])`".into(),
             (Op::Set, p) => {
-                format!("`pipe.query::<()>` of {p} × `pipe.set(k, &v[..]).ignore()`, built once")
+                format!("`pipe.query::<Vec<()>>` of {p} × `pipe.set(k, &v[..])`, built once")
             }
         }
     }
@@ -389,11 +401,12 @@ impl Client for RedisRs {
             (Op::Set, p) => {
                 let mut pipe = redis::pipe();
                 for _ in 0..p {
-                    pipe.set(KEY, &v[..]).ignore();
+                    pipe.set(KEY, &v[..]);
                 }
                 timed(|| {
                     for _ in 0..requests / p {
-                        pipe.query::<()>(con).expect("redis-rs pipeline");
+                        let replies: Vec<()> = pipe.query(con).expect("redis-rs pipeline");
+                        assert_eq!(replies.len(), p, "redis-rs pipeline: replies");
                     }
                 })
             }
@@ -415,7 +428,8 @@ struct RedisBlockingClient {
 
 impl RedisBlockingClient {
     fn connect(port: u16) -> RedisBlockingClient {
-        let config = redis_blocking::Config::tcp(integration_tests::HOST, port);
+        let config = redis_blocking::Config::tcp(integration_tests::HOST, port)
+            .timeout(Some(RESPONSE_TIMEOUT));
         RedisBlockingClient {
             client: redis_blocking::Client::builder(config).build(),
             port,
@@ -488,6 +502,7 @@ impl R2d2 {
         let pool = r2d2::Pool::builder()
             .max_size(POOL_THREADS as u32)
             .test_on_check_out(test_on_check_out)
+            .connection_customizer(Box::new(Timeouts))
             .build(client)
             .expect("r2d2 pool of redis-rs connections");
         R2d2 {
@@ -495,6 +510,17 @@ impl R2d2 {
             port,
             test_on_check_out,
         }
+    }
+}
+
+/// Gives every pooled redis-rs connection the response timeout.
+#[derive(Debug)]
+struct Timeouts;
+
+impl r2d2::CustomizeConnection<redis::Connection, redis::RedisError> for Timeouts {
+    fn on_acquire(&self, con: &mut redis::Connection) -> Result<(), redis::RedisError> {
+        con.set_read_timeout(Some(RESPONSE_TIMEOUT))?;
+        con.set_write_timeout(Some(RESPONSE_TIMEOUT))
     }
 }
 

@@ -1,52 +1,118 @@
-//! Running pipelines and transactions on a connection.
+//! Running pipelines and transactions on a connection: one outcome per
+//! command, from [`resp_core::client::Batch`].
 
 use std::time::Instant;
 
+use resp_core::client::{batch_executed, Batch, Outcome, Unanswered};
 use resp_core::Frame;
 
 use crate::connection::{Connection, Failure};
-use crate::error::ErrorCode;
-use crate::error::{Error, ErrorKind, Executed, Result, ServerError};
+use crate::error::{Error, ErrorCode, ErrorKind, Executed, Result, ServerError};
 use crate::pipeline::Pipeline;
+use crate::retry::TransactionPolicy;
 use crate::script::ScriptRunner;
 use crate::types::{FromReply, ToArgs, Value};
 use crate::Cmd;
 
-/// How many times [`Connection::transaction`] runs its body when other
-/// clients keep changing the watched keys.
+/// How many times [`Connection::transaction`] runs its body, by default,
+/// when other clients keep changing the watched keys.
 pub const TRANSACTION_ATTEMPTS: usize = 16;
+
+/// The outcomes of one run of a batch, and the failure that cut it short.
+pub(crate) struct BatchRun {
+    pub outcomes: Vec<Outcome>,
+    pub failure: Option<Error>,
+}
+
+impl BatchRun {
+    /// A batch that could not be sent at all.
+    fn refused(len: usize, error: Error) -> BatchRun {
+        BatchRun {
+            outcomes: vec![Err(Unanswered::Lost(Executed::No)); len],
+            failure: Some(error),
+        }
+    }
+
+    /// Command `i`'s outcome as a result: its reply, its own server error,
+    /// or why it has none.
+    pub fn result(&self, i: usize) -> Result<Value> {
+        outcome_result(&self.outcomes[i], self.failure.as_ref())
+    }
+
+    /// Whether the batch, as a whole, may have run.
+    pub fn executed(&self) -> Executed {
+        batch_executed(&self.outcomes)
+    }
+}
+
+/// One outcome as a result.
+pub(crate) fn outcome_result(outcome: &Outcome, failure: Option<&Error>) -> Result<Value> {
+    match outcome {
+        Ok(frame) => match server_error(frame) {
+            Some(e) => Err(Error::server(e)),
+            None => Ok(frame.clone()),
+        },
+        Err(why) => Err(unanswered_error(why, failure)),
+    }
+}
+
+/// The error of a command that got no reply of its own.
+pub(crate) fn unanswered_error(why: &Unanswered, failure: Option<&Error>) -> Error {
+    match why {
+        Unanswered::Lost(executed) => match failure {
+            Some(e) => e.duplicate().executed_as(*executed),
+            None => Error::new(ErrorKind::Protocol, *executed, "no reply"),
+        },
+        Unanswered::Discarded { exec, queued } => {
+            let line = String::from_utf8_lossy(queued.as_ref().unwrap_or(exec)).into_owned();
+            Error::server(ServerError::new(line))
+                .executed_as(Executed::No)
+                .context("transaction discarded")
+        }
+        Unanswered::WatchConflict => watch_conflict(),
+        Unanswered::Unexpected(what) => Error::new(ErrorKind::Protocol, why.executed(), *what),
+        _ => Error::new(ErrorKind::Protocol, why.executed(), format!("{why:?}")),
+    }
+}
 
 fn server_error(frame: &Frame<'_>) -> Option<ServerError> {
     match frame {
         Frame::Error(e) | Frame::BulkError(e) => {
             Some(ServerError::new(String::from_utf8_lossy(e).into_owned()))
         }
+        Frame::Attributed(a) => server_error(&a.frame),
         _ => None,
     }
 }
 
 impl Connection {
-    /// Writes the pipeline and hands each reply, in order, to `each`.
-    fn run_pipeline(
-        &mut self,
-        pipe: &Pipeline<'_>,
-        deadline: Option<Instant>,
-        each: &mut dyn FnMut(Frame<'_>),
-    ) -> std::result::Result<(), Failure> {
+    /// Writes the pipeline and assembles one outcome per command (internal
+    /// ones included), within `deadline`.
+    pub(crate) fn run_batch(&mut self, pipe: &Pipeline<'_>, deadline: Option<Instant>) -> BatchRun {
         if let Err(error) = pipe.check().and_then(|()| self.regular()) {
-            return Err(Failure {
-                error,
-                replies: 0,
-                written: 0,
-            });
+            return BatchRun::refused(pipe.len(), error);
         }
+        let mut batch = Batch::new(pipe.len(), pipe.is_atomic());
         let segments = pipe.segments();
-        let expected = pipe.len() + if pipe.is_atomic() { 2 } else { 0 };
-        let outcome = self.exchange(&segments, expected, deadline, each);
-        if outcome.is_ok() {
-            self.note_session(pipe.session());
+        let outcome = self.exchange(&segments, batch.expected(), deadline, &mut |frame| {
+            batch.handle_reply(frame)
+        });
+        match outcome {
+            Ok(()) => {
+                self.note_session(pipe.session());
+                BatchRun {
+                    outcomes: batch.finish(),
+                    failure: None,
+                }
+            }
+            Err(Failure { error, written, .. }) => {
+                let sent = pipe.commands_written(written, segments.len());
+                BatchRun {
+                    outcomes: batch.fail(sent),
+                    failure: Some(error),
+                }
+            }
         }
-        outcome
     }
 
     /// Runs a pipeline and returns one result per command, in order: its
@@ -67,14 +133,9 @@ impl Connection {
         pipe: &Pipeline<'_>,
         deadline: Option<Instant>,
     ) -> Vec<Result<Value>> {
-        let mut results = self.raw_results_until(pipe, deadline);
-        if !pipe.is_atomic() {
-            for (i, call) in pipe.script_calls() {
-                if matches!(&results[*i], Err(e) if e.code() == Some(&ErrorCode::NoScript)) {
-                    results[*i] = self.run_script(call);
-                }
-            }
-        }
+        let run = self.run_batch(pipe, deadline);
+        let mut results: Vec<Result<Value>> = (0..pipe.len()).map(|i| run.result(i)).collect();
+        self.rerun_unloaded_scripts(pipe, &mut results);
         results
             .into_iter()
             .enumerate()
@@ -83,84 +144,16 @@ impl Connection {
             .collect()
     }
 
-    /// One result per command of the pipeline, internal ones included.
-    fn raw_results_until(
-        &mut self,
-        pipe: &Pipeline<'_>,
-        deadline: Option<Instant>,
-    ) -> Vec<Result<Value>> {
-        let n = pipe.len();
-        let mut results: Vec<Result<Value>> = Vec::with_capacity(n);
-        let mut queued: Vec<Option<ServerError>> = Vec::new();
-        let mut exec: Option<Value> = None;
-        let atomic = pipe.is_atomic();
-        let mut index = 0usize;
-        let outcome = self.run_pipeline(pipe, deadline, &mut |frame| {
-            if !atomic {
-                results.push(match server_error(&frame) {
-                    Some(e) => Err(Error::server(e)),
-                    None => Ok(frame.into_owned()),
-                });
-            } else if index == 0 {
-                // MULTI's +OK.
-            } else if index <= n {
-                queued.push(server_error(&frame));
-            } else {
-                exec = Some(frame.into_owned());
-            }
-            index += 1;
-        });
-        if let Err(failure) = outcome {
-            if atomic {
-                // Nothing runs before EXEC: the whole batch shares a fate.
-                let end = pipe.end_of(n) + 14;
-                return (0..n).map(|_| Err(failure.for_command(end))).collect();
-            }
-            for i in results.len()..n {
-                results.push(Err(failure.for_command(pipe.end_of(i))));
-            }
-            return results;
+    /// Script calls of a plain pipeline that met `NOSCRIPT` (a `SCRIPT
+    /// FLUSH` in between) did not run: they run now, after the batch.
+    fn rerun_unloaded_scripts(&mut self, pipe: &Pipeline<'_>, results: &mut [Result<Value>]) {
+        if pipe.is_atomic() {
+            return;
         }
-        if !atomic {
-            return results;
-        }
-        match exec {
-            Some(Frame::Array(items)) if items.len() == n => items
-                .into_iter()
-                .map(|frame| match server_error(&frame) {
-                    Some(e) => Err(Error::server(e)),
-                    None => Ok(frame),
-                })
-                .collect(),
-            Some(Frame::NullArray | Frame::Null) => (0..n).map(|_| Err(watch_conflict())).collect(),
-            Some(frame) => {
-                let reason = server_error(&frame);
-                (0..n)
-                    .map(|i| {
-                        let own = queued.get(i).cloned().flatten();
-                        match (own, &reason) {
-                            (Some(e), _) => Err(Error::server(e).executed_as(Executed::No)),
-                            (None, Some(e)) => {
-                                Err(Error::server(e.clone()).executed_as(Executed::No))
-                            }
-                            (None, None) => Err(Error::new(
-                                ErrorKind::Protocol,
-                                Executed::Maybe,
-                                "unexpected EXEC reply",
-                            )),
-                        }
-                    })
-                    .collect()
+        for (i, call) in pipe.script_calls() {
+            if matches!(&results[*i], Err(e) if e.code() == Some(&ErrorCode::NoScript)) {
+                results[*i] = self.run_script(call);
             }
-            None => (0..n)
-                .map(|_| {
-                    Err(Error::new(
-                        ErrorKind::Protocol,
-                        Executed::Maybe,
-                        "no EXEC reply",
-                    ))
-                })
-                .collect(),
         }
     }
 
@@ -168,16 +161,21 @@ impl Connection {
     /// [ignored](Pipeline::ignore), as an array, into `T`: a tuple, a
     /// `Vec`, ... For a transaction, the replies are `EXEC`'s.
     ///
-    /// Every reply is read even when one is an error, so the connection
-    /// stays in step; use `Result<T, ServerError>` elements to receive
-    /// server errors as values.
+    /// Every reply is read and checked even when one is an error, so the
+    /// connection stays in step and no error goes unseen: an error reply
+    /// to an ignored command fails the call, and so does one to a kept
+    /// command unless `T` takes errors as values (`Result<T, ServerError>`
+    /// elements, or [`Value`]).
     ///
     /// # Errors
     ///
-    /// The first server error among the replies (unless `T` takes errors as
-    /// values), a conversion error, [`ErrorKind::WatchConflict`] when a
-    /// watched key changed, `EXECABORT` listing the commands that failed to
-    /// queue, or the failure that broke the connection.
+    /// The first server error among the replies, a conversion error,
+    /// [`ErrorKind::WatchConflict`] when a watched key changed, `EXECABORT`
+    /// listing the commands that failed to queue, or the failure that broke
+    /// the connection. [`Error::executed`] describes the whole batch: `No`
+    /// only if no command ran (so the whole pipeline may be sent again),
+    /// `Yes` if some did. Use [`pipeline_results`](Connection::pipeline_results)
+    /// for each command's own outcome.
     pub fn query_pipeline<T: FromReply>(&mut self, pipe: &Pipeline<'_>) -> Result<T> {
         let deadline = self.deadline(pipe.get_timeout(), pipe.blocking());
         self.query_pipeline_until(pipe, deadline)
@@ -189,102 +187,18 @@ impl Connection {
         pipe: &Pipeline<'_>,
         deadline: Option<Instant>,
     ) -> Result<T> {
-        let n = pipe.len();
-        let atomic = pipe.is_atomic();
-        let mut kept: Vec<Value> = Vec::new();
-        let mut queued: Vec<(usize, ServerError)> = Vec::new();
-        let mut exec: Option<Value> = None;
-        let mut index = 0usize;
-        // Script calls that met NOSCRIPT: (index, position in `kept`).
-        let mut unloaded: Vec<(usize, Option<usize>)> = Vec::new();
-        let outcome = self.run_pipeline(pipe, deadline, &mut |frame| {
-            if !atomic {
-                let is_noscript = matches!(&frame, Frame::Error(e) if e.starts_with(b"NOSCRIPT"));
-                let slot = (!pipe.ignored(index)).then_some(kept.len());
-                if is_noscript && pipe.script_calls().iter().any(|(i, _)| *i == index) {
-                    unloaded.push((index, slot));
-                }
-                if slot.is_some() {
-                    kept.push(frame.into_owned());
-                }
-            } else if (1..=n).contains(&index) {
-                if let Some(e) = server_error(&frame) {
-                    queued.push((index, e));
-                }
-            } else if index > n {
-                exec = Some(frame.into_owned());
-            }
-            index += 1;
-        });
-        if let Err(failure) = outcome {
-            let end = if atomic {
-                pipe.end_of(n) + 14
-            } else {
-                pipe.end_of(failure.replies)
-            };
-            return Err(failure.into_command_error(end));
-        }
-        if !atomic {
-            // A NOSCRIPT call did not run: run it now, in order of the batch.
-            for (index, slot) in unloaded {
-                if let Some((_, call)) = pipe.script_calls().iter().find(|(i, _)| *i == index) {
-                    let value = match self.run_script::<Value>(call) {
-                        Ok(value) => value,
-                        Err(e) => match e.server_error() {
-                            Some(server) => Frame::Error(server.line().as_bytes().to_vec().into()),
-                            None => return Err(e),
-                        },
-                    };
-                    if let Some(pos) = slot {
-                        kept[pos] = value;
-                    }
-                }
-            }
-            return T::from_reply(Frame::Array(kept));
-        }
-        match exec {
-            Some(Frame::Array(items)) => {
-                let kept = items
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(i, _)| !pipe.ignored(*i))
-                    .map(|(_, f)| f)
-                    .collect();
-                T::from_reply(Frame::Array(kept))
-            }
-            Some(Frame::NullArray | Frame::Null) => Err(watch_conflict()),
-            Some(frame) => {
-                let Some(reason) = server_error(&frame) else {
-                    return Err(Error::new(
-                        ErrorKind::Protocol,
-                        Executed::Maybe,
-                        "unexpected EXEC reply",
-                    ));
-                };
-                let details: Vec<String> = queued
-                    .iter()
-                    .map(|(i, e)| format!("command {i}: {e}"))
-                    .collect();
-                let err = Error::server(reason).executed_as(Executed::No);
-                Err(if details.is_empty() {
-                    err
-                } else {
-                    err.context(format!("transaction discarded ({})", details.join("; ")))
-                })
-            }
-            None => Err(Error::new(
-                ErrorKind::Protocol,
-                Executed::Maybe,
-                "no EXEC reply",
-            )),
-        }
+        let run = self.run_batch(pipe, deadline);
+        let mut results: Vec<Result<Value>> = (0..pipe.len()).map(|i| run.result(i)).collect();
+        self.rerun_unloaded_scripts(pipe, &mut results);
+        typed_pipeline(pipe, &run, results)
     }
 
     /// Runs `body` as an optimistic transaction over `keys`: `WATCH`es them,
     /// lets `body` read with the connection and queue writes in the
     /// pipeline, then runs the pipeline as MULTI/EXEC. When another client
-    /// changed a watched key, starts over, up to [`TRANSACTION_ATTEMPTS`]
-    /// times. The connection is always left unwatched.
+    /// changed a watched key, starts over after a short random pause, up to
+    /// [`TRANSACTION_ATTEMPTS`] times. A body that queues nothing sends no
+    /// `MULTI`/`EXEC`. The connection is always left unwatched.
     ///
     /// # Errors
     ///
@@ -306,23 +220,50 @@ impl Connection {
     /// })?;
     /// # Ok::<(), redis_blocking::Error>(())
     /// ```
-    pub fn transaction<'a, K, T, F>(&mut self, keys: K, mut body: F) -> Result<T>
+    pub fn transaction<'a, K, T, F>(&mut self, keys: K, body: F) -> Result<T>
+    where
+        K: ToArgs<'a>,
+        T: FromReply,
+        F: FnMut(&mut Connection, &mut Pipeline<'a>) -> Result<()>,
+    {
+        self.transaction_with(&TransactionPolicy::default(), keys, body)
+    }
+
+    /// [`transaction`](Connection::transaction) with its own number of
+    /// attempts and pauses between them.
+    ///
+    /// # Errors
+    ///
+    /// As [`transaction`](Connection::transaction).
+    pub fn transaction_with<'a, K, T, F>(
+        &mut self,
+        policy: &TransactionPolicy,
+        keys: K,
+        mut body: F,
+    ) -> Result<T>
     where
         K: ToArgs<'a>,
         T: FromReply,
         F: FnMut(&mut Connection, &mut Pipeline<'a>) -> Result<()>,
     {
         let watch = Cmd::new("WATCH").arg(keys);
-        for attempt in 1..=TRANSACTION_ATTEMPTS {
+        let attempts = policy.get_attempts().max(1);
+        for attempt in 1..=attempts {
             self.query::<()>(&watch)?;
             let mut pipe = Pipeline::transaction();
             if let Err(e) = body(self, &mut pipe) {
                 self.unwatch();
                 return Err(e);
             }
+            if pipe.is_empty() {
+                self.unwatch();
+                return T::from_pipeline(Vec::new());
+            }
             match self.query_pipeline::<T>(&pipe) {
-                Err(e) if e.kind() == ErrorKind::WatchConflict => {
-                    log::debug!("transaction attempt {attempt} conflicted; retrying");
+                Err(e) if e.kind() == ErrorKind::WatchConflict && attempt < attempts => {
+                    let pause = policy.pause(attempt);
+                    log::debug!("transaction attempt {attempt} conflicted; again in {pause:?}");
+                    std::thread::sleep(pause);
                 }
                 // EXEC unwatches, whatever its outcome.
                 other => return other,
@@ -331,7 +272,7 @@ impl Connection {
         Err(Error::new(
             ErrorKind::WatchConflict,
             Executed::No,
-            format!("watched keys kept changing: gave up after {TRANSACTION_ATTEMPTS} attempts"),
+            format!("watched keys kept changing: gave up after {attempts} attempts"),
         ))
     }
 
@@ -343,6 +284,87 @@ impl Connection {
             }
         }
     }
+}
+
+/// The typed result of a pipeline from each command's result.
+pub(crate) fn typed_pipeline<T: FromReply>(
+    pipe: &Pipeline<'_>,
+    run: &BatchRun,
+    results: Vec<Result<Value>>,
+) -> Result<T> {
+    if pipe.is_atomic() {
+        if let Some(e) = transaction_failure(run) {
+            return Err(e);
+        }
+    }
+    let n = results.len();
+    let executed = run.executed();
+    let mut kept = Vec::with_capacity(n);
+    let mut failed = None;
+    for (i, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(value) if pipe.ignored(i) => drop(value),
+            Ok(value) => kept.push(value),
+            // A kept command's own error reply: the conversion decides
+            // (`Result<_, ServerError>` elements take it as a value).
+            Err(e) if e.kind() == ErrorKind::Server && !pipe.ignored(i) => {
+                let line = e.server_error().map(ServerError::line).unwrap_or_default();
+                kept.push(Frame::Error(line.as_bytes().to_vec().into()));
+            }
+            // An ignored command's error, or no reply at all.
+            Err(e) => {
+                failed.get_or_insert((i, e));
+            }
+        }
+    }
+    if let Some((i, e)) = failed {
+        return Err(e.executed_as(executed).context(format!(
+            "pipeline command {} of {n} ({})",
+            i + 1,
+            pipe.command_name(i)
+        )));
+    }
+    T::from_pipeline(kept).map_err(|e| {
+        // A command's own error, seen by the conversion: the batch around
+        // it ran, or not, as a whole.
+        if e.kind() == ErrorKind::Server {
+            e.executed_as(executed)
+        } else {
+            e
+        }
+    })
+}
+
+/// Why a transaction as a whole failed, if it did not run.
+fn transaction_failure(run: &BatchRun) -> Option<Error> {
+    let why = run.outcomes.first()?.as_ref().err()?;
+    Some(match why {
+        Unanswered::Discarded { exec, .. } => {
+            let details: Vec<String> = run
+                .outcomes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| match o {
+                    Err(Unanswered::Discarded {
+                        queued: Some(own), ..
+                    }) => Some(format!(
+                        "command {}: {}",
+                        i + 1,
+                        String::from_utf8_lossy(own)
+                    )),
+                    _ => None,
+                })
+                .collect();
+            let exec = Error::server(ServerError::new(String::from_utf8_lossy(exec).into_owned()))
+                .executed_as(Executed::No);
+            if details.is_empty() {
+                exec
+            } else {
+                exec.context(format!("transaction discarded ({})", details.join("; ")))
+            }
+        }
+        other => unanswered_error(other, run.failure.as_ref()),
+    })
 }
 
 fn watch_conflict() -> Error {

@@ -4,6 +4,8 @@ use std::borrow::Cow;
 use std::io::IoSlice;
 use std::time::Duration;
 
+use resp_core::command::Argv;
+
 use crate::types::ToArgs;
 
 /// Arguments at least this long are not copied: the command keeps a
@@ -256,6 +258,16 @@ impl<'a> Cmd<'a> {
             }
         }
         out.copy(&self.data[from..]);
+    }
+}
+
+impl Argv for Cmd<'_> {
+    fn argc(&self) -> usize {
+        self.args.len()
+    }
+
+    fn arg(&self, i: usize) -> Option<&[u8]> {
+        self.arg_bytes(i)
     }
 }
 

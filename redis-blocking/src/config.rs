@@ -80,7 +80,6 @@ pub struct Config {
     pub(crate) timeout: Option<Duration>,
     pub(crate) keepalive: Option<Duration>,
     pub(crate) limits: Limits,
-    pub(crate) ping_on_connect: bool,
 }
 
 impl Config {
@@ -102,52 +101,41 @@ impl Config {
         Config {
             addr,
             tls: None,
-            handshake: HandshakeOptions::default(),
+            handshake: HandshakeOptions::new().ping_if_idle(true),
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: None,
             keepalive: Some(Duration::from_secs(60)),
             limits: Limits::default(),
-            ping_on_connect: true,
         }
-    }
-
-    /// Parses a URL; see [`crate::url`] for the forms accepted.
-    ///
-    /// # Errors
-    ///
-    /// [`InvalidConfig`](crate::ErrorKind::InvalidConfig), naming the part
-    /// of the URL at fault (never repeating a password).
-    pub fn from_url(url: &str) -> Result<Config> {
-        crate::url::parse(url)
     }
 
     /// Sets the password.
     pub fn password(mut self, password: impl Into<Vec<u8>>) -> Config {
-        self.handshake.password = Some(password.into());
+        self.handshake = std::mem::take(&mut self.handshake).password(password);
         self
     }
 
     /// Sets the ACL user name.
     pub fn user(mut self, user: impl Into<Vec<u8>>) -> Config {
-        self.handshake.user = Some(user.into());
+        self.handshake = std::mem::take(&mut self.handshake).user(user);
         self
     }
 
     /// Sets the database to select.
     pub fn db(mut self, db: i64) -> Config {
-        self.handshake.db = db;
+        self.handshake = std::mem::take(&mut self.handshake).db(db);
         self
     }
 
     /// Sets the protocol to ask for.
     pub fn protocol(mut self, protocol: Protocol) -> Config {
-        self.handshake.protocol = protocol;
+        self.handshake = std::mem::take(&mut self.handshake).protocol(protocol);
         self
     }
 
     /// Sets the client name (`CLIENT SETNAME`).
     pub fn client_name(mut self, name: impl Into<Vec<u8>>) -> Config {
-        self.handshake.client_name = Some(name.into());
+        self.handshake = std::mem::take(&mut self.handshake).client_name(name);
         self
     }
 
@@ -182,7 +170,7 @@ impl Config {
     /// at connect time. Tools that must connect first and authenticate
     /// later, as `redis-cli` does, turn it off.
     pub fn ping_on_connect(mut self, on: bool) -> Config {
-        self.ping_on_connect = on;
+        self.handshake = std::mem::take(&mut self.handshake).ping_if_idle(on);
         self
     }
 
@@ -199,12 +187,12 @@ impl Config {
 
     /// The database selected on connect.
     pub fn get_db(&self) -> i64 {
-        self.handshake.db
+        self.handshake.get_db()
     }
 
     /// The protocol asked for.
     pub fn get_protocol(&self) -> Protocol {
-        self.handshake.protocol
+        self.handshake.get_protocol()
     }
 
     /// The TLS settings, if TLS is on.
@@ -224,12 +212,12 @@ impl Config {
 
     /// The ACL user name, if any.
     pub fn get_user(&self) -> Option<&[u8]> {
-        self.handshake.user.as_deref()
+        self.handshake.get_user()
     }
 
     /// True when a password is set.
     pub fn has_password(&self) -> bool {
-        self.handshake.password.is_some()
+        self.handshake.has_password()
     }
 
     pub(crate) fn validate(&self) -> Result<()> {
@@ -252,13 +240,5 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("keepalive", &self.keepalive)
             .finish()
-    }
-}
-
-impl std::str::FromStr for Config {
-    type Err = Error;
-
-    fn from_str(url: &str) -> Result<Config> {
-        Config::from_url(url)
     }
 }

@@ -4,7 +4,8 @@
 use std::fmt;
 use std::io;
 
-use resp_core::client::{HandshakeError, Redirect};
+pub use resp_core::client::Executed;
+use resp_core::client::{executed_by_error, HandshakeError, Redirect};
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -42,25 +43,17 @@ pub enum ErrorKind {
     PoolTimeout,
 }
 
-/// Whether the command that failed may have run on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Executed {
-    /// It surely did not run: it was never completely written, or the
-    /// server refused it before running it.
-    No,
-    /// It may have run: it was written and no reply came back.
-    Maybe,
-    /// It ran: the reply came back (a server error that the command itself
-    /// raised, or a reply of an unexpected type).
-    Yes,
-}
-
 /// What a caller may do about a failure.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
     /// Safe to retry: the command did not run and the cause may pass
     /// (connection failure, `LOADING`, `READONLY`, `TRYAGAIN`, ...).
     Safe,
+    /// The command did not run: Redis Cluster sent it elsewhere (`MOVED`,
+    /// `ASK`). A cluster client follows the redirect; on a single server,
+    /// sending it again will get the same answer.
+    Redirect,
     /// It may have run; retry only if it is idempotent.
     MaybeExecuted,
     /// Retrying will not help: bad input, bad credentials, a type mismatch,
@@ -150,21 +143,39 @@ impl ErrorCode {
     }
 
     /// True when the server refused the command before running it, so a
-    /// retry (after a pause, a reconnect or a redirect) is safe.
+    /// retry (after a pause, a reconnect or a redirect) is safe; see
+    /// [`resp_core::client::executed_by_error`].
     pub fn refused_before_running(&self) -> bool {
-        matches!(
-            self,
-            ErrorCode::Moved
-                | ErrorCode::Ask
-                | ErrorCode::TryAgain
-                | ErrorCode::ClusterDown
-                | ErrorCode::NoScript
-                | ErrorCode::ReadOnly
-                | ErrorCode::Loading
-                | ErrorCode::Busy
-                | ErrorCode::MasterDown
-                | ErrorCode::NoReplicas
-        )
+        executed_by_error(self.as_str().as_bytes()) == Executed::No
+    }
+
+    /// The code as the server writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::Err => "ERR",
+            ErrorCode::WrongType => "WRONGTYPE",
+            ErrorCode::Moved => "MOVED",
+            ErrorCode::Ask => "ASK",
+            ErrorCode::TryAgain => "TRYAGAIN",
+            ErrorCode::CrossSlot => "CROSSSLOT",
+            ErrorCode::ClusterDown => "CLUSTERDOWN",
+            ErrorCode::NoScript => "NOSCRIPT",
+            ErrorCode::ReadOnly => "READONLY",
+            ErrorCode::Loading => "LOADING",
+            ErrorCode::Busy => "BUSY",
+            ErrorCode::BusyKey => "BUSYKEY",
+            ErrorCode::MasterDown => "MASTERDOWN",
+            ErrorCode::NoAuth => "NOAUTH",
+            ErrorCode::WrongPass => "WRONGPASS",
+            ErrorCode::NoPerm => "NOPERM",
+            ErrorCode::ExecAbort => "EXECABORT",
+            ErrorCode::NoReplicas => "NOREPLICAS",
+            ErrorCode::Oom => "OOM",
+            ErrorCode::NoProto => "NOPROTO",
+            ErrorCode::Unblocked => "UNBLOCKED",
+            ErrorCode::NoGroup => "NOGROUP",
+            ErrorCode::Other(code) => code,
+        }
     }
 }
 
@@ -189,18 +200,10 @@ impl ServerError {
     /// Parses an error line (without the leading `-`).
     pub fn new(line: impl Into<String>) -> ServerError {
         let line = line.into();
-        let word = line.split(' ').next().unwrap_or("");
         // Redis error codes are one upper-case word; anything else is a
         // plain message, reported as the generic `ERR`.
-        let code = if !word.is_empty()
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b == b'_' || b.is_ascii_digit())
-        {
-            ErrorCode::parse(word)
-        } else {
-            ErrorCode::Err
-        };
+        let code = resp_core::client::error_code(line.as_bytes());
+        let code = ErrorCode::parse(std::str::from_utf8(code).unwrap_or("ERR"));
         ServerError { code, line }
     }
 
@@ -259,8 +262,23 @@ struct Inner {
 }
 
 impl Error {
-    /// A new error; `message` says what was being done.
-    pub(crate) fn new(kind: ErrorKind, executed: Executed, message: impl Into<String>) -> Error {
+    /// A new error; `message` says what failed. For code outside this
+    /// crate that must report a failure in the crate's terms: a
+    /// [`FromReply`](crate::FromReply) implementation whose decoding failed
+    /// (kind [`ErrorKind::TypeMismatch`], [`Executed::Yes`]), a transaction
+    /// body that gives up, a wrapper with its own checks.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use redis_blocking::{Error, ErrorKind, Executed, Retry};
+    ///
+    /// let e = Error::new(ErrorKind::TypeMismatch, Executed::Yes, "not valid JSON: expected value at line 1");
+    /// assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+    /// assert_eq!(e.retry(), Retry::Never);
+    /// assert_eq!(e.to_string(), "not valid JSON: expected value at line 1");
+    /// ```
+    pub fn new(kind: ErrorKind, executed: Executed, message: impl Into<String>) -> Error {
         Error {
             inner: Box::new(Inner {
                 kind,
@@ -273,7 +291,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn with_source(
+    /// Attaches the underlying cause, returned by
+    /// [`source`](std::error::Error::source).
+    pub fn with_source(
         mut self,
         source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
     ) -> Error {
@@ -289,12 +309,10 @@ impl Error {
         Error::new(kind, executed, format!("{what}: {err}")).with_source(err)
     }
 
-    pub(crate) fn server(err: ServerError) -> Error {
-        let executed = if err.code.refused_before_running() {
-            Executed::No
-        } else {
-            Executed::Yes
-        };
+    /// The error of a server error reply; whether the command ran follows
+    /// from its code ([`ErrorCode::refused_before_running`]).
+    pub fn server(err: ServerError) -> Error {
+        let executed = executed_by_error(err.line.as_bytes());
         let mut e = Error::new(ErrorKind::Server, executed, String::new());
         e.inner.server = Some(err);
         e
@@ -306,6 +324,8 @@ impl Error {
             | HandshakeError::UserRejected { .. }
             | HandshakeError::NoPasswordConfigured
             | HandshakeError::NoAuth => ErrorKind::Auth,
+            // Not a Redis server, or out of step: retrying will not help.
+            HandshakeError::UnexpectedReply(_) => ErrorKind::Protocol,
             _ => ErrorKind::Connect,
         };
         let mut e = Error::new(kind, Executed::No, err.to_string());
@@ -313,7 +333,9 @@ impl Error {
         e
     }
 
-    pub(crate) fn type_mismatch(message: impl Into<String>) -> Error {
+    /// A reply that does not convert to the type asked for: the command
+    /// ran, the connection stays usable.
+    pub fn type_mismatch(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::TypeMismatch, Executed::Yes, message)
     }
 
@@ -380,6 +402,11 @@ impl Error {
     /// Whether and how the failed call may be retried.
     pub fn retry(&self) -> Retry {
         match (self.inner.kind, self.inner.executed) {
+            (ErrorKind::Server, Executed::No)
+                if matches!(self.code(), Some(ErrorCode::Moved | ErrorCode::Ask)) =>
+            {
+                Retry::Redirect
+            }
             (ErrorKind::Server, Executed::No) => Retry::Safe,
             (_, Executed::Maybe) => Retry::MaybeExecuted,
             (
@@ -499,7 +526,9 @@ mod tests {
         );
         let e = ServerError::new("MOVED 12 127.0.0.1:7000");
         assert_eq!(e.redirect().unwrap().port, 7000);
-        assert_eq!(Error::server(e).retry(), Retry::Safe);
+        assert_eq!(Error::server(e).retry(), Retry::Redirect);
+        let e = Error::server(ServerError::new("LOADING Redis is loading"));
+        assert_eq!((e.executed(), e.retry()), (Executed::No, Retry::Safe));
         let e = Error::server(ServerError::new("WRONGTYPE Operation against a key"));
         assert_eq!((e.executed(), e.retry()), (Executed::Yes, Retry::Never));
     }

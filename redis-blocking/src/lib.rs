@@ -4,17 +4,35 @@
 //! **In scope**: connections over TCP, Unix sockets and TLS, URLs, the
 //! connection handshake (RESP2 or RESP3, ACL users, database, client name),
 //! commands with typed replies, pipelines, MULTI/EXEC transactions and
-//! WATCH, per-call deadlines.
+//! WATCH, per-call deadlines, pub/sub, MONITOR, scripts, SCAN iterators,
+//! client-side caching.
 //!
 //! A [`Client`] adds a thread-safe pool, reconnects with backoff and
 //! retries only where they are safe.
 //!
-//! **Not here (yet)**: pub/sub, cluster and sentinel.
+//! **Not here (yet)**: Redis Cluster and Sentinel clients. **Unix only**:
+//! the crate waits on sockets with `poll(2)` and uses Unix sockets for
+//! wake-ups; it does not build on Windows.
 //!
-//! The protocol state of a connection (what was sent, which reply belongs
-//! to whom, pushes, the handshake steps) lives in [`resp_core::client`];
-//! this crate owns the sockets and one drive loop, the only place that
-//! reads or writes.
+//! # What a failed call tells you
+//!
+//! Every error says whether its command ran ([`Error::executed`]: surely
+//! not, maybe, yes) and what a caller may do ([`Error::retry`]). A
+//! connection that may be out of step with the server (a timeout, an I/O
+//! error, a malformed reply, a reply nobody asked for) is closed, never
+//! reused. A pipeline keeps one outcome per command
+//! ([`Connection::pipeline_results`]); the error of a typed pipeline call
+//! describes the batch as a whole, so that a pipeline that partly ran is
+//! never reported as safe to send again.
+//!
+//! # Layout
+//!
+//! The protocol knowledge needs no I/O and lives in [`resp_core`]: the
+//! command table and command semantics ([`resp_core::command`]), reply
+//! routing, the handshake, batch outcomes and pub/sub bookkeeping
+//! ([`resp_core::client`]). This crate owns the sockets and two loops: the
+//! wire loop of a [`Connection`] (the only place that reads or writes for a
+//! call) and the call loop of a [`Client`] (route, run, judge, back off).
 //!
 //! # Example
 //!
@@ -32,35 +50,35 @@
 mod batch;
 mod client;
 pub mod cmd;
-mod command_table;
 pub mod commands;
 mod config;
 mod connection;
+mod connector;
 mod error;
+mod events;
 mod monitor;
 mod net;
 mod pipeline;
 mod pubsub;
+mod retry;
 mod scan;
 mod script;
-mod semantics;
 mod types;
 pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
-pub use client::{
-    CacheOptions, Client, ClientBuilder, Event, EventHandler, Pooled, ReconnectOnError,
-    ReconnectStrategy,
-};
+pub use client::{CacheOptions, Client, ClientBuilder, Pooled};
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};
 pub use connection::{Connection, PushHandler};
 pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerError};
+pub use events::{Event, EventHandler};
 pub use monitor::{Monitor, MonitorEvent};
 pub use pipeline::{Pipeline, PipelineCmd};
 pub use pubsub::{Incoming, Message, Subscriber, SubscriberHandle, SubscriptionKind};
 pub use resp_core;
 pub use resp_core::client::Protocol;
+pub use retry::{ReconnectOnError, ReconnectStrategy, TransactionPolicy};
 pub use scan::{ScanCommands, ScanIter, ScanOptions};
 pub use script::{Script, ScriptCall, ScriptRunner};
 pub use types::{

@@ -5,6 +5,7 @@ use std::time::Duration;
 use resp_core::args::split_args;
 
 use crate::config::Config;
+use crate::connector::Connector;
 use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::{Cmd, Connection};
 
@@ -78,18 +79,42 @@ impl Monitor {
     ///
     /// Connecting failing, or the server refusing `MONITOR`.
     pub fn open(config: &Config) -> Result<Monitor> {
-        let mut conn = Connection::open(config)?;
+        let conn = Connection::open(config)?;
+        Monitor::start(conn, config)
+    }
+
+    /// Opens the connection through a client's connector.
+    pub(crate) fn with_connector(connector: &Connector) -> Result<Monitor> {
+        let conn = connector.connect(None)?;
+        Monitor::start(conn, connector.config())
+    }
+
+    fn start(mut conn: Connection, config: &Config) -> Result<Monitor> {
         conn.start_stream(&Cmd::new("MONITOR"))?;
-        let timeout = config.connect_timeout.or(Some(Duration::from_secs(10)));
-        match conn.next_frame(timeout)? {
+        let timeout = config
+            .timeout
+            .or(config.connect_timeout)
+            .unwrap_or(Duration::from_secs(10));
+        match conn.next_frame(Some(timeout))? {
             Some(resp_core::Frame::Simple(ok)) if &*ok == b"OK" => Ok(Monitor { conn }),
             Some(resp_core::Frame::Error(e)) => Err(Error::server(crate::ServerError::new(
                 String::from_utf8_lossy(&e),
             ))),
-            other => Err(Error::new(
+            None => {
+                conn.close_for("MONITOR was not answered in time");
+                Err(Error::new(
+                    ErrorKind::Timeout,
+                    Executed::Maybe,
+                    format!("{}: no reply to MONITOR within {timeout:?}", config.addr),
+                ))
+            }
+            Some(other) => Err(Error::new(
                 ErrorKind::Protocol,
                 Executed::Maybe,
-                format!("unexpected reply to MONITOR: {other:?}"),
+                format!(
+                    "unexpected reply to MONITOR: {}",
+                    crate::types::describe(&other)
+                ),
             )),
         }
     }

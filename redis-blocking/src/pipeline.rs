@@ -4,12 +4,17 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use resp_core::command::{blocks, changes_mode, silences_replies, Blocks, Session};
+
 use crate::cmd::Segments;
 use crate::error::{Error, ErrorKind, Executed};
 use crate::script::ScriptCall;
-use crate::semantics::{blocks, changes_mode, Blocks, Session};
 use crate::types::ToArgs;
 use crate::Cmd;
+
+/// The encoded `MULTI` and `EXEC` that wrap a transaction.
+const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
+const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
 
 /// What becomes of a command's reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,12 +47,14 @@ enum Role {
 /// assert_eq!((incremented, value.as_str()), (2, "2"));
 /// # Ok::<(), redis_blocking::Error>(())
 /// ```
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Pipeline<'a> {
     buf: Vec<u8>,
     refs: Vec<(usize, Cow<'a, [u8]>)>,
     /// Per command: logical end offset (large arguments included).
     ends: Vec<usize>,
+    /// Per command: where it starts in `buf`.
+    starts: Vec<usize>,
     /// Per command: whether its reply is kept, ignored by
     /// `query_pipeline`, or internal (hidden from every result).
     roles: Vec<Role>,
@@ -124,6 +131,12 @@ impl<'a> Pipeline<'a> {
         self.ends.len()
     }
 
+    /// The number of commands whose results callers see: internal ones
+    /// (`SCRIPT LOAD` before a script's first call) left out.
+    pub fn visible_len(&self) -> usize {
+        self.roles.iter().filter(|r| **r != Role::Internal).count()
+    }
+
     /// True when no command was added.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -134,6 +147,7 @@ impl<'a> Pipeline<'a> {
         self.buf.clear();
         self.refs.clear();
         self.ends.clear();
+        self.starts.clear();
         self.roles.clear();
         self.scripts.clear();
         self.ref_bytes = 0;
@@ -144,11 +158,18 @@ impl<'a> Pipeline<'a> {
     }
 
     pub(crate) fn push(&mut self, cmd: Cmd<'a>) {
-        if changes_mode(&cmd) && self.invalid.is_none() {
-            self.invalid = Some(format!(
-                "{} cannot run in a pipeline: use a Subscriber or Monitor",
-                String::from_utf8_lossy(cmd.name())
-            ));
+        if self.invalid.is_none() {
+            if changes_mode(&cmd) {
+                self.invalid = Some(format!(
+                    "{} cannot run in a pipeline: use a Subscriber or Monitor",
+                    String::from_utf8_lossy(cmd.name())
+                ));
+            } else if silences_replies(&cmd) {
+                self.invalid = Some(
+                    "CLIENT REPLY OFF/SKIP cannot run in a pipeline: replies could no longer be paired with commands"
+                        .to_owned(),
+                );
+            }
         }
         self.session.note(&cmd);
         match blocks(&cmd) {
@@ -156,6 +177,7 @@ impl<'a> Pipeline<'a> {
             Blocks::For(d) => self.blocking = Some(self.blocking.unwrap_or_default() + d),
             Blocks::Forever => self.blocks_forever = true,
         }
+        self.starts.push(self.buf.len());
         let refs_before = self.refs.len();
         cmd.move_into(&mut self.buf, &mut self.refs);
         self.ref_bytes += self.refs[refs_before..]
@@ -180,8 +202,6 @@ impl<'a> Pipeline<'a> {
 
     /// The bytes to write.
     pub(crate) fn segments(&self) -> Segments<'_> {
-        const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
-        const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
         Segments {
             prefix: if self.atomic { MULTI } else { b"" },
             buf: Cow::Borrowed(&self.buf),
@@ -194,10 +214,88 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// Logical end of command `i` in the written stream.
-    pub(crate) fn end_of(&self, i: usize) -> usize {
-        let prefix = if self.atomic { 15 } else { 0 };
-        prefix + self.ends.get(i).copied().unwrap_or(0)
+    fn prefix_len(&self) -> usize {
+        if self.atomic {
+            MULTI.len()
+        } else {
+            0
+        }
+    }
+
+    /// How many of the commands on the wire (`MULTI` and `EXEC` counted)
+    /// were completely written when `written` of the `total` bytes were.
+    pub(crate) fn commands_written(&self, written: usize, total: usize) -> usize {
+        let prefix = self.prefix_len();
+        let logical = written.saturating_sub(prefix);
+        let commands = self.ends.partition_point(|&end| end <= logical);
+        if !self.atomic {
+            return commands;
+        }
+        usize::from(written >= prefix) + commands + usize::from(written >= total)
+    }
+
+    /// The name of command `i`, for messages.
+    pub(crate) fn command_name(&self, i: usize) -> String {
+        let Some(&start) = self.starts.get(i) else {
+            return String::new();
+        };
+        // `*N\r\n$L\r\nNAME\r\n`: the name is always copied into `buf`.
+        let mut decoder = resp_core::RequestDecoder::new();
+        let end = self.buf.len().min(start + 1024);
+        match decoder.decode(&self.buf[start..end]) {
+            Ok(resp_core::Status::Complete((args, _))) => args
+                .first()
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+                .unwrap_or_default(),
+            _ => {
+                let text = &self.buf[start..end];
+                let name = text
+                    .split(|&b| b == b'\n')
+                    .nth(2)
+                    .unwrap_or_default()
+                    .strip_suffix(b"\r")
+                    .unwrap_or_default();
+                String::from_utf8_lossy(name).into_owned()
+            }
+        }
+    }
+
+    /// A plain pipeline of commands `from..` of this one, for sending again
+    /// the commands that surely did not run.
+    pub(crate) fn suffix(&self, from: usize) -> Pipeline<'a> {
+        let start = self.starts.get(from).copied().unwrap_or(self.buf.len());
+        let logical_start = if from == 0 { 0 } else { self.ends[from - 1] };
+        // A large argument goes right after its `$len` header, strictly
+        // inside its own command's bytes.
+        let refs: Vec<(usize, Cow<'a, [u8]>)> = self
+            .refs
+            .iter()
+            .filter(|(end, _)| *end > start)
+            .map(|(end, bytes)| (end - start, bytes.clone()))
+            .collect();
+        Pipeline {
+            buf: self.buf[start..].to_vec(),
+            ref_bytes: refs.iter().map(|(_, b)| b.len()).sum(),
+            refs,
+            ends: self.ends[from..]
+                .iter()
+                .map(|e| e - logical_start)
+                .collect(),
+            starts: self.starts[from..].iter().map(|s| s - start).collect(),
+            roles: self.roles[from..].to_vec(),
+            scripts: self
+                .scripts
+                .iter()
+                .filter(|(i, _)| *i >= from)
+                .map(|(i, call)| (i - from, call.clone()))
+                .collect(),
+            atomic: false,
+            timeout: self.timeout,
+            blocking: self.blocking,
+            blocks_forever: self.blocks_forever,
+            invalid: self.invalid.clone(),
+            session: self.session,
+        }
     }
 
     pub(crate) fn ignored(&self, i: usize) -> bool {

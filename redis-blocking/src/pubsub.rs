@@ -1,44 +1,28 @@
 //! Pub/sub: a subscriber on its own connection, a control handle usable
-//! from any thread, and resubscription after reconnects.
+//! from any thread, and resubscription after reconnects. What each frame
+//! means is decided by [`resp_core::client::Subscriptions`]; this file
+//! owns the thread and the socket.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, unbounded, Receiver, RecvTimeoutError, Sender, TryRecvError};
-use resp_core::Frame;
+use resp_core::client::{PubSubEvent, RequestId, Subscriptions};
 
-use crate::client::{emit, Event, EventHandler, ReconnectStrategy};
+pub use resp_core::client::SubscriptionKind;
+
 use crate::config::Config;
 use crate::connection::streaming::Polled;
+use crate::connector::Connector;
 use crate::error::{Error, ErrorKind, Executed, Result};
-use crate::types::Value;
-use crate::{Cmd, Connection};
-
-/// Which kind of subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SubscriptionKind {
-    /// `SUBSCRIBE channel`.
-    Channel,
-    /// `PSUBSCRIBE pattern`.
-    Pattern,
-    /// `SSUBSCRIBE shard-channel`.
-    Shard,
-}
-
-impl SubscriptionKind {
-    fn commands(self) -> (&'static str, &'static str) {
-        match self {
-            SubscriptionKind::Channel => ("SUBSCRIBE", "UNSUBSCRIBE"),
-            SubscriptionKind::Pattern => ("PSUBSCRIBE", "PUNSUBSCRIBE"),
-            SubscriptionKind::Shard => ("SSUBSCRIBE", "SUNSUBSCRIBE"),
-        }
-    }
-}
+use crate::events::Event;
+use crate::retry::ReconnectStrategy;
+use crate::Connection;
 
 /// A published message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,20 +38,35 @@ pub struct Message {
 }
 
 /// What a subscriber receives.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Incoming {
     /// A message.
     Message(Message),
-    /// The connection was lost and re-established, and every subscription
-    /// restored: messages published in between were missed.
+    /// The connection was lost (or the server broke the protocol) and a new
+    /// one was opened, every subscription requested again: messages
+    /// published in between were missed.
     Reconnected,
 }
 
+/// A request from a handle to the worker.
 enum Control {
-    Subscribe(SubscriptionKind, Vec<Vec<u8>>, Sender<Result<()>>),
-    Unsubscribe(SubscriptionKind, Vec<Vec<u8>>, Sender<Result<()>>),
+    Change(Change),
     Close,
 }
+
+/// A subscribe or unsubscribe, and who waits for it until when.
+struct Change {
+    kind: SubscriptionKind,
+    subscribe: bool,
+    names: Vec<Vec<u8>>,
+    done: Sender<Result<()>>,
+    deadline: Instant,
+}
+
+/// How long a subscribe or unsubscribe waits for the server's confirmation
+/// when the configuration sets no call timeout.
+const DEFAULT_CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A subscriber: its own connection, read by a background thread that
 /// hands messages over in order.
@@ -75,11 +74,16 @@ enum Control {
 /// Read with [`recv`](Subscriber::recv), [`recv_timeout`](Subscriber::recv_timeout),
 /// [`try_recv`](Subscriber::try_recv) or as an iterator. Subscribe and
 /// unsubscribe from any thread with a [`SubscriberHandle`], even while a
-/// reader is blocked; [`SubscriberHandle::close`] ends the subscriber and
-/// wakes the reader. After a lost connection the subscriber reconnects
-/// with backoff, resubscribes to everything, and delivers
-/// [`Incoming::Reconnected`] so the reader knows it may have missed
-/// messages. Channels and payloads are bytes.
+/// reader is blocked; each call returns once the server confirmed it, or
+/// fails after the configuration's timeout (10 s if none is set).
+/// [`SubscriberHandle::close`] ends the subscriber and wakes the reader.
+///
+/// After a lost connection the subscriber reconnects with backoff,
+/// resubscribes to everything, and delivers [`Incoming::Reconnected`] so
+/// the reader knows it may have missed messages. A server that breaks the
+/// protocol (a message for a channel that is not subscribed, a malformed
+/// frame) is treated the same way: the connection is replaced. Channels and
+/// payloads are bytes.
 ///
 /// # Example
 ///
@@ -112,6 +116,7 @@ pub struct Subscriber {
 pub struct SubscriberHandle {
     control: Sender<Control>,
     wake: Arc<Mutex<UnixStream>>,
+    confirm_timeout: Duration,
 }
 
 /// How many messages wait for the reader before the subscriber stops
@@ -125,15 +130,16 @@ impl Subscriber {
     ///
     /// The first connection failing.
     pub fn open(config: Config) -> Result<Subscriber> {
-        Subscriber::with_strategy(config, ReconnectStrategy::default(), None)
+        let connector = Connector::new(config, ReconnectStrategy::default(), None);
+        Subscriber::with_connector(Arc::new(connector))
     }
 
-    pub(crate) fn with_strategy(
-        config: Config,
-        strategy: ReconnectStrategy,
-        events: Option<EventHandler>,
-    ) -> Result<Subscriber> {
-        let conn = Connection::open(&config)?;
+    pub(crate) fn with_connector(connector: Arc<Connector>) -> Result<Subscriber> {
+        let conn = connector.connect(None)?;
+        let confirm_timeout = connector
+            .config()
+            .timeout
+            .unwrap_or(DEFAULT_CONFIRM_TIMEOUT);
         let (message_tx, messages) = bounded(BACKLOG);
         let (control, control_rx) = unbounded();
         let (wake_read, wake_write) = UnixStream::pair()
@@ -142,15 +148,13 @@ impl Subscriber {
             .set_nonblocking(true)
             .map_err(|e| Error::io(Executed::No, "creating a wake-up pipe", e))?;
         let worker = Worker {
-            config,
-            strategy,
-            events,
-            conn,
+            connector,
+            conn: Some(conn),
             messages: message_tx,
             control: control_rx,
             wake: wake_read,
-            subscribed: Default::default(),
-            waiting: VecDeque::new(),
+            subs: Subscriptions::new(),
+            waiting: HashMap::new(),
         };
         let thread = thread::Builder::new()
             .name("redis-subscriber".into())
@@ -161,6 +165,7 @@ impl Subscriber {
             handle: SubscriberHandle {
                 control,
                 wake: Arc::new(Mutex::new(wake_write)),
+                confirm_timeout,
             },
             thread: Some(thread),
         })
@@ -264,13 +269,16 @@ fn closed() -> Error {
 }
 
 impl SubscriberHandle {
-    /// Subscribes to channels and waits until the server confirms, so
-    /// that messages published afterwards are received.
+    /// Subscribes to channels and waits until the server confirmed every
+    /// one, so that messages published afterwards are received. During a
+    /// reconnect, it waits for the new connection's confirmation.
     ///
     /// # Errors
     ///
     /// [`ErrorKind::Closed`] if the subscriber is closed; the server's
-    /// error if it refused.
+    /// error if it refused; [`ErrorKind::Timeout`] when no confirmation
+    /// came within the timeout (the subscriber keeps the request and
+    /// replaces a connection that stopped answering).
     pub fn subscribe<C: IntoIterator<Item = impl AsRef<[u8]>>>(&self, channels: C) -> Result<()> {
         self.change(SubscriptionKind::Channel, true, channels)
     }
@@ -293,19 +301,27 @@ impl SubscriberHandle {
     pub fn change<C: IntoIterator<Item = impl AsRef<[u8]>>>(
         &self,
         kind: SubscriptionKind,
-        on: bool,
+        subscribe: bool,
         names: C,
     ) -> Result<()> {
         let names: Vec<Vec<u8>> = names.into_iter().map(|c| c.as_ref().to_vec()).collect();
         let (done, result) = bounded(1);
-        let control = if on {
-            Control::Subscribe(kind, names, done)
-        } else {
-            Control::Unsubscribe(kind, names, done)
-        };
+        let deadline = Instant::now() + self.confirm_timeout;
+        let control = Control::Change(Change {
+            kind,
+            subscribe,
+            names,
+            done,
+            deadline,
+        });
         self.control.send(control).map_err(|_| closed())?;
         self.wake();
-        result.recv().map_err(|_| closed())?
+        // A little beyond the worker's own deadline, which answers first.
+        match result.recv_timeout(self.confirm_timeout + Duration::from_millis(500)) {
+            Ok(outcome) => outcome,
+            Err(RecvTimeoutError::Timeout) => Err(not_confirmed(self.confirm_timeout)),
+            Err(RecvTimeoutError::Disconnected) => Err(closed()),
+        }
     }
 
     /// Closes the subscriber: its connection is closed and readers wake
@@ -323,57 +339,84 @@ impl SubscriberHandle {
     }
 }
 
+fn not_confirmed(timeout: Duration) -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        Executed::Maybe,
+        format!(
+            "the server did not confirm within {timeout:?}; the subscriber keeps the request and replaces a connection that stopped answering"
+        ),
+    )
+}
+
 /// The background side: owns the connection.
 struct Worker {
-    config: Config,
-    strategy: ReconnectStrategy,
-    events: Option<EventHandler>,
-    conn: Connection,
+    connector: Arc<Connector>,
+    /// `None` while reconnecting.
+    conn: Option<Connection>,
     messages: Sender<Incoming>,
     control: Receiver<Control>,
     wake: UnixStream,
-    subscribed: [BTreeSet<Vec<u8>>; 3],
-    /// Requests waiting for confirmations: kind, whether subscribing, how
-    /// many confirmations are still due.
-    waiting: VecDeque<(SubscriptionKind, bool, usize, Sender<Result<()>>)>,
+    subs: Subscriptions,
+    /// Who waits for which request, until when.
+    waiting: HashMap<RequestId, (Sender<Result<()>>, Instant)>,
 }
 
-fn slot(kind: SubscriptionKind) -> usize {
-    match kind {
-        SubscriptionKind::Channel => 0,
-        SubscriptionKind::Pattern => 1,
-        SubscriptionKind::Shard => 2,
-    }
+/// Why the worker stops or replaces its connection.
+enum Trouble {
+    /// Closed by a handle, or the reader is gone.
+    Stop,
+    /// The connection failed or broke the protocol: replace it.
+    Reconnect(Error),
 }
 
 impl Worker {
     fn run(mut self) {
         loop {
-            if !self.handle_controls() {
-                return;
-            }
-            match self
-                .conn
-                .next_frame_or_wake(None, Some(self.wake.as_raw_fd()))
-            {
-                Ok(Polled::Frame(frame)) => {
-                    if !self.handle_frame(frame) {
-                        return;
+            let trouble = self.serve();
+            match trouble {
+                Trouble::Stop => return,
+                Trouble::Reconnect(error) => {
+                    self.connector.emit(Event::Error {
+                        addr: self.connector.config().addr.clone(),
+                        error: error.to_string(),
+                    });
+                    if let Some(mut conn) = self.conn.take() {
+                        conn.close_for(error.to_string());
                     }
-                }
-                Ok(Polled::Woken | Polled::TimedOut) => self.drain_wake(),
-                Err(e) => {
-                    emit(
-                        &self.events,
-                        Event::Error {
-                            addr: self.config.addr.clone(),
-                            error: e.to_string(),
-                        },
-                    );
                     if !self.reconnect() {
                         return;
                     }
                 }
+            }
+        }
+    }
+
+    /// Runs the connection until something goes wrong.
+    fn serve(&mut self) -> Trouble {
+        loop {
+            if let Some(trouble) = self.handle_controls() {
+                return trouble;
+            }
+            if let Some(trouble) = self.expire_waiting() {
+                return trouble;
+            }
+            let wait = self
+                .waiting
+                .values()
+                .map(|(_, deadline)| deadline.saturating_duration_since(Instant::now()))
+                .min();
+            let Some(conn) = self.conn.as_mut() else {
+                return Trouble::Reconnect(closed());
+            };
+            match conn.next_frame_or_wake(wait, Some(self.wake.as_raw_fd())) {
+                Ok(Polled::Frame(frame)) => {
+                    if let Some(trouble) = self.handle_frame(frame) {
+                        return trouble;
+                    }
+                }
+                Ok(Polled::Woken | Polled::TimedOut) => self.drain_wake(),
+                Err(e) => return Trouble::Reconnect(e),
             }
         }
     }
@@ -383,125 +426,143 @@ impl Worker {
         while matches!(self.wake.read(&mut buf), Ok(n) if n > 0) {}
     }
 
-    /// Applies pending control requests; false to stop.
-    fn handle_controls(&mut self) -> bool {
+    /// Applies pending control requests.
+    fn handle_controls(&mut self) -> Option<Trouble> {
         loop {
             match self.control.try_recv() {
-                Ok(Control::Close) | Err(TryRecvError::Disconnected) => return false,
-                Ok(Control::Subscribe(kind, names, done)) => {
-                    self.send_change(kind, true, names, done)
+                Ok(Control::Close) | Err(TryRecvError::Disconnected) => return Some(Trouble::Stop),
+                Ok(Control::Change(change)) => {
+                    if let Err(e) = self.send_change(change) {
+                        return Some(Trouble::Reconnect(e));
+                    }
                 }
-                Ok(Control::Unsubscribe(kind, names, done)) => {
-                    self.send_change(kind, false, names, done)
-                }
-                Err(TryRecvError::Empty) => return true,
+                Err(TryRecvError::Empty) => return None,
             }
         }
     }
 
-    fn send_change(
-        &mut self,
-        kind: SubscriptionKind,
-        on: bool,
-        names: Vec<Vec<u8>>,
-        done: Sender<Result<()>>,
-    ) {
-        let set = &mut self.subscribed[slot(kind)];
-        let expected = if on {
-            set.extend(names.iter().cloned());
-            names.len()
-        } else if names.is_empty() {
-            let n = set.len().max(1);
-            set.clear();
-            n
+    /// Records a request and writes it, when connected.
+    fn send_change(&mut self, change: Change) -> Result<()> {
+        let Change {
+            kind,
+            subscribe,
+            names,
+            done,
+            deadline,
+        } = change;
+        let mut out = Vec::new();
+        let id = if subscribe {
+            self.subs.subscribe(kind, names, &mut out)
         } else {
-            for name in &names {
-                set.remove(name);
-            }
-            names.len()
+            Some(self.subs.unsubscribe(kind, names, &mut out))
         };
-        if on && names.is_empty() {
+        let Some(id) = id else {
             let _ = done.send(Ok(()));
-            return;
-        }
-        let (subscribe, unsubscribe) = kind.commands();
-        let cmd = Cmd::new(if on { subscribe } else { unsubscribe }).arg(names);
-        let sent = if self.conn.is_streaming() {
-            self.conn.send_in_stream(&cmd)
-        } else {
-            self.conn.start_stream(&cmd)
+            return Ok(());
         };
-        match sent {
-            Ok(()) => self.waiting.push_back((kind, on, expected, done)),
-            // The request is part of the state now: it is replayed after
-            // the reconnect, and confirmed then.
-            Err(_) => self.waiting.push_back((kind, on, expected, done)),
+        self.waiting.insert(id, (done, deadline));
+        // While reconnecting, the new connection's resubscription covers
+        // the request.
+        match self.conn.as_mut() {
+            Some(conn) => conn.send_bytes_in_stream(&out),
+            None => Ok(()),
         }
     }
 
-    /// Handles one frame; false to stop (the reader is gone).
-    fn handle_frame(&mut self, frame: Value) -> bool {
-        let items = match frame {
-            Frame::Array(items) | Frame::Push(items) => items,
-            Frame::Error(e) => {
-                let message = String::from_utf8_lossy(&e).into_owned();
-                if let Some((_, _, _, done)) = self.waiting.pop_front() {
-                    let _ = done.send(Err(Error::server(crate::ServerError::new(message))));
-                }
-                return true;
-            }
-            _ => return true,
-        };
-        let kind_name = items
-            .first()
-            .and_then(|f| f.as_bytes())
-            .map(|b| b.to_ascii_lowercase())
-            .unwrap_or_default();
-        let bytes = |i: usize| {
-            items
-                .get(i)
-                .and_then(|f| f.as_bytes())
-                .map(<[u8]>::to_vec)
-                .unwrap_or_default()
-        };
-        let message = match &kind_name[..] {
-            b"message" => Message {
-                kind: SubscriptionKind::Channel,
-                channel: bytes(1),
-                pattern: None,
-                payload: bytes(2),
-            },
-            b"smessage" => Message {
-                kind: SubscriptionKind::Shard,
-                channel: bytes(1),
-                pattern: None,
-                payload: bytes(2),
-            },
-            b"pmessage" => Message {
-                kind: SubscriptionKind::Pattern,
-                pattern: Some(bytes(1)),
-                channel: bytes(2),
-                payload: bytes(3),
-            },
-            b"subscribe" | b"psubscribe" | b"ssubscribe" | b"unsubscribe" | b"punsubscribe"
-            | b"sunsubscribe" => {
-                self.confirmed();
-                return true;
-            }
-            _ => return true,
-        };
-        self.deliver(Incoming::Message(message))
-    }
-
-    fn confirmed(&mut self) {
-        if let Some((_, _, due, _)) = self.waiting.front_mut() {
-            *due = due.saturating_sub(1);
-            if *due == 0 {
-                if let Some((_, _, _, done)) = self.waiting.pop_front() {
-                    let _ = done.send(Ok(()));
-                }
+    /// Answers requests whose time is up; a connection that let one pass
+    /// unconfirmed is replaced.
+    fn expire_waiting(&mut self) -> Option<Trouble> {
+        let now = Instant::now();
+        let expired: Vec<RequestId> = self
+            .waiting
+            .iter()
+            .filter(|(_, (_, deadline))| *deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        if expired.is_empty() {
+            return None;
+        }
+        for id in &expired {
+            if let Some((done, _)) = self.waiting.remove(id) {
+                let _ = done.send(Err(not_confirmed(
+                    self.connector
+                        .config()
+                        .timeout
+                        .unwrap_or(DEFAULT_CONFIRM_TIMEOUT),
+                )));
             }
         }
+        self.conn.as_ref()?;
+        Some(Trouble::Reconnect(Error::new(
+            ErrorKind::Timeout,
+            Executed::No,
+            "the server did not confirm a subscription change in time",
+        )))
+    }
+
+    fn answer(&mut self, id: RequestId, outcome: Result<()>) {
+        if let Some((done, _)) = self.waiting.remove(&id) {
+            let _ = done.send(outcome);
+        }
+    }
+
+    /// Handles one frame.
+    fn handle_frame(&mut self, frame: crate::Value) -> Option<Trouble> {
+        let event = match self.subs.handle_frame(frame) {
+            Ok(event) => event,
+            Err(e) => {
+                let addr = self.connector.config().addr.clone();
+                return Some(Trouble::Reconnect(
+                    Error::new(
+                        ErrorKind::Protocol,
+                        Executed::No,
+                        format!("{addr} broke the pub/sub protocol: {e}"),
+                    )
+                    .with_source(e),
+                ));
+            }
+        };
+        match event {
+            PubSubEvent::Message {
+                kind,
+                channel,
+                pattern,
+                payload,
+            } => {
+                let message = Message {
+                    kind,
+                    channel: channel.into_owned(),
+                    pattern: pattern.map(|p| p.into_owned()),
+                    payload: payload.into_owned(),
+                };
+                if !self.deliver(Incoming::Message(message)) {
+                    return Some(Trouble::Stop);
+                }
+            }
+            PubSubEvent::Confirmed(id) => {
+                self.answer(id, Ok(()));
+                while let Some(id) = self.subs.next_done() {
+                    self.answer(id, Ok(()));
+                }
+            }
+            PubSubEvent::Refused(id, line) => {
+                let line = String::from_utf8_lossy(&line).into_owned();
+                self.answer(id, Err(Error::server(crate::ServerError::new(line))));
+            }
+            PubSubEvent::Dropped { kind, channel } => {
+                // The server dropped a shard channel (its slot moved): ask
+                // for it again.
+                let mut out = Vec::new();
+                self.subs.subscribe(kind, vec![channel], &mut out);
+                if let Some(conn) = self.conn.as_mut() {
+                    if let Err(e) = conn.send_bytes_in_stream(&out) {
+                        return Some(Trouble::Reconnect(e));
+                    }
+                }
+            }
+            _ => {}
+        }
+        None
     }
 
     /// Hands `incoming` to the reader, waiting while the backlog is full
@@ -526,71 +587,49 @@ impl Worker {
 
     /// Reconnects with backoff and resubscribes; false if closed meanwhile.
     fn reconnect(&mut self) -> bool {
-        let mut attempt = 0u32;
         loop {
-            attempt += 1;
-            let delay = self
-                .strategy
-                .delay(attempt)
-                .unwrap_or(Duration::from_secs(1));
-            emit(&self.events, Event::Reconnecting { attempt, delay });
-            // Sleep in a way `close` interrupts.
-            match self.control.recv_timeout(delay) {
-                Ok(Control::Close) | Err(RecvTimeoutError::Disconnected) => return false,
-                Ok(Control::Subscribe(kind, names, done)) => {
-                    self.subscribed[slot(kind)].extend(names.iter().cloned());
-                    self.waiting.push_back((kind, true, names.len(), done));
-                }
-                Ok(Control::Unsubscribe(kind, names, done)) => {
-                    for name in &names {
-                        self.subscribed[slot(kind)].remove(name);
+            let mut stopped = false;
+            let connector = Arc::clone(&self.connector);
+            // Sleep in a way `close` interrupts, taking requests meanwhile.
+            let mut sleep = |delay: Duration| {
+                let until = Instant::now() + delay;
+                loop {
+                    let left = until.saturating_duration_since(Instant::now());
+                    match self.control.recv_timeout(left) {
+                        Ok(Control::Close) | Err(RecvTimeoutError::Disconnected) => {
+                            stopped = true;
+                            return false;
+                        }
+                        Ok(Control::Change(change)) => {
+                            let _ = self.send_change(change);
+                        }
+                        Err(RecvTimeoutError::Timeout) => return true,
                     }
-                    let _ = done.send(Ok(()));
+                    // While disconnected, this only answers the callers.
+                    let _ = self.expire_waiting();
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-            }
-            let Ok(conn) = Connection::open(&self.config) else {
-                continue;
             };
-            self.conn = conn;
-            emit(
-                &self.events,
-                Event::Ready {
-                    addr: self.config.addr.clone(),
-                },
-            );
-            // Requests waiting for confirmation are answered by the
-            // resubscription below, which covers them.
-            let waiting: Vec<_> = self.waiting.drain(..).collect();
-            let mut ok = true;
-            for kind in [
-                SubscriptionKind::Channel,
-                SubscriptionKind::Pattern,
-                SubscriptionKind::Shard,
-            ] {
-                let names: Vec<Vec<u8>> = self.subscribed[slot(kind)].iter().cloned().collect();
-                if names.is_empty() {
-                    continue;
-                }
-                let cmd = Cmd::new(kind.commands().0).arg(names.clone());
-                let sent = if self.conn.is_streaming() {
-                    self.conn.send_in_stream(&cmd)
-                } else {
-                    self.conn.start_stream(&cmd)
-                };
-                if sent.is_err() {
-                    ok = false;
-                    break;
-                }
-                let (done, _) = bounded(1);
-                self.waiting.push_back((kind, true, names.len(), done));
+            let conn = connector.connect_until_up(&|c| c, &mut sleep);
+            let Some(conn) = conn else {
+                return false;
+            };
+            if stopped {
+                return false;
             }
-            for (_, _, _, done) in waiting {
-                let _ = done.send(Ok(()));
+            self.conn = Some(conn);
+            let mut out = Vec::new();
+            for id in self.subs.reconnected(&mut out) {
+                self.answer(id, Ok(()));
             }
-            if ok {
-                return self.deliver(Incoming::Reconnected);
+            let sent = match self.conn.as_mut() {
+                Some(conn) if !out.is_empty() => conn.send_bytes_in_stream(&out),
+                _ => Ok(()),
+            };
+            if sent.is_err() {
+                self.conn = None;
+                continue;
             }
+            return self.deliver(Incoming::Reconnected);
         }
     }
 }

@@ -15,8 +15,9 @@
 //! `timeout=` and `connect_timeout=` (seconds, fractions allowed),
 //! `user=` and `password=` (for socket URLs, also `pass=`); for TLS,
 //! `insecure=true` (or a `#insecure` fragment), `sni=`, `ca=`, `cert=`,
-//! `key=` (file paths). Unknown options are logged and ignored, so URLs
-//! written for other clients still work.
+//! `key=` (file paths). An unknown option, or a value an option does not
+//! take, is an error naming it: `redis://h?tls=true` is refused rather than
+//! connecting in plaintext.
 //!
 //! Errors name the part at fault and never repeat the password.
 
@@ -27,6 +28,26 @@ use resp_core::client::Protocol;
 
 use crate::config::{Addr, Config, TlsOptions};
 use crate::error::{Error, Result};
+
+impl Config {
+    /// Parses a URL; see [`crate::url`] for the forms accepted.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidConfig`](crate::ErrorKind::InvalidConfig), naming the part
+    /// of the URL at fault (never repeating a password).
+    pub fn from_url(url: &str) -> Result<Config> {
+        parse(url)
+    }
+}
+
+impl std::str::FromStr for Config {
+    type Err = Error;
+
+    fn from_str(url: &str) -> Result<Config> {
+        parse(url)
+    }
+}
 
 pub(crate) fn parse(input: &str) -> Result<Config> {
     let url = url::Url::parse(input).map_err(|e| Error::config(format!("invalid URL: {e}")))?;
@@ -150,13 +171,30 @@ fn option(mut config: Config, key: &str, value: &str) -> Result<Config> {
         "user" | "username" => config = config.user(value),
         "password" | "pass" => config = config.password(value),
         "insecure" => {
-            tls_mut(&mut config, key)?.insecure = matches!(value, "" | "true" | "1" | "yes")
+            let on = match value {
+                "" | "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(Error::config(format!(
+                        "invalid URL option insecure: '{value}' (expected true or false)"
+                    )))
+                }
+            };
+            tls_mut(&mut config, key)?.insecure = on;
         }
         "sni" => tls_mut(&mut config, key)?.sni = Some(value.to_owned()),
         "ca" | "cacert" => tls_mut(&mut config, key)?.ca_file = Some(value.into()),
         "cert" => tls_mut(&mut config, key)?.cert_file = Some(value.into()),
         "key" => tls_mut(&mut config, key)?.key_file = Some(value.into()),
-        other => log::warn!("ignoring unknown URL option '{other}'"),
+        other => {
+            let hint = match other {
+                "tls" | "ssl" => ": use a rediss:// URL for TLS",
+                _ => "",
+            };
+            return Err(Error::config(format!(
+                "unknown URL option '{other}'{hint} (known: protocol, db, client_name, timeout, connect_timeout, user, password, insecure, sni, ca, cert, key)"
+            )));
+        }
     }
     Ok(config)
 }
@@ -207,7 +245,7 @@ mod tests {
         assert_eq!(tcp_of(&c), ("10.0.0.1".into(), 7000));
         assert_eq!(c.get_db(), 3);
         assert_eq!(c.get_protocol(), Protocol::Resp3);
-        assert_eq!(c.handshake.password.as_deref(), Some(&b"p@ss"[..]));
+        assert_eq!(c.handshake.get_password(), Some(&b"p@ss"[..]));
         assert_eq!(c.get_user(), Some(&b"user"[..]));
         let c = parse("redis://:secret@[::1]:6380").unwrap();
         assert_eq!(tcp_of(&c), ("::1".into(), 6380));
@@ -247,6 +285,18 @@ mod tests {
             ("redis://:hunter2@h?insecure=true", "only for rediss"),
             ("unix://", "socket path is empty"),
             ("unix://host/path", "no host"),
+            (
+                "redis://:hunter2@h?tls=true",
+                "unknown URL option 'tls': use a rediss://",
+            ),
+            (
+                "redis://:hunter2@h?db=1&color=blue",
+                "unknown URL option 'color'",
+            ),
+            (
+                "rediss://:hunter2@h?insecure=maybe",
+                "option insecure: 'maybe'",
+            ),
             ("redis://", "host is missing"),
             ("not a url", "invalid URL"),
         ];

@@ -25,7 +25,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use redis_blocking::commands::info::{changes_mode, key_positions};
+use resp_core::command::{changes_mode, key_positions, silences_replies};
 use resp_core::{Decoder, Frame, RequestDecoder, Status};
 
 use crate::faults::FaultSet;
@@ -472,7 +472,7 @@ impl Session {
             args.get(i)
                 .is_some_and(|a| a.eq_ignore_ascii_case(s.as_bytes()))
         };
-        if changes_mode(&[&first[..]]) {
+        if changes_mode(args) {
             let upper = first.to_ascii_uppercase();
             let subscription = upper.ends_with(b"SUBSCRIBE");
             let only_pushes = self.resp3
@@ -484,7 +484,7 @@ impl Session {
             // RESP3 subscriptions: confirmations and messages are pushes.
             return Route::Now;
         }
-        if is("CLIENT") && arg_is(1, "REPLY") && !arg_is(2, "ON") {
+        if silences_replies(args) {
             self.stop_pairing();
             return Route::Now;
         }

@@ -14,6 +14,8 @@ pub enum Limit {
     Depth,
     /// A line ran longer than allowed without its CRLF.
     LineLen,
+    /// An attribute declared more elements than allowed.
+    AttributeLen,
 }
 
 /// What went wrong; [`Error`] adds where.
@@ -154,6 +156,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::LimitExceeded(limit) => match limit {
                 Limit::BulkLen => f.write_str("bulk length exceeds the limit"),
                 Limit::AggregateLen => f.write_str("aggregate length exceeds the limit"),
+                Limit::AttributeLen => f.write_str("attribute length exceeds the limit"),
                 Limit::Depth => f.write_str("nesting exceeds the depth limit"),
                 Limit::LineLen => f.write_str("line exceeds the length limit"),
             },

@@ -48,6 +48,7 @@
 
 pub mod args;
 pub mod client;
+pub mod command;
 mod decode;
 pub mod encode;
 mod error;

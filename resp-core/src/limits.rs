@@ -12,6 +12,7 @@
 /// | [`max_aggregate_len`](Limits::max_aggregate_len) | 2^31 - 1 | the server's multibulk cap |
 /// | [`max_depth`](Limits::max_depth) | 512 | far above any real reply |
 /// | [`max_line_len`](Limits::max_line_len) | 1 MiB | long error messages fit |
+/// | [`max_attribute_len`](Limits::max_attribute_len) | 65,536 | attributes are small metadata; no Redis command sends one |
 ///
 /// Declared lengths never cause preallocation whatever these limits say: a
 /// decoder only allocates for elements whose bytes have arrived.
@@ -31,6 +32,7 @@ pub struct Limits {
     aggregate_len: usize,
     depth: usize,
     line_len: usize,
+    attribute_len: usize,
 }
 
 impl Default for Limits {
@@ -40,6 +42,7 @@ impl Default for Limits {
             aggregate_len: i32::MAX as usize,
             depth: 512,
             line_len: 1024 * 1024,
+            attribute_len: 65_536,
         }
     }
 }
@@ -70,6 +73,19 @@ impl Limits {
     pub fn max_line_len(mut self, bytes: usize) -> Self {
         self.line_len = bytes;
         self
+    }
+
+    /// Sets the most elements an attribute may declare, each key and each
+    /// value counted: attributes are metadata, held until the frame they
+    /// describe arrives.
+    pub fn max_attribute_len(mut self, elements: usize) -> Self {
+        self.attribute_len = elements;
+        self
+    }
+
+    /// The largest accepted attribute element count.
+    pub fn attribute_len(&self) -> usize {
+        self.attribute_len
     }
 
     /// The largest accepted bulk length in bytes.

@@ -39,6 +39,7 @@ mod cluster_nodes;
 mod config;
 mod conn;
 mod error;
+pub mod hostile;
 mod ports;
 mod process;
 pub mod proxy;

@@ -472,6 +472,12 @@ fn modes_and_stdin() {
         // Invalidations of this client's own write come after its reply.
         case("RESP3 pushes between replies in piped lines", &p(&["-3", "--show-pushes", "yes"]))
             .stdin(b"client tracking on\nget k\nset k 1\nping\nget k\n"),
+        // Help is the CLI's own, never sent to the server.
+        case("HELP <command>", &p(&["HELP", "GET"])),
+        case("help @group", &p(&["help", "@list"])),
+        case("? <command>", &p(&["?", "set"])),
+        case("HELP once whatever -r says", &p(&["-r", "3", "HELP", "INCR"])),
+        case("HELP in piped lines", &p(&[])).stdin(b"help set\nping\nHELP @hash\n? get\n"),
     ];
     check(&server, cases);
 }
@@ -581,6 +587,10 @@ fn connections_auth_and_bad_options() {
             &["-u", "redis://default:secret@127.0.0.1:{port}/0", "ping"],
         ),
         case("connection refused", &["-p", "{closed}", "ping"]),
+        case(
+            "HELP needs no connection",
+            &["-p", "{closed}", "HELP", "GET"],
+        ),
         case("missing socket", &["-s", "/nonexistent/redis.sock", "ping"]),
         case("unknown option", &["--bogus"]),
         case("option without its value", &["-p"]),

@@ -15,11 +15,10 @@ use std::time::{Duration, Instant};
 use resp_core::client::Protocol;
 use resp_core::Frame;
 
-use super::events::{emit, Event, EventHandler};
-use super::retry::ReconnectStrategy;
-use crate::config::Config;
+use crate::connector::Connector;
+use crate::events::Event;
 use crate::types::Value;
-use crate::{Cmd, Connection};
+use crate::Cmd;
 
 /// Bounds of the client-side cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +99,7 @@ pub(crate) fn cacheable_key(cmd: &Cmd<'_>) -> Option<Vec<u8>> {
         return None;
     }
     let args: Vec<&[u8]> = cmd.args().collect();
-    match crate::commands::info::key_positions(&args)[..] {
+    match resp_core::command::key_positions(&args)[..] {
         [only] => Some(args[only].to_vec()),
         _ => None,
     }
@@ -154,12 +153,7 @@ pub(crate) struct Ticket {
 }
 
 impl Cache {
-    pub fn start(
-        config: &Config,
-        options: CacheOptions,
-        strategy: ReconnectStrategy,
-        events: Option<EventHandler>,
-    ) -> Arc<Cache> {
+    pub fn start(connector: Arc<Connector>, options: CacheOptions) -> Arc<Cache> {
         let cache = Arc::new(Cache {
             options,
             state: Mutex::new(State::default()),
@@ -169,10 +163,9 @@ impl Cache {
             hits: AtomicU64::new(0),
         });
         let weak = Arc::downgrade(&cache);
-        let config = config.clone().protocol(Protocol::Resp3);
         let spawned = thread::Builder::new()
             .name("redis-tracking".into())
-            .spawn(move || track(weak, config, strategy, events));
+            .spawn(move || track(weak, &connector));
         if let Err(e) = spawned {
             log::warn!("client-side caching off: no tracking thread: {e}");
         }
@@ -301,39 +294,50 @@ fn remove_entry(state: &mut State, argv: &[u8]) {
 }
 
 /// Runs the tracking connection until the client is gone.
-fn track(
-    cache: Weak<Cache>,
-    config: Config,
-    strategy: ReconnectStrategy,
-    events: Option<EventHandler>,
-) {
-    let mut attempt = 0u32;
+fn track(cache: Weak<Cache>, connector: &Connector) {
+    let resp3 = |config: crate::Config| config.protocol(Protocol::Resp3);
+    // Sleep in steps, so the thread ends soon after the client is dropped.
+    let mut sleep = |delay: Duration| {
+        let until = Instant::now() + delay;
+        while Instant::now() < until {
+            if cache.strong_count() == 0 {
+                return false;
+            }
+            thread::sleep((until - Instant::now()).min(Duration::from_millis(100)));
+        }
+        cache.strong_count() > 0
+    };
     loop {
-        let Some(shared) = cache.upgrade() else {
+        let Some(mut conn) = connector.connect_until_up(&resp3, &mut sleep) else {
             return;
         };
-        let opened = Connection::open(&config).and_then(|mut conn| {
-            let id: i64 = conn.query(&Cmd::new("CLIENT").arg("ID"))?;
-            conn.start_stream(&Cmd::new("PING"))?;
-            Ok((conn, id))
-        });
-        let (mut conn, id) = match opened {
-            Ok(opened) => opened,
+        let started = conn
+            .query::<i64>(&Cmd::new("CLIENT").arg("ID"))
+            .and_then(|id| {
+                conn.start_stream(&Cmd::new("PING"))?;
+                Ok(id)
+            });
+        let id = match started {
+            Ok(id) => id,
             Err(e) => {
-                emit(
-                    &events,
-                    Event::Error {
-                        addr: config.addr.clone(),
-                        error: format!("tracking connection: {e}"),
-                    },
-                );
-                drop(shared);
-                attempt += 1;
-                thread::sleep(strategy.delay(attempt).unwrap_or(Duration::from_secs(1)));
+                connector.emit(Event::Error {
+                    addr: connector.config().addr.clone(),
+                    error: format!("tracking connection: {e}"),
+                });
+                if !sleep(
+                    connector
+                        .strategy()
+                        .delay(1)
+                        .unwrap_or(Duration::from_secs(1)),
+                ) {
+                    return;
+                }
                 continue;
             }
         };
-        attempt = 0;
+        let Some(shared) = cache.upgrade() else {
+            return;
+        };
         if let Ok(mut tracker) = shared.tracker.lock() {
             *tracker = Some(id);
         }
@@ -365,13 +369,10 @@ fn track(
                 Err(e) => {
                     shared.online.store(false, Ordering::Release);
                     shared.flush();
-                    emit(
-                        &events,
-                        Event::Closed {
-                            addr: config.addr.clone(),
-                            reason: format!("tracking connection lost, cache flushed: {e}"),
-                        },
-                    );
+                    connector.emit(Event::Closed {
+                        addr: connector.config().addr.clone(),
+                        reason: format!("tracking connection lost, cache flushed: {e}"),
+                    });
                     break;
                 }
             }

@@ -2,25 +2,29 @@
 //! and retries only where they are safe.
 
 mod cache;
-mod events;
 mod pool;
-mod retry;
+mod router;
+mod run;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use resp_core::command::{blocks, needs_own_connection, Blocks};
+
 pub use cache::CacheOptions;
-pub(crate) use events::emit;
-pub use events::{Event, EventHandler};
 pub use pool::Pooled;
-pub use retry::{ReconnectOnError, ReconnectStrategy};
 
 use self::pool::{Pool, PoolOptions};
+use self::router::{Route, Router, Standalone};
+use self::run::{Batch, Call};
 use crate::commands::Runner;
 use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::semantics::{blocks, Blocks};
-use crate::types::{FromReply, Value};
+use crate::connection::{deadline_after, Connection};
+use crate::connector::{Backoff, Connector};
+use crate::error::{Error, ErrorKind, Executed, Result};
+use crate::events::EventHandler;
+use crate::retry::{ReconnectOnError, ReconnectStrategy, TransactionPolicy};
+use crate::types::{FromReply, ToArgs, Value};
 use crate::{Cmd, Pipeline};
 
 /// A Redis client for any number of threads: `Send + Sync`, cheap to
@@ -29,12 +33,25 @@ use crate::{Cmd, Pipeline};
 ///
 /// Every call checks a connection out of the pool, runs, and returns it.
 /// Failures are handled by [`Error::retry`](crate::Error::retry):
-/// a call that surely did not run (no connection, a dead pooled connection
-/// found before writing, `LOADING`, `READONLY`, ...) is retried after a
-/// [`ReconnectStrategy`] delay, up to a bound; a call that may have run is
-/// never retried, unless it is read-only and
+/// a call that surely did not run (no connection, a connection the server
+/// dropped while it was idle, `LOADING`, `READONLY`, ...) is retried after
+/// a [`ReconnectStrategy`] delay, up to a bound; a call that may have run
+/// is never retried, unless it is read-only and
 /// [`retry_reads`](ClientBuilder::retry_reads) is on. One deadline covers
-/// checkout, connecting, the handshake, retries and the reply.
+/// checkout, connecting, the handshake, retries and the reply; blocking
+/// commands (`BLPOP k 5`) extend it by their own timeout.
+///
+/// A pipeline that failed part way is never sent again whole: when the
+/// commands at its end surely did not run (never written, or refused with
+/// `LOADING`/`READONLY`...) and every command before them got its reply,
+/// only those are sent again; otherwise each command keeps its own outcome
+/// ([`pipeline_results`](Client::pipeline_results)).
+///
+/// Commands that change the state of the connection they run on (`WATCH`,
+/// `MULTI`, `EXEC`, `SELECT`, `CLIENT SETNAME`, ...) are refused as single
+/// calls, since the next call may get another connection and the pool undoes
+/// them: use [`transaction`](Client::transaction), the configuration, or a
+/// connection of one's own from [`connection`](Client::connection).
 ///
 /// # Example
 ///
@@ -56,19 +73,19 @@ use crate::{Cmd, Pipeline};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pool: Arc<Pool>,
+    router: Arc<dyn Router>,
     policy: Arc<Policy>,
     cache: Option<Arc<cache::Cache>>,
 }
 
 /// What governs retries.
 struct Policy {
-    strategy: ReconnectStrategy,
     max_attempts: u32,
     retry_reads: bool,
     reconnect_on_error: Option<ReconnectOnError>,
     timeout: Option<Duration>,
     key_prefix: Option<Vec<u8>>,
+    transactions: TransactionPolicy,
 }
 
 /// Builds a [`Client`].
@@ -76,7 +93,8 @@ struct Policy {
 /// Defaults: 16 connections at most, none kept open when idle, checkout
 /// waits up to 5 s, idle connections closed after 5 minutes, no maximum
 /// lifetime, exponential backoff from 50 ms to 2 s with 20% jitter, 5
-/// retries, read retries off, no call timeout beyond the connection's.
+/// retries, read retries off, no call timeout beyond the connection's,
+/// transactions tried 16 times with short random pauses.
 pub struct ClientBuilder {
     config: Config,
     pool: PoolOptions,
@@ -88,6 +106,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     key_prefix: Option<Vec<u8>>,
     cache: Option<CacheOptions>,
+    transactions: TransactionPolicy,
 }
 
 impl ClientBuilder {
@@ -176,39 +195,42 @@ impl ClientBuilder {
     }
 
     /// Receives connection events (besides the `log` records).
-    pub fn on_event(mut self, handler: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+    pub fn on_event(mut self, handler: impl Fn(&crate::Event) + Send + Sync + 'static) -> Self {
         self.events = Some(Arc::new(handler));
         self
     }
 
     /// Sets one deadline for whole calls: checkout, connecting, retries
-    /// and the reply.
+    /// and the reply. Blocking commands add their own timeout to it.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Sets how [`Client::transaction`] retries when watched keys change.
+    pub fn transaction_policy(mut self, policy: TransactionPolicy) -> Self {
+        self.transactions = policy;
         self
     }
 
     /// Builds the client. It does not connect until used (or until
     /// `min_idle` connections are opened in the background).
     pub fn build(self) -> Client {
-        let cache = self.cache.map(|options| {
-            cache::Cache::start(
-                &self.config,
-                options,
-                self.strategy.clone(),
-                self.events.clone(),
-            )
-        });
+        let connector = Arc::new(Connector::new(self.config, self.strategy, self.events));
+        let cache = self
+            .cache
+            .map(|options| cache::Cache::start(Arc::clone(&connector), options));
+        let pool = Pool::new(connector, self.pool);
         Client {
             cache,
-            pool: Pool::new(self.config, self.pool, self.events),
+            router: Arc::new(Standalone::new(pool)),
             policy: Arc::new(Policy {
-                strategy: self.strategy,
                 max_attempts: self.max_attempts,
                 retry_reads: self.retry_reads,
                 reconnect_on_error: self.reconnect_on_error,
                 timeout: self.timeout,
                 key_prefix: self.key_prefix,
+                transactions: self.transactions,
             }),
         }
     }
@@ -243,39 +265,60 @@ impl Client {
             timeout: None,
             key_prefix: None,
             cache: None,
+            transactions: TransactionPolicy::default(),
         }
     }
 
     /// The connection settings.
     pub fn config(&self) -> &Config {
-        &self.pool.config
+        self.router.connector().config()
     }
 
     /// Connections idle in the pool now.
     pub fn idle_connections(&self) -> usize {
-        self.pool.idle()
+        self.router.pools().iter().map(|p| p.idle()).sum()
     }
 
     /// Connections open now, idle or lent out.
     pub fn open_connections(&self) -> usize {
-        self.pool.open()
+        self.router.pools().iter().map(|p| p.open()).sum()
+    }
+
+    /// The deadline of a call starting now with its own timeout `own` (the
+    /// client's otherwise) that may block on the server for `blocking`.
+    fn call_deadline(&self, own: Option<Duration>, blocking: Blocks) -> Option<Instant> {
+        deadline_after(own.or(self.policy.timeout), blocking)
     }
 
     /// Lends a connection for several calls (a transaction, a pipeline
-    /// built step by step); it returns to the pool when dropped. Opening
-    /// is retried like a call.
+    /// built step by step, session commands such as `SELECT`); it returns
+    /// to the pool when dropped, with its session state and settings
+    /// (timeout, push handler) undone. Opening is retried like a call.
     ///
     /// # Errors
     ///
     /// Why no connection could be had: the connect or handshake failure
     /// itself, or [`ErrorKind::PoolTimeout`](crate::ErrorKind::PoolTimeout).
     pub fn connection(&self) -> Result<Pooled> {
-        let deadline = self.policy.timeout.map(|t| Instant::now() + t);
-        let mut attempt = 0u32;
+        let deadline = self.call_deadline(None, Blocks::No);
+        let connector = self.router.connector();
+        let mut backoff = Backoff::new(
+            connector.strategy(),
+            self.policy.max_attempts,
+            deadline,
+            connector.events(),
+        );
         loop {
-            match self.pool.checkout(deadline) {
+            let checked_out = self
+                .router
+                .pool(Route::Batch)
+                .and_then(|pool| pool.checkout(deadline));
+            match checked_out {
                 Ok(conn) => return Ok(conn),
-                Err(error) => self.pause_before_retry(&mut attempt, error, &|| false, deadline)?,
+                Err(error) if crate::retry::should_retry(&error, &|| false, false) => {
+                    backoff.pause(error)?
+                }
+                Err(error) => return Err(error),
             }
         }
     }
@@ -288,11 +331,7 @@ impl Client {
     ///
     /// The first connection failing.
     pub fn subscriber(&self) -> Result<crate::Subscriber> {
-        crate::Subscriber::with_strategy(
-            self.pool.config.clone(),
-            self.policy.strategy.clone(),
-            self.pool.events.clone(),
-        )
+        crate::Subscriber::with_connector(Arc::clone(self.router.connector()))
     }
 
     /// Opens a [`Monitor`](crate::Monitor) on a dedicated connection that
@@ -302,7 +341,7 @@ impl Client {
     ///
     /// Connecting failing, or the server refusing `MONITOR`.
     pub fn monitor(&self) -> Result<crate::Monitor> {
-        crate::Monitor::open(&self.pool.config)
+        crate::Monitor::with_connector(self.router.connector())
     }
 
     /// Runs one command, retrying where safe.
@@ -310,8 +349,12 @@ impl Client {
     /// # Errors
     ///
     /// As [`Connection::query`](crate::Connection::query), after retries;
-    /// the error of the last attempt.
+    /// the error of the last attempt. [`ErrorKind::InvalidCommand`] for a
+    /// command that only makes sense on a connection of one's own
+    /// (`WATCH`, `MULTI`, `SELECT`, `CLIENT SETNAME`, ...).
     pub fn query<T: FromReply>(&self, cmd: &Cmd<'_>) -> Result<T> {
+        refuse_session_command(cmd)?;
+        Connection::pairable(cmd)?;
         let prefixed;
         let cmd = match &self.policy.key_prefix {
             Some(prefix) => {
@@ -320,35 +363,38 @@ impl Client {
             }
             None => cmd,
         };
-        let deadline = cmd
-            .get_timeout()
-            .or(self.policy.timeout)
-            .map(|t| Instant::now() + t);
-        // Looked up only when a failed call might be retried as a read.
-        let read_only = || {
-            let args: Vec<&[u8]> = cmd.args().collect();
-            crate::commands::info::is_read_only(&args)
-        };
+        let blocking = blocks(cmd);
+        let deadline = self.call_deadline(cmd.get_timeout(), blocking);
+        let retry_reads = self.policy.retry_reads;
         if let Some(cache) = &self.cache {
             match cache.lookup(cmd) {
                 Ok(value) => return T::from_reply(value),
                 Err(Some(ticket)) => {
-                    let value =
-                        self.with_retries(deadline, &read_only, Blocks::No, |conn, deadline| {
+                    let mut call = Call::new(
+                        cmd,
+                        blocking,
+                        retry_reads,
+                        |conn: &mut Connection, deadline| {
                             if let Some((target, generation)) = cache.redirect() {
                                 conn.ensure_tracking(target, generation, deadline)?;
                             }
                             conn.query_until::<Value>(cmd, deadline)
-                        });
+                        },
+                    );
+                    let value = self.drive(&mut call, deadline);
                     cache.finish(ticket, value.as_ref().ok());
                     return T::from_reply(value?);
                 }
                 Err(None) => {}
             }
         }
-        self.with_retries(deadline, &read_only, blocks(cmd), |conn, deadline| {
-            conn.query_until(cmd, deadline)
-        })
+        let mut call = Call::new(
+            cmd,
+            blocking,
+            retry_reads,
+            |conn: &mut Connection, deadline| conn.query_until::<T>(cmd, deadline),
+        );
+        self.drive(&mut call, deadline)
     }
 
     /// Replies served from the client-side cache so far (0 without one).
@@ -361,102 +407,115 @@ impl Client {
         self.cache.as_ref().map_or(0, |c| c.len())
     }
 
-    /// Runs a pipeline, retrying only when none of it can have run.
+    /// The pipeline with the client's key prefix, if it has one.
+    fn prefixed<'p>(&self, pipe: &'p Pipeline<'p>) -> std::borrow::Cow<'p, Pipeline<'p>> {
+        match &self.policy.key_prefix {
+            Some(prefix) => std::borrow::Cow::Owned(pipe.with_key_prefix(prefix)),
+            None => std::borrow::Cow::Borrowed(pipe),
+        }
+    }
+
+    /// Runs a pipeline and converts the replies, as
+    /// [`Connection::query_pipeline`](crate::Connection::query_pipeline)
+    /// does. Commands at the end of the pipeline that surely did not run
+    /// (never written, or refused with `LOADING`/`READONLY`...) are sent
+    /// again, after the usual pause, once every command before them got its
+    /// reply; nothing that ran or may have run is sent twice.
     ///
     /// # Errors
     ///
-    /// As [`Connection::query_pipeline`](crate::Connection::query_pipeline).
+    /// As [`Connection::query_pipeline`](crate::Connection::query_pipeline):
+    /// [`Error::executed`] says whether the pipeline as a whole ran.
     pub fn query_pipeline<T: FromReply>(&self, pipe: &Pipeline<'_>) -> Result<T> {
-        let prefixed;
-        let pipe = match &self.policy.key_prefix {
-            Some(prefix) => {
-                prefixed = pipe.with_key_prefix(prefix);
-                &prefixed
-            }
-            None => pipe,
-        };
-        let deadline = pipe
-            .get_timeout()
-            .or(self.policy.timeout)
-            .map(|t| Instant::now() + t);
-        self.with_retries(deadline, &|| false, pipe.blocking(), |conn, deadline| {
-            conn.query_pipeline_until(pipe, deadline)
-        })
+        let pipe = self.prefixed(pipe);
+        let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
+        let mut op = (Batch::new(&pipe), self.policy.retry_reads);
+        self.drive(&mut op, deadline)?;
+        op.0.into_typed()
     }
 
-    /// Checks out a connection and runs `call`, with retries.
-    fn with_retries<T>(
-        &self,
-        deadline: Option<Instant>,
-        read_only: &dyn Fn() -> bool,
-        blocking: Blocks,
-        mut call: impl FnMut(&mut Pooled, Option<Instant>) -> Result<T>,
-    ) -> Result<T> {
-        let mut attempt = 0u32;
-        loop {
-            let result = self.pool.checkout(deadline).and_then(|mut conn| {
-                // The connection's own timeout still bounds the reply.
-                let own = conn.deadline(None, blocking);
-                let call_deadline = match (deadline, own) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                };
-                let result = call(&mut conn, call_deadline);
-                if let Err(e) = &result {
-                    self.maybe_reconnect(&mut conn, e);
-                }
-                result
-            });
-            match result {
-                Ok(value) => return Ok(value),
-                Err(error) => self.pause_before_retry(&mut attempt, error, read_only, deadline)?,
-            }
+    /// Runs a pipeline and returns one result per command, in order, as
+    /// [`Connection::pipeline_results`](crate::Connection::pipeline_results)
+    /// does, retrying as [`query_pipeline`](Client::query_pipeline).
+    pub fn pipeline_results(&self, pipe: &Pipeline<'_>) -> Vec<Result<Value>> {
+        let pipe = self.prefixed(pipe);
+        let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
+        let mut op = (Batch::new(&pipe), self.policy.retry_reads);
+        match self.drive(&mut op, deadline) {
+            Ok(()) => op.0.into_results(),
+            Err(e) => (0..pipe.visible_len())
+                .map(|_| Err(e.duplicate()))
+                .collect(),
         }
     }
 
-    /// Closes a connection whose server error the user's predicate turns
-    /// into a reconnect.
-    fn maybe_reconnect(&self, conn: &mut Pooled, error: &Error) {
-        if let (Some(predicate), Some(server)) =
-            (&self.policy.reconnect_on_error, error.server_error())
-        {
-            if predicate(server) {
-                conn.close_for(format!("reconnect on error: {server}"));
-            }
-        }
+    /// Runs `body` as an optimistic transaction over `keys` on one pooled
+    /// connection, as [`Connection::transaction`] does: `WATCH`, the body's
+    /// reads, then its queued commands in MULTI/EXEC; when a watched key
+    /// changed, again after a short random pause, as the client's
+    /// [`transaction_policy`](ClientBuilder::transaction_policy) says. A body
+    /// that queues nothing sends no MULTI/EXEC. When the connection fails
+    /// before `EXEC` was written, the whole transaction (body included)
+    /// runs again on another connection, like any call that did not run.
+    ///
+    /// The client's key prefix is not applied inside the body: it works on
+    /// the raw connection.
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::transaction`].
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use redis_blocking::{Client, Cmd};
+    ///
+    /// let client = Client::open("redis://127.0.0.1/")?;
+    /// let (balance,): (i64,) = client.transaction("balance", |conn, pipe| {
+    ///     let balance: i64 = conn.query::<Option<i64>>(&Cmd::new("GET").arg("balance"))?.unwrap_or(0);
+    ///     pipe.cmd("SET").arg("balance").arg(balance + 10).ignore();
+    ///     pipe.cmd("GET").arg("balance");
+    ///     Ok(())
+    /// })?;
+    /// # Ok::<(), redis_blocking::Error>(())
+    /// ```
+    pub fn transaction<'a, K, T, F>(&self, keys: K, mut body: F) -> Result<T>
+    where
+        K: ToArgs<'a> + Clone,
+        T: FromReply,
+        F: FnMut(&mut Connection, &mut Pipeline<'a>) -> Result<()>,
+    {
+        let deadline = self.call_deadline(None, Blocks::No);
+        let policy = &self.policy.transactions;
+        let watch = Cmd::new("WATCH").arg(keys.clone());
+        let mut call = Call::new(&watch, Blocks::No, false, |conn: &mut Connection, _| {
+            conn.transaction_with(policy, keys.clone(), &mut body)
+        });
+        self.drive(&mut call, deadline)
     }
+}
 
-    /// Returns `error` if the call must not or cannot be tried again;
-    /// otherwise waits the strategy's delay.
-    fn pause_before_retry(
-        &self,
-        attempt: &mut u32,
-        error: Error,
-        read_only: &dyn Fn() -> bool,
-        deadline: Option<Instant>,
-    ) -> Result<()> {
-        *attempt += 1;
-        if *attempt > self.policy.max_attempts
-            || !retry::should_retry(&error, read_only, self.policy.retry_reads)
-        {
-            return Err(error);
+/// Refuses, as a single call on a pooled client, a command that only makes
+/// sense on a connection of one's own.
+fn refuse_session_command(cmd: &Cmd<'_>) -> Result<()> {
+    let Some(why) = needs_own_connection(cmd) else {
+        return Ok(());
+    };
+    let name = String::from_utf8_lossy(cmd.name()).to_ascii_uppercase();
+    let instead = match name.as_str() {
+        "WATCH" | "UNWATCH" | "MULTI" | "EXEC" | "DISCARD" => {
+            "use Client::transaction (or Pipeline::transaction), or Client::connection() for a connection of your own"
         }
-        let Some(delay) = self.policy.strategy.delay(*attempt) else {
-            return Err(error);
-        };
-        if deadline.is_some_and(|d| Instant::now() + delay >= d) {
-            return Err(error);
+        "SELECT" | "AUTH" | "HELLO" => {
+            "set it in the Config or URL (db, user, password, protocol), or use Client::connection()"
         }
-        events::emit(
-            &self.pool.events,
-            Event::Reconnecting {
-                attempt: *attempt,
-                delay,
-            },
-        );
-        std::thread::sleep(delay);
-        Ok(())
-    }
+        _ => "use Client::connection() for a connection of your own",
+    };
+    Err(Error::new(
+        ErrorKind::InvalidCommand,
+        Executed::No,
+        format!("{name} cannot run as a single call on a pooled Client ({why}): {instead}"),
+    ))
 }
 
 impl Runner for Client {
@@ -474,8 +533,7 @@ impl Runner for Pooled {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("config", &self.pool.config)
-            .field("options", &self.pool.options)
+            .field("config", self.config())
             .finish()
     }
 }

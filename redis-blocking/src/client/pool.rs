@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, select, Receiver, RecvTimeoutError, Sender};
 
-use super::events::{emit, Event, EventHandler};
-use crate::config::Config;
+use crate::connector::Connector;
 use crate::error::{Error, ErrorKind, Executed, Result};
+use crate::events::Event;
 use crate::Connection;
 
 /// Pool settings.
@@ -38,9 +38,8 @@ struct Idle {
 }
 
 pub(crate) struct Pool {
-    pub config: Config,
+    pub connector: Arc<Connector>,
     pub options: PoolOptions,
-    pub events: Option<EventHandler>,
     idle_tx: Sender<Idle>,
     idle_rx: Receiver<Idle>,
     permit_tx: Sender<()>,
@@ -50,7 +49,7 @@ pub(crate) struct Pool {
 }
 
 impl Pool {
-    pub fn new(config: Config, options: PoolOptions, events: Option<EventHandler>) -> Arc<Pool> {
+    pub fn new(connector: Arc<Connector>, options: PoolOptions) -> Arc<Pool> {
         let size = options.max_size.max(1);
         let (idle_tx, idle_rx) = bounded(size);
         let (permit_tx, permit_rx) = bounded(size);
@@ -59,9 +58,8 @@ impl Pool {
         }
         let (stop_tx, stop_rx) = bounded::<()>(0);
         let pool = Arc::new(Pool {
-            config,
+            connector,
             options,
-            events,
             idle_tx,
             idle_rx,
             permit_tx,
@@ -139,14 +137,11 @@ impl Pool {
     }
 
     /// Checks an idle connection before lending it; closes it if it is
-    /// expired or dead.
-    fn revive(self: &Arc<Pool>, mut idle: Idle) -> Option<Pooled> {
+    /// expired. (A connection the server closed while it was idle is found
+    /// out by the call itself, before it writes anything.)
+    fn revive(self: &Arc<Pool>, idle: Idle) -> Option<Pooled> {
         if let Some(reason) = self.expired(&idle) {
             self.close(idle.conn, reason);
-            return None;
-        }
-        if !idle.conn.check_alive() {
-            self.close(idle.conn, "the server closed it while idle");
             return None;
         }
         Some(Pooled {
@@ -192,39 +187,14 @@ impl Pool {
     /// Opens a connection, within `deadline` if it is sooner than the
     /// connect timeout.
     fn connect(&self, deadline: Option<Instant>) -> Result<Connection> {
-        let addr = self.config.addr.clone();
-        emit(&self.events, Event::Connect { addr: addr.clone() });
-        let mut config = self.config.clone();
-        if let Some(deadline) = deadline {
-            let left = deadline.saturating_duration_since(Instant::now());
-            config.connect_timeout = Some(config.connect_timeout.map_or(left, |t| t.min(left)));
-        }
-        match Connection::open(&config) {
-            Ok(conn) => {
-                emit(&self.events, Event::Ready { addr });
-                Ok(conn)
-            }
-            Err(e) => {
-                emit(
-                    &self.events,
-                    Event::Error {
-                        addr,
-                        error: e.to_string(),
-                    },
-                );
-                Err(e)
-            }
-        }
+        self.connector.connect(deadline)
     }
 
     fn close(&self, conn: Box<Connection>, reason: &str) {
-        emit(
-            &self.events,
-            Event::Closed {
-                addr: conn.addr().clone(),
-                reason: reason.to_owned(),
-            },
-        );
+        self.connector.emit(Event::Closed {
+            addr: conn.addr().clone(),
+            reason: reason.to_owned(),
+        });
         drop(conn);
         let _ = self.permit_tx.send(());
     }
@@ -241,6 +211,7 @@ impl Pool {
                 .to_owned();
             return self.close(conn, &reason);
         }
+        conn.restore_settings();
         if conn.has_session_state() {
             if let Err(e) = conn.reset_session() {
                 return self.close(conn, &format!("session state could not be reset: {e}"));

@@ -26,7 +26,6 @@ mod bitmaps;
 mod geo;
 mod hashes;
 mod hyperloglog;
-pub mod info;
 mod keys;
 mod lists;
 mod options;
@@ -36,6 +35,10 @@ mod sets;
 mod sorted_sets;
 mod streams;
 mod strings;
+
+/// The command table, now in [`resp_core::command`]; kept here under its
+/// old name.
+pub use resp_core::command as info;
 
 pub use bitmaps::BitmapCommands;
 pub use geo::GeoCommands;
@@ -51,6 +54,8 @@ pub use sorted_sets::SortedSetCommands;
 pub use streams::{StreamCommands, StreamGroupCommands, XReadOptions};
 pub use strings::StringCommands;
 
+use std::time::Duration;
+
 use crate::{Cmd, FromReply, Result};
 
 /// Something that runs a command and converts its reply.
@@ -61,6 +66,45 @@ pub trait Runner {
     ///
     /// As [`Connection::query`](crate::Connection::query).
     fn run_cmd<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T>;
+
+    /// This runner, with `timeout` for the typed calls made through the
+    /// returned handle (replacing the connection's or client's; blocking
+    /// commands still add their own wait to it).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use redis_blocking::prelude::*;
+    ///
+    /// let mut client = Client::open("redis://127.0.0.1/")?;
+    /// let v: Option<String> = client.with_timeout(Duration::from_millis(50)).get("k")?;
+    /// # Ok::<(), redis_blocking::Error>(())
+    /// ```
+    fn with_timeout(&mut self, timeout: Duration) -> WithTimeout<'_, Self>
+    where
+        Self: Sized,
+    {
+        WithTimeout {
+            runner: self,
+            timeout,
+        }
+    }
+}
+
+/// A [`Runner`] whose calls have their own timeout; see
+/// [`Runner::with_timeout`].
+#[derive(Debug)]
+pub struct WithTimeout<'r, R> {
+    runner: &'r mut R,
+    timeout: Duration,
+}
+
+impl<R: Runner> Runner for WithTimeout<'_, R> {
+    fn run_cmd<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T> {
+        let timed = cmd.clone().timeout(self.timeout);
+        self.runner.run_cmd(&timed)
+    }
 }
 
 impl Runner for crate::Connection {

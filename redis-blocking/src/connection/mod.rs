@@ -1,73 +1,42 @@
-//! One connection to one server, and the drive loop that is the only
-//! place this crate reads and writes.
+//! One connection to one server: setting it up, running calls on it, and
+//! closing it for good when it may be out of step.
+//!
+//! The wire loop is in `run.rs`; session state a pool must undo is in
+//! `session.rs`; streaming mode (subscribers, monitors) in `streaming.rs`.
 
-use std::io;
 use std::time::{Duration, Instant};
 
-use resp_core::client::{Conversation, Event, Handshake, HandshakeOptions, Protocol};
-use resp_core::{ErrorKind as DecodeErrorKind, Frame, Status};
+use resp_core::client::{Conversation, Handshake, HandshakeOptions, Protocol};
+use resp_core::command::{blocks, changes_mode, silences_replies, Blocks, Session};
+use resp_core::Frame;
 
 use crate::cmd::Segments;
 use crate::config::{Addr, Config};
 use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::net::{self, Stream};
-use crate::semantics::{blocks, changes_mode, Blocks, Session};
 use crate::types::{FromReply, Value};
-
-pub(crate) mod streaming;
 use crate::Cmd;
 
-/// The read buffer's resting size and the least free space a read gets.
-const READ_CHUNK: usize = 16 * 1024;
-/// Read buffers above this size are released once empty.
-const KEEP_READ_BUFFER: usize = 4 * 1024 * 1024;
+mod run;
+mod session;
+pub(crate) mod streaming;
+
+pub(crate) use run::{Failure, Read};
 
 /// A handler for push messages (RESP3 `>` frames) that arrive on a regular
 /// connection, such as client-side caching invalidations.
 pub type PushHandler = Box<dyn FnMut(Value) + Send>;
 
-/// How an exchange failed, and how far it got.
-pub(crate) struct Failure {
-    pub error: Error,
-    /// Replies delivered before the failure.
-    pub replies: usize,
-    /// Bytes written before the failure.
-    pub written: usize,
-}
-
-impl Failure {
-    /// The error for a command whose bytes end at `end`: it did not run if
-    /// it was never completely written.
-    pub fn for_command(&self, end: usize) -> Error {
-        self.error.duplicate().executed_as(self.executed(end))
-    }
-
-    /// As [`for_command`](Failure::for_command), for an exchange of one
-    /// command: the error itself is returned, its source (the
-    /// `io::Error`, the decoder's error) kept for callers that report it
-    /// in their own words.
-    pub fn into_command_error(self, end: usize) -> Error {
-        let executed = self.executed(end);
-        self.error.executed_as(executed)
-    }
-
-    /// Whether a command ending at byte `end` may have run.
-    fn executed(&self, end: usize) -> Executed {
-        if self.written >= end {
-            Executed::Maybe
-        } else {
-            Executed::No
-        }
-    }
-}
+/// Extra time allowed to blocking commands beyond their own timeout.
+const BLOCKING_GRACE: Duration = Duration::from_secs(1);
 
 /// A connection to a Redis server.
 ///
 /// Commands run one call at a time; each call writes its command(s) and
 /// reads their replies before returning, within the call's deadline. A
 /// failure that may leave the connection out of step with the server (an
-/// I/O error, a timeout, a malformed reply, a panic in the middle of a
-/// call) closes it: every later call fails with
+/// I/O error, a timeout, a malformed reply, a reply nobody asked for, a
+/// panic in the middle of a call) closes it: every later call fails with
 /// [`ErrorKind::Closed`] and no call ever gets another command's reply.
 ///
 /// # Example
@@ -97,11 +66,14 @@ pub struct Connection {
     created: Instant,
     last_used: Instant,
     session: Session,
-    handshake: HandshakeOptions,
-    connect_timeout: Option<Duration>,
+    config: Config,
     /// The client-side cache generation whose tracking is on here (0: off).
     tracking: u64,
-    ping_on_connect: bool,
+    /// The last call found the connection closed or out of step before
+    /// writing anything.
+    stale: bool,
+    /// The socket's receive timeout, as last set.
+    read_timeout: Option<Duration>,
 }
 
 impl Connection {
@@ -111,7 +83,8 @@ impl Connection {
     /// # Errors
     ///
     /// Connect, TLS, timeout and authentication failures, each with the
-    /// address and a clear cause.
+    /// address and a clear cause; [`ErrorKind::Protocol`] for a peer that
+    /// does not speak RESP (which retrying will not fix).
     pub fn open(config: &Config) -> Result<Connection> {
         config.validate()?;
         let deadline = config.connect_timeout.map(|t| Instant::now() + t);
@@ -120,7 +93,7 @@ impl Connection {
         let mut conn = Connection {
             stream,
             conv: Conversation::with_limits(config.limits),
-            rbuf: vec![0; READ_CHUNK],
+            rbuf: vec![0; run::READ_CHUNK],
             rpos: 0,
             rlen: 0,
             wbuf: Vec::with_capacity(256),
@@ -133,12 +106,12 @@ impl Connection {
             created: Instant::now(),
             last_used: Instant::now(),
             session: Session::default(),
-            handshake: config.handshake.clone(),
-            connect_timeout: config.connect_timeout,
+            config: config.clone(),
             tracking: 0,
-            ping_on_connect: true,
+            stale: false,
+            read_timeout: None,
         };
-        conn.handshake(config, deadline)?;
+        conn.run_handshake(config.handshake.clone(), deadline)?;
         log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);
         Ok(conn)
     }
@@ -152,52 +125,23 @@ impl Connection {
         Connection::open(&Config::from_url(url)?)
     }
 
-    fn handshake(&mut self, config: &Config, deadline: Option<Instant>) -> Result<()> {
-        self.ping_on_connect = config.ping_on_connect;
-        self.run_handshake(config.handshake.clone(), deadline)
-    }
-
     fn run_handshake(
         &mut self,
         options: HandshakeOptions,
         deadline: Option<Instant>,
     ) -> Result<()> {
         let mut handshake = Handshake::new(options);
-        let mut sent_any = false;
-        loop {
-            let mut out = Vec::new();
-            if !handshake.poll_command(&mut out) {
-                break;
-            }
-            sent_any = true;
+        let mut out = Vec::new();
+        while handshake.poll_command(&mut out) {
             let reply = self.roundtrip(&out, deadline)?;
-            handshake
-                .handle_reply(&reply)
-                .map_err(|e| Error::handshake(e).context(&self.addr))?;
+            out.clear();
+            if let Err(e) = handshake.handle_reply(&reply) {
+                let error = Error::handshake(e).context(&self.addr);
+                self.close_for(error.to_string());
+                return Err(error);
+            }
         }
         self.protocol = handshake.protocol();
-        if !sent_any && self.ping_on_connect {
-            // Nothing was exchanged yet: a PING proves the server speaks
-            // RESP (not TLS) and does not require a password, so that
-            // those failures surface here, within the connect timeout.
-            let mut out = Vec::new();
-            resp_core::encode::write_command(&mut out, ["PING"]);
-            match self.roundtrip(&out, deadline)? {
-                Frame::Error(e) if e.starts_with(b"NOAUTH") => {
-                    let err = resp_core::client::HandshakeError::NoAuth;
-                    return Err(Error::handshake(err).context(&self.addr));
-                }
-                Frame::Error(e) => {
-                    let message = String::from_utf8_lossy(&e).into_owned();
-                    return Err(Error::new(
-                        ErrorKind::Connect,
-                        Executed::No,
-                        format!("{}: PING failed: {message}", self.addr),
-                    ));
-                }
-                _ => {}
-            }
-        }
         Ok(())
     }
 
@@ -210,10 +154,12 @@ impl Connection {
             reply = Some(frame.into_owned())
         })
         .map_err(|f| {
-            let kind = if f.error.kind() == ErrorKind::Timeout {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Connect
+            // A peer that does not speak RESP will not start to on a
+            // retry; connection failures and timeouts may pass.
+            let kind = match f.error.kind() {
+                ErrorKind::Timeout => ErrorKind::Timeout,
+                ErrorKind::Protocol => ErrorKind::Protocol,
+                _ => ErrorKind::Connect,
             };
             Error::new(
                 kind,
@@ -263,6 +209,14 @@ impl Connection {
         self.broken.is_some() || self.busy
     }
 
+    /// True when the last call failed because the connection was found
+    /// closed (or out of step) before anything was written: a pool lent a
+    /// connection the server had dropped while it was idle. The call surely
+    /// did not run.
+    pub fn was_stale(&self) -> bool {
+        self.stale
+    }
+
     /// When the connection was opened.
     pub fn created(&self) -> Instant {
         self.created
@@ -273,165 +227,34 @@ impl Connection {
         self.last_used
     }
 
-    /// Records session state changed by a pipeline that ran.
-    pub(crate) fn note_session(&mut self, session: Session) {
-        self.session.db |= session.db;
-        self.session.watch |= session.watch;
-        self.session.multi |= session.multi;
-        self.session.other |= session.other;
-    }
-
-    /// Turns client tracking on, redirected to `target`, unless it is on
-    /// for `generation` already. The pool's own tracking is not session
-    /// state to undo.
-    pub(crate) fn ensure_tracking(
-        &mut self,
-        target: i64,
-        generation: u64,
-        deadline: Option<Instant>,
-    ) -> Result<()> {
-        if self.tracking == generation {
-            return Ok(());
-        }
-        let before = self.session;
-        self.query_until::<()>(
-            &Cmd::new("CLIENT")
-                .arg("TRACKING")
-                .arg("ON")
-                .arg("REDIRECT")
-                .arg(target),
-            deadline,
-        )?;
-        self.session = before;
-        self.tracking = generation;
-        Ok(())
-    }
-
-    /// True when commands left session state (database, `WATCH`, `MULTI`,
-    /// name, tracking, ...) that a pool must undo before lending the
-    /// connection again.
-    pub fn has_session_state(&self) -> bool {
-        !self.session.is_clean()
-    }
-
-    /// Checks, without writing anything, that the server has not closed an
-    /// idle connection: one non-blocking look at the socket. Data that
-    /// arrived meanwhile (push messages) is kept for the next call.
-    pub(crate) fn check_alive(&mut self) -> bool {
-        if self.is_broken() {
-            return false;
-        }
-        match net::wait(self.stream.fd(), true, false, Some(Instant::now())) {
-            Err(e) if e.kind() == io::ErrorKind::TimedOut => return true,
-            Err(_) => return false,
-            Ok(_) => {}
-        }
-        match self.read_some() {
-            Ok(_) => true,
-            Err(error) => {
-                self.poison(error.context("checking an idle connection"), 0, 0);
-                false
-            }
-        }
-    }
-
-    /// One non-blocking read into the read buffer. The end of the stream
-    /// and I/O failures are errors; the caller closes the connection.
-    pub(crate) fn read_some(&mut self) -> Result<Read> {
-        self.reserve_read_space();
-        let result = self.stream.read(&mut self.rbuf[self.rlen..]);
-        self.took(result)
-    }
-
-    /// One read that waits for data, on plaintext streams (`None` for TLS,
-    /// which waits with `poll`). For calls without a deadline.
-    fn read_waiting(&mut self) -> Option<Result<Read>> {
-        self.reserve_read_space();
-        let result = self.stream.read_waiting(&mut self.rbuf[self.rlen..])?;
-        Some(self.took(result))
-    }
-
-    /// Accounts for a read's outcome.
-    fn took(&mut self, result: io::Result<usize>) -> Result<Read> {
-        match result {
-            Ok(0) => Err(Error::new(
-                ErrorKind::Io,
-                Executed::No,
-                format!("{} closed the connection", self.addr),
-            )),
-            Ok(n) => {
-                self.rlen += n;
-                Ok(Read::Data)
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Read::WouldBlock),
-            // Interrupted: nothing read, but nothing to wait for either.
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Read::Data),
-            Err(e) => Err(Error::io(
-                Executed::No,
-                &format!("reading from {}", self.addr),
-                e,
-            )),
-        }
-    }
-
-    /// Undoes session state so the connection can be lent again: `DISCARD`,
-    /// `UNWATCH` and `SELECT` back when only those changed, otherwise
-    /// `RESET` and the handshake again (falling back to the first way on
-    /// servers without `RESET`).
-    ///
-    /// # Errors
-    ///
-    /// Whatever failed; the connection should then be closed.
-    pub(crate) fn reset_session(&mut self) -> Result<()> {
-        if self.session.is_clean() {
-            return Ok(());
-        }
-        let deadline = self.connect_timeout.map(|t| Instant::now() + t);
-        if self.session.other {
-            match self.query_until::<()>(&Cmd::new("RESET"), deadline) {
-                Ok(()) => {
-                    self.session = Session::default();
-                    self.tracking = 0;
-                    return self.run_handshake(self.handshake.clone(), deadline);
-                }
-                Err(e) if e.kind() == ErrorKind::Server => {
-                    log::debug!("RESET refused ({e}); cleaning up by hand");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let mut pipe = crate::Pipeline::new();
-        if self.session.multi {
-            pipe.cmd("DISCARD");
-        }
-        pipe.cmd("UNWATCH");
-        if self.session.db {
-            pipe.cmd("SELECT").arg(self.handshake.db);
-        }
-        for result in self.pipeline_results_until(&pipe, deadline) {
-            // DISCARD without MULTI is harmless; anything else is not.
-            if let Err(e) = result {
-                if e.kind() != ErrorKind::Server || !e.to_string().contains("DISCARD") {
-                    return Err(e);
-                }
-            }
-        }
-        if self.session.other {
-            return Err(Error::new(
-                ErrorKind::InvalidCommand,
-                Executed::No,
-                "session state cannot be undone without RESET",
-            ));
-        }
-        self.session = Session::default();
-        Ok(())
-    }
-
     /// Sets the handler of push messages that arrive on this connection
     /// while it waits for replies (RESP3 only). Without one, they are
     /// logged and dropped.
     pub fn set_push_handler(&mut self, handler: impl FnMut(Value) + Send + 'static) {
         self.push_handler = Some(Box::new(handler));
+    }
+
+    /// Fails for commands whose replies a regular connection cannot pair
+    /// with them.
+    pub(crate) fn pairable(cmd: &Cmd<'_>) -> Result<()> {
+        if changes_mode(cmd) {
+            return Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                format!(
+                    "{} cannot run on a regular connection: use a Subscriber or Monitor",
+                    String::from_utf8_lossy(cmd.name())
+                ),
+            ));
+        }
+        if silences_replies(cmd) {
+            return Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                "CLIENT REPLY OFF/SKIP cannot run on a regular connection: replies could no longer be paired with commands",
+            ));
+        }
+        Ok(())
     }
 
     /// Runs one command and converts its reply.
@@ -449,16 +272,7 @@ impl Connection {
     /// or a failure that closes the connection; [`Error::executed`] says
     /// whether the command may have run.
     pub fn query<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T> {
-        if changes_mode(cmd) {
-            return Err(Error::new(
-                ErrorKind::InvalidCommand,
-                Executed::No,
-                format!(
-                    "{} cannot run on a regular connection: use a Subscriber or Monitor",
-                    String::from_utf8_lossy(cmd.name())
-                ),
-            ));
-        }
+        Connection::pairable(cmd)?;
         let deadline = self.deadline(cmd.get_timeout(), blocks(cmd));
         self.query_until(cmd, deadline)
     }
@@ -507,17 +321,45 @@ impl Connection {
         self.query::<RawReply>(cmd).map(|raw| raw.0)
     }
 
+    /// Runs one command and returns its reply exactly as received, as
+    /// [`query_raw`](Connection::query_raw), handing the push messages
+    /// that arrive before the reply to `on_push` as they are read (instead
+    /// of the connection's push handler), so that a flood of pushes while
+    /// a call waits costs no memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`query_raw`](Connection::query_raw).
+    pub fn query_raw_with_pushes(
+        &mut self,
+        cmd: &Cmd<'_>,
+        on_push: &mut dyn FnMut(Value),
+    ) -> Result<Value> {
+        Connection::pairable(cmd)?;
+        self.regular()?;
+        let deadline = self.deadline(cmd.get_timeout(), blocks(cmd));
+        let mut segments = Segments::default();
+        cmd.write_segments(&mut segments);
+        let mut reply = None;
+        let outcome = self.exchange_with(
+            &segments,
+            1,
+            deadline,
+            &mut |frame| reply = Some(frame.into_owned()),
+            &mut |push| on_push(push.into_owned()),
+        );
+        match outcome {
+            Ok(()) => {
+                self.session.note(cmd);
+                reply.ok_or_else(|| Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))
+            }
+            Err(failure) => Err(failure.into_command_error(segments.len())),
+        }
+    }
+
     /// The deadline of a call starting now.
     pub(crate) fn deadline(&self, own: Option<Duration>, blocking: Blocks) -> Option<Instant> {
-        let base = own.or(self.timeout)?;
-        match blocking {
-            Blocks::No => Some(Instant::now() + base),
-            // The server checks blocked clients' timeouts a few times a
-            // second (`hz`), so it may answer a little after the command's
-            // own timeout: allow for that.
-            Blocks::For(extra) => Some(Instant::now() + base + extra + BLOCKING_GRACE),
-            Blocks::Forever => None,
-        }
+        deadline_after(own.or(self.timeout), blocking)
     }
 
     fn usable(&self) -> Result<()> {
@@ -556,209 +398,18 @@ impl Connection {
         }
         Ok(())
     }
+}
 
-    /// Closes the connection for good with `error` as the reason.
-    fn poison(&mut self, error: Error, replies: usize, written: usize) -> Failure {
-        log::warn!("closing connection to {}: {error}", self.addr);
-        self.broken = Some(error.to_string());
-        self.stream.shutdown();
-        self.busy = false;
-        Failure {
-            error,
-            replies,
-            written,
-        }
-    }
-
-    /// Writes `out` and reads `expected` replies, handing each to
-    /// `on_reply` in order; pushes go to the push handler.
-    ///
-    /// Writing and reading interleave, so neither side's buffers fill up
-    /// however large `out` is. Any failure closes the connection.
-    pub(crate) fn exchange(
-        &mut self,
-        out: &Segments<'_>,
-        expected: usize,
-        deadline: Option<Instant>,
-        on_reply: &mut dyn FnMut(Frame<'_>),
-    ) -> std::result::Result<(), Failure> {
-        if let Err(error) = self.usable() {
-            return Err(Failure {
-                error,
-                replies: 0,
-                written: 0,
-            });
-        }
-        self.busy = true;
-        self.conv.sent(expected);
-        let total = out.len();
-        let mut written = 0;
-        let mut got = 0;
-        // Whether a read is worth trying without waiting first.
-        let mut readable = self.stream.is_tls();
-        loop {
-            // Hand over every complete reply already buffered.
-            while got < expected {
-                match self.conv.handle_input(&self.rbuf[self.rpos..self.rlen]) {
-                    Ok(Status::Complete((Event::Reply(frame), used))) => {
-                        match large_bulk(&frame, &self.rbuf, self.rpos + used == self.rlen) {
-                            Some(payload) => {
-                                drop(frame);
-                                on_reply(Frame::Bulk(self.take_read_buffer(payload).into()));
-                            }
-                            None => {
-                                on_reply(frame);
-                                self.rpos += used;
-                            }
-                        }
-                        got += 1;
-                    }
-                    Ok(Status::Complete((Event::Push(frame), used))) => {
-                        match &mut self.push_handler {
-                            Some(handler) => handler(frame.into_owned()),
-                            None => log::debug!("dropping a push message from {}", self.addr),
-                        }
-                        self.rpos += used;
-                    }
-                    Ok(Status::Partial) => break,
-                    Err(e) => {
-                        let error = self.protocol_error(e);
-                        return Err(self.poison(error, got, written));
-                    }
-                }
-            }
-            if got == expected && written == total {
-                break;
-            }
-            let mut progressed = false;
-            if written < total {
-                let slices = out.io_slices(written, 64);
-                match self.stream.write_vectored(&slices) {
-                    Ok(0) => {
-                        let error = Error::new(
-                            ErrorKind::Io,
-                            Executed::No,
-                            format!("writing to {}: connection closed", self.addr),
-                        );
-                        return Err(self.poison(error, got, written));
-                    }
-                    Ok(n) => {
-                        written += n;
-                        progressed = true;
-                        // A large pipeline: look for replies between writes.
-                        readable |= written < total;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => progressed = true,
-                    Err(e) => {
-                        let error =
-                            Error::io(Executed::No, &format!("writing to {}", self.addr), e);
-                        return Err(self.poison(error, got, written));
-                    }
-                }
-            }
-            if got < expected && readable {
-                match self.read_some() {
-                    Ok(Read::Data) => progressed = true,
-                    Ok(Read::WouldBlock) => readable = false,
-                    Err(error) => return Err(self.poison(error, got, written)),
-                }
-            }
-            if !progressed && written == total && deadline.is_none() {
-                // Only replies are awaited and nothing bounds the wait: one
-                // blocking read instead of a poll and a read.
-                match self.read_waiting() {
-                    Some(Ok(_)) => continue,
-                    Some(Err(error)) => return Err(self.poison(error, got, written)),
-                    None => {}
-                }
-            }
-            if !progressed {
-                match net::wait(self.stream.fd(), got < expected, written < total, deadline) {
-                    Ok(ready) => readable = ready.readable,
-                    Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                        let waited = if written < total {
-                            "writing to"
-                        } else {
-                            "waiting for a reply from"
-                        };
-                        let error = Error::new(
-                            ErrorKind::Timeout,
-                            Executed::No,
-                            format!("timed out {waited} {}", self.addr),
-                        );
-                        return Err(self.poison(error, got, written));
-                    }
-                    Err(e) => {
-                        let error = Error::io(Executed::No, "waiting on the socket", e);
-                        return Err(self.poison(error, got, written));
-                    }
-                }
-            }
-        }
-        self.busy = false;
-        self.last_used = Instant::now();
-        self.settle_read_buffer();
-        Ok(())
-    }
-
-    fn protocol_error(&self, e: resp_core::Error) -> Error {
-        let hint = match e.kind() {
-            DecodeErrorKind::UnknownType(0x15 | 0x16) => {
-                " (this looks like TLS: use rediss:// or --tls)"
-            }
-            _ => "",
-        };
-        Error::new(
-            ErrorKind::Protocol,
-            Executed::No,
-            format!("invalid reply from {}: {e}{hint}", self.addr),
-        )
-        .with_source(e)
-    }
-
-    /// Makes room for the next read: at least a chunk, and for a large
-    /// value the whole of it at once, so it is read with one allocation.
-    fn reserve_read_space(&mut self) {
-        let pending = self.rlen - self.rpos;
-        let needed = self.conv.decoder().needed().max(pending + READ_CHUNK);
-        if self.rpos + needed <= self.rbuf.len() {
-            return;
-        }
-        if needed <= self.rbuf.len() {
-            self.rbuf.copy_within(self.rpos..self.rlen, 0);
-        } else {
-            // A fresh zeroed allocation (cheap for large sizes) instead of
-            // growing the old one by steps.
-            let mut bigger = vec![0; needed.max(2 * self.rbuf.len().min(KEEP_READ_BUFFER))];
-            bigger[..pending].copy_from_slice(&self.rbuf[self.rpos..self.rlen]);
-            self.rbuf = bigger;
-        }
-        self.rpos = 0;
-        self.rlen = pending;
-    }
-
-    /// Hands over the read buffer as the value `rbuf[payload]`, which
-    /// ends the buffered data: the bytes move down by the header's length,
-    /// and no second buffer is allocated for a large value.
-    fn take_read_buffer(&mut self, payload: std::ops::Range<usize>) -> Vec<u8> {
-        let mut value = std::mem::replace(&mut self.rbuf, vec![0; READ_CHUNK]);
-        value.truncate(payload.end);
-        value.drain(..payload.start);
-        self.rpos = 0;
-        self.rlen = 0;
-        value
-    }
-
-    /// Resets the read window once empty; lets a large buffer go.
-    fn settle_read_buffer(&mut self) {
-        if self.rpos == self.rlen {
-            self.rpos = 0;
-            self.rlen = 0;
-            if self.rbuf.len() > KEEP_READ_BUFFER {
-                self.rbuf = vec![0; READ_CHUNK];
-            }
-        }
+/// The deadline of a call starting now that may take `timeout` (`None`:
+/// no bound), extended for blocking commands: by their own timeout, plus a
+/// second of grace since the server checks blocked clients' timeouts only
+/// a few times a second (`hz`); none for those that may block forever.
+pub(crate) fn deadline_after(timeout: Option<Duration>, blocking: Blocks) -> Option<Instant> {
+    let base = timeout?;
+    match blocking {
+        Blocks::No => Some(Instant::now() + base),
+        Blocks::For(extra) => Some(Instant::now() + base + extra + BLOCKING_GRACE),
+        Blocks::Forever => None,
     }
 }
 
@@ -768,34 +419,6 @@ struct RawReply(Value);
 impl FromReply for RawReply {
     fn from_reply(frame: Frame<'_>) -> Result<Self> {
         Ok(RawReply(frame.into_owned()))
-    }
-}
-
-/// Extra time allowed to blocking commands beyond their own timeout.
-const BLOCKING_GRACE: Duration = Duration::from_secs(1);
-
-/// What a non-blocking read did.
-pub(crate) enum Read {
-    /// Bytes arrived (or the read was interrupted): look again.
-    Data,
-    /// Nothing to read now.
-    WouldBlock,
-}
-
-/// Values at least this large are handed over in the read buffer itself.
-const STEAL_THRESHOLD: usize = 1024 * 1024;
-
-/// The range of `buf` holding `frame`'s payload, when `frame` is a large
-/// bulk string that ends the buffered data.
-fn large_bulk(frame: &Frame<'_>, buf: &[u8], ends_buffer: bool) -> Option<std::ops::Range<usize>> {
-    match frame {
-        Frame::Bulk(std::borrow::Cow::Borrowed(bytes))
-            if ends_buffer && bytes.len() >= STEAL_THRESHOLD =>
-        {
-            let start = (bytes.as_ptr() as usize).checked_sub(buf.as_ptr() as usize)?;
-            (start + bytes.len() <= buf.len()).then(|| start..start + bytes.len())
-        }
-        _ => None,
     }
 }
 
@@ -818,6 +441,8 @@ impl std::fmt::Debug for Connection {
 #[cfg(test)]
 mod tests {
     use std::error::Error as _;
+
+    use resp_core::ErrorKind as DecodeErrorKind;
     use std::io::{Read as _, Write as _};
     use std::os::unix::net::{UnixListener, UnixStream};
     use std::thread::JoinHandle;
@@ -843,18 +468,18 @@ mod tests {
 
     #[test]
     fn a_failed_command_keeps_its_source_error() {
-        // The server is gone: writing fails with EPIPE, which the caller
-        // can read from the source.
-        let (mut conn, server, dir) = served("epipe", drop);
+        // The server is gone: found before writing, so the command surely
+        // did not run.
+        let (mut conn, server, dir) = served("eof", drop);
         server.join().unwrap();
         let e = conn.query_raw(&Cmd::new("PING")).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Io);
-        let io = e.source().and_then(|s| s.downcast_ref::<io::Error>());
         assert_eq!(
-            io.and_then(io::Error::raw_os_error),
-            Some(libc::EPIPE),
+            (e.kind(), e.executed()),
+            (ErrorKind::Io, Executed::No),
             "{e:?}"
         );
+        assert!(e.to_string().contains("before writing"), "{e}");
+        assert!(conn.was_stale());
         let _ = std::fs::remove_dir_all(dir);
 
         // Not RESP: the decoder's error is the source.

@@ -109,7 +109,7 @@ impl Connection {
                 Ok(Status::Partial) => {}
                 Err(e) => {
                     let error = self.protocol_error(e);
-                    return Err(self.poison(error, 0, 0).error);
+                    return Err(self.poison(error, 0).error);
                 }
             }
             // TLS may hold decrypted bytes the socket no longer shows, so
@@ -122,6 +122,11 @@ impl Connection {
                 });
             }
             match self.read_some() {
+                // Bytes keep coming but no whole frame yet: the deadline
+                // still holds (what arrived stays for the next call).
+                Ok(Read::Data) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                    return Ok(Polled::TimedOut)
+                }
                 Ok(Read::Data) => {}
                 Ok(Read::WouldBlock) if self.stream.is_tls() => {
                     if !self.wait_readable(deadline, wake)? {
@@ -133,7 +138,7 @@ impl Connection {
                     }
                 }
                 Ok(Read::WouldBlock) => {}
-                Err(error) => return Err(self.poison(error, 0, 0).error),
+                Err(error) => return Err(self.poison(error, 0).error),
             }
         }
     }
@@ -159,7 +164,7 @@ impl Connection {
             Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(false),
             Err(e) => {
                 let error = Error::io(Executed::No, "waiting on the socket", e);
-                Err(self.poison(error, 0, 0).error)
+                Err(self.poison(error, 0).error)
             }
         }
     }

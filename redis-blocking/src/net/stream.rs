@@ -43,13 +43,48 @@ impl Stream {
     }
 
     /// Waits for data and reads it, for plaintext streams; `None` for TLS,
-    /// which must wait with `poll`.
+    /// which must wait with `poll`. The wait ends with `WouldBlock` after
+    /// the socket's receive timeout (see [`Stream::bound_wait`]).
     pub fn read_waiting(&mut self, buf: &mut [u8]) -> Option<io::Result<usize>> {
         match self {
             Stream::Tcp(s) => Some(recv(s.as_raw_fd(), buf, 0)),
             Stream::Unix(s) => Some(recv(s.as_raw_fd(), buf, 0)),
             Stream::Tls(_) => None,
         }
+    }
+
+    /// Makes a waiting read end within `left` (`None`: wait for ever),
+    /// through the socket's receive timeout, changing it only when the one
+    /// set would overshoot `left` or is far shorter than it: a connection
+    /// whose calls all have the same timeout sets it once. `current` is the
+    /// value set last (kept by the caller, `None` for none).
+    pub fn bound_wait(
+        &mut self,
+        left: Option<Duration>,
+        current: &mut Option<Duration>,
+    ) -> io::Result<()> {
+        let fitting = match (left, *current) {
+            (None, None) => true,
+            (Some(left), Some(set)) => set <= left && set >= left / 2,
+            _ => false,
+        };
+        if fitting {
+            return Ok(());
+        }
+        // Rounded down to 10 ms above 20 ms, so that calls with the same
+        // timeout find it fitting; never zero, which would mean "for ever".
+        let wanted = left.map(|left| {
+            let ms = left.as_millis();
+            let ms = if ms >= 20 { ms - ms % 10 } else { ms };
+            Duration::from_millis(ms as u64).max(Duration::from_micros(100))
+        });
+        match self {
+            Stream::Tcp(s) => s.set_read_timeout(wanted)?,
+            Stream::Unix(s) => s.set_read_timeout(wanted)?,
+            Stream::Tls(_) => return Ok(()),
+        }
+        *current = wanted;
+        Ok(())
     }
 
     /// Writes what fits now, without waiting (`WouldBlock` if nothing).

@@ -58,6 +58,17 @@ pub trait FromReply: Sized {
     /// or a map also fill, pair by pair.
     #[doc(hidden)]
     const PAIR: bool = false;
+
+    /// Converts the replies of a pipeline's kept commands, in order (error
+    /// replies included, as error frames). By default, as one array.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_reply`](FromReply::from_reply).
+    #[doc(hidden)]
+    fn from_pipeline(replies: Vec<Frame<'_>>) -> Result<Self> {
+        Self::from_reply(Frame::Array(replies))
+    }
 }
 
 /// Describes a frame for an error message, without dumping large values.
@@ -142,6 +153,13 @@ impl<T: FromReply> FromReply for std::result::Result<T, ServerError> {
 impl FromReply for () {
     fn from_reply(frame: Frame<'_>) -> Result<Self> {
         plain(frame).map(drop)
+    }
+
+    /// Every reply is still checked: the first error reply is the error.
+    fn from_pipeline(replies: Vec<Frame<'_>>) -> Result<Self> {
+        replies
+            .into_iter()
+            .try_for_each(|reply| plain(reply).map(drop))
     }
 }
 

@@ -4,6 +4,7 @@ mod from_reply;
 mod streams;
 mod to_args;
 
+pub(crate) use from_reply::describe;
 pub use from_reply::{FromReply, Value};
 pub use streams::{
     AutoClaim, ConsumerInfo, GroupInfo, PendingEntry, PendingSummary, StreamEntry, StreamInfo,

@@ -5,8 +5,9 @@
 //!   in the config): the session runs `AUTH`, `SELECT` and `HELLO 3`
 //!   itself, reporting refusals in `redis-cli`'s words.
 //! * Replies come exactly as the server sent them
-//!   ([`Connection::query_raw`]); push messages that arrived before a
-//!   reply are handed over with it, in order.
+//!   ([`Connection::query_raw_with_pushes`]); push messages that arrive
+//!   before a reply are handed over as they are read, in order, so that a
+//!   flood of them costs no memory.
 //! * Commands a regular connection refuses (`UNSUBSCRIBE` outside a
 //!   subscription, `SYNC`, ...) are sent anyway, as `redis-cli` sends
 //!   them: the connection then reads frame by frame
@@ -18,7 +19,6 @@
 use std::error::Error as _;
 use std::io;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use redis_blocking::{Cmd, Config, Connection, ErrorKind, Pipeline};
@@ -57,6 +57,18 @@ impl std::fmt::Display for ReadError {
 }
 
 impl ReadError {
+    /// The words for a call that found the connection closed before
+    /// writing: hiredis writes first, and a write to a Unix socket whose
+    /// peer is gone fails with `EPIPE`; over TCP the write goes through and
+    /// the read finds the end of the stream.
+    fn from_stale(e: &redis_blocking::Error, unix: bool) -> ReadError {
+        if unix && e.kind() == ErrorKind::Io && e.source().is_none() {
+            // Only for a call that wrote nothing.
+            return ReadError::Io(strerror(&io::Error::from_raw_os_error(libc::EPIPE)));
+        }
+        ReadError::from_call(e)
+    }
+
     /// The words for a failed call (the connection is closed by then).
     fn from_call(e: &redis_blocking::Error) -> ReadError {
         let source = e.source();
@@ -127,13 +139,10 @@ fn command(argv: &[Vec<u8>]) -> Cmd<'_> {
     cmd
 }
 
-/// Push messages received during a call, until the call hands them over.
-type Pushes = Arc<Mutex<Vec<OwnedFrame>>>;
-
 /// An open connection.
 pub(crate) struct Conn {
     inner: Connection,
-    pushes: Pushes,
+    unix: bool,
 }
 
 impl Conn {
@@ -168,16 +177,10 @@ impl Conn {
             .connect_timeout(None)
             .keepalive(Some(Duration::from_secs(15)))
             .ping_on_connect(false);
-        let mut inner = Connection::open(&config).map_err(|e| connect_message(&e))?;
+        let inner = Connection::open(&config).map_err(|e| connect_message(&e))?;
         drop(ca_bundle);
-        let pushes = Pushes::default();
-        let sink = Arc::clone(&pushes);
-        inner.set_push_handler(move |frame| {
-            sink.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(frame)
-        });
-        Ok(Conn { inner, pushes })
+        let unix = matches!(target, Target::Unix(_));
+        Ok(Conn { inner, unix })
     }
 
     /// Runs one command and returns its reply; push messages are dropped.
@@ -186,18 +189,18 @@ impl Conn {
     }
 
     /// Runs one command and returns its reply; the push messages that
-    /// came before it go to `on_push`, in order (also when the call
-    /// fails). A failure closes the connection: drop it.
+    /// came before it go to `on_push`, in order, as they are read (also
+    /// when the call fails). A failure closes the connection: drop it.
     pub(crate) fn call_with_pushes(
         &mut self,
         argv: &[Vec<u8>],
         on_push: &mut dyn FnMut(OwnedFrame),
     ) -> Result<OwnedFrame, ReadError> {
         let cmd = command(argv);
-        let result = if self.inner.is_streaming() {
+        if self.inner.is_streaming() {
             self.stream_call(&cmd, on_push)
         } else {
-            match self.inner.query_raw(&cmd) {
+            match self.inner.query_raw_with_pushes(&cmd, on_push) {
                 // Refused before anything was written: a command that
                 // changes how the connection reads (UNSUBSCRIBE, SYNC,
                 // ...). redis-cli sends it; from now on, read frame by
@@ -208,11 +211,12 @@ impl Conn {
                         Err(e) => Err(ReadError::from_call(&e)),
                     }
                 }
-                result => result.map_err(|e| ReadError::from_call(&e)),
+                result => result.map_err(|e| {
+                    let stale = self.unix && self.inner.was_stale();
+                    ReadError::from_stale(&e, stale)
+                }),
             }
-        };
-        self.hand_over_pushes(on_push);
-        result
+        }
     }
 
     /// Runs the commands as one pipeline; their replies, in order
@@ -229,7 +233,6 @@ impl Conn {
             pipe.add(command(argv));
         }
         let results = self.inner.pipeline_results(&pipe);
-        self.hand_over_pushes(&mut drop);
         results
             .into_iter()
             .map(|result| match result {
@@ -293,14 +296,6 @@ impl Conn {
                 Some(frame) => return Ok(frame),
                 None => {}
             }
-        }
-    }
-
-    fn hand_over_pushes(&mut self, on_push: &mut dyn FnMut(OwnedFrame)) {
-        let pushes =
-            std::mem::take(&mut *self.pushes.lock().unwrap_or_else(PoisonError::into_inner));
-        for push in pushes {
-            on_push(push);
         }
     }
 }

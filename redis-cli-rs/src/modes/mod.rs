@@ -63,11 +63,21 @@ fn dispatch(opts: &Options) -> i32 {
         Mode::Stat => with_connection(opts, stat::run),
         Mode::Scan => with_connection(opts, scan::run),
         Mode::Command if opts.args.is_empty() && opts.eval.is_none() => shell(opts),
+        // Help needs no connection (`issueCommandRepeat`).
+        Mode::Command if opts.eval.is_none() && is_help(&opts.args[0]) => {
+            let mut session = Session::new(opts);
+            command::exit_code(opts, command::execute(&mut session, opts.args.clone(), 1))
+        }
         Mode::Command => with_connection(opts, |o, s| match &o.eval {
             Some(_) => eval::run(o, s),
             None => command::run(o, s),
         }),
     }
+}
+
+/// `help` or `?`, which the CLI answers itself.
+fn is_help(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"help") || name == b"?"
 }
 
 /// Connects as `redis-cli` does before a mode or a command (exit 1 when

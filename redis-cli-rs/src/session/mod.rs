@@ -235,6 +235,17 @@ impl Session {
         if self.interactive && (name == b"quit" || name == b"exit") {
             return Outcome::Quit;
         }
+        if name == b"help" || name == b"?" {
+            // As `issueCommandRepeat`: help is printed locally, once
+            // whatever `-r` says, without a connection, in colour whatever
+            // the output (the shell has its own, from the server's COMMAND
+            // DOCS).
+            let table = crate::repl::help::HelpTable::builtin();
+            let banner = crate::options::version();
+            let _ = table.write_help(&argv[1..], banner.trim_end(), true, out);
+            let _ = out.flush();
+            return Outcome::Ok;
+        }
         if self.conn.is_none() {
             if let Err(message) = self.connect() {
                 let _ = writeln!(err, "{message}");

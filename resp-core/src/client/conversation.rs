@@ -108,6 +108,43 @@ impl Conversation {
         &self.decoder
     }
 
+    /// Checks what is left of the input once no complete frame remains:
+    /// with nothing in flight, only the start of a push frame (or of the
+    /// attribute before one) may wait there. Anything else is a reply
+    /// nobody asked for, and the stream is out of step.
+    ///
+    /// Call it after [`handle_input`](Conversation::handle_input) answered
+    /// `Partial`, with the same buffer, when the caller is about to send
+    /// commands or has received every reply it expected.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnsolicitedReply`], which is sticky.
+    ///
+    /// ```
+    /// use resp_core::client::Conversation;
+    ///
+    /// let mut conv = Conversation::new();
+    /// assert!(conv.check_idle(b">2\r\n$4\r\ninva").is_ok()); // a push on its way
+    /// assert!(conv.check_idle(b"+PON").is_err()); // a stray reply
+    /// ```
+    pub fn check_idle(&mut self, rest: &[u8]) -> Result<(), Error> {
+        if let Some(err) = self.failed {
+            return Err(err);
+        }
+        if self.in_flight > 0 || self.mode == Mode::Events {
+            return Ok(());
+        }
+        match rest.first() {
+            None | Some(b'>' | b'|') => Ok(()),
+            Some(_) => {
+                let err = Error::new(ErrorKind::UnsolicitedReply, self.decoder.consumed());
+                self.failed = Some(err);
+                Err(err)
+            }
+        }
+    }
+
     /// Decodes and routes the next frame of `buf`.
     ///
     /// # Errors

@@ -18,20 +18,111 @@ pub enum Protocol {
 
 /// What a new connection should be set up with.
 ///
-/// `Debug` never shows the password.
+/// Built with setters, so that new steps can be added without breaking
+/// callers. `Debug` never shows the password.
+///
+/// ```
+/// use resp_core::client::{HandshakeOptions, Protocol};
+///
+/// let options = HandshakeOptions::new()
+///     .protocol(Protocol::Resp3)
+///     .password("s3cret")
+///     .db(2);
+/// assert_eq!(options.get_db(), 2);
+/// assert!(!format!("{options:?}").contains("s3cret"));
+/// ```
+#[non_exhaustive]
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HandshakeOptions {
+    protocol: Protocol,
+    user: Option<Vec<u8>>,
+    password: Option<Vec<u8>>,
+    db: i64,
+    client_name: Option<Vec<u8>>,
+    ping: bool,
+}
+
+impl HandshakeOptions {
+    /// Nothing to set up: RESP2, the `default` user without password,
+    /// database 0, no name, no `PING`.
+    pub fn new() -> HandshakeOptions {
+        HandshakeOptions::default()
+    }
+
     /// The protocol to ask for; RESP3 falls back to RESP2 when the server
     /// does not know `HELLO` or refuses version 3.
-    pub protocol: Protocol,
-    /// An ACL user name; `None` is the `default` user.
-    pub user: Option<Vec<u8>>,
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// An ACL user name; without one, the `default` user.
+    pub fn user(mut self, user: impl Into<Vec<u8>>) -> Self {
+        self.user = Some(user.into());
+        self
+    }
+
     /// The password, if the server requires one.
-    pub password: Option<Vec<u8>>,
+    pub fn password(mut self, password: impl Into<Vec<u8>>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
     /// The database to `SELECT`; `0` sends nothing.
-    pub db: i64,
+    pub fn db(mut self, db: i64) -> Self {
+        self.db = db;
+        self
+    }
+
     /// A name for `CLIENT SETNAME`.
-    pub client_name: Option<Vec<u8>>,
+    pub fn client_name(mut self, name: impl Into<Vec<u8>>) -> Self {
+        self.client_name = Some(name.into());
+        self
+    }
+
+    /// Sends a `PING` (which must be answered `+PONG`) when no other step
+    /// has anything to send, so that a peer that does not speak RESP, a
+    /// TLS port, or a server requiring a password is found out during the
+    /// handshake rather than on the first command.
+    pub fn ping_if_idle(mut self, on: bool) -> Self {
+        self.ping = on;
+        self
+    }
+
+    /// The protocol asked for.
+    pub fn get_protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// The ACL user name, if any.
+    pub fn get_user(&self) -> Option<&[u8]> {
+        self.user.as_deref()
+    }
+
+    /// True when a password is set.
+    pub fn has_password(&self) -> bool {
+        self.password.is_some()
+    }
+
+    /// The password, if any.
+    pub fn get_password(&self) -> Option<&[u8]> {
+        self.password.as_deref()
+    }
+
+    /// The database selected.
+    pub fn get_db(&self) -> i64 {
+        self.db
+    }
+
+    /// The client name, if any.
+    pub fn get_client_name(&self) -> Option<&[u8]> {
+        self.client_name.as_deref()
+    }
+
+    /// Whether an idle handshake sends a `PING`.
+    pub fn get_ping_if_idle(&self) -> bool {
+        self.ping
+    }
 }
 
 impl fmt::Debug for HandshakeOptions {
@@ -45,6 +136,7 @@ impl fmt::Debug for HandshakeOptions {
                 "client_name",
                 &self.client_name.as_deref().map(String::from_utf8_lossy),
             )
+            .field("ping", &self.ping)
             .finish()
     }
 }
@@ -109,6 +201,7 @@ enum Step {
     Auth,
     Select,
     SetName,
+    Ping,
     Done,
 }
 
@@ -118,12 +211,21 @@ enum Step {
 ///
 /// Loop until [`is_done`](Handshake::is_done): [`poll_command`] appends the
 /// next command to your output buffer (it answers `false` while a reply is
-/// awaited); write it, read one reply, pass it to [`handle_reply`]. After
-/// that, [`protocol`](Handshake::protocol) tells what was negotiated.
+/// awaited, and once the handshake failed); write it, read one reply, pass
+/// it to [`handle_reply`]. After that, [`protocol`](Handshake::protocol)
+/// tells what was negotiated.
 ///
 /// `HELLO 3` carries `AUTH` and `SETNAME` when RESP3 is asked for; if the
 /// server does not know `HELLO` or refuses version 3, the handshake goes on
-/// in RESP2 with `AUTH` and `CLIENT SETNAME`.
+/// in RESP2 with `AUTH` and `CLIENT SETNAME`. With
+/// [`ping_if_idle`](HandshakeOptions::ping_if_idle), a handshake with
+/// nothing else to send sends `PING`.
+///
+/// Replies are judged strictly: `AUTH`, `SELECT` and `CLIENT SETNAME` must
+/// answer `+OK`, `PING` `+PONG`, `HELLO` a map; anything else means the
+/// peer is not a Redis server or is out of step, and fails the handshake.
+/// Errors are sticky: after one, every later call reports it again and no
+/// command is produced.
 ///
 /// [`poll_command`]: Handshake::poll_command
 /// [`handle_reply`]: Handshake::handle_reply
@@ -134,7 +236,7 @@ enum Step {
 /// use resp_core::client::{Handshake, HandshakeOptions, Protocol};
 /// use resp_core::Frame;
 ///
-/// let options = HandshakeOptions { password: Some(b"pw".to_vec()), db: 2, ..Default::default() };
+/// let options = HandshakeOptions::new().password("pw").db(2);
 /// let mut handshake = Handshake::new(options);
 /// let mut out = Vec::new();
 /// assert!(handshake.poll_command(&mut out));
@@ -156,6 +258,9 @@ pub struct Handshake {
     protocol: Protocol,
     /// The name was set by `HELLO`.
     named: bool,
+    /// Some step sent a command.
+    sent_any: bool,
+    failed: Option<HandshakeError>,
 }
 
 impl Handshake {
@@ -166,6 +271,8 @@ impl Handshake {
             awaiting: false,
             protocol: Protocol::Resp2,
             named: false,
+            sent_any: false,
+            failed: None,
             options,
         };
         if handshake.options.protocol == Protocol::Resp2 {
@@ -176,7 +283,12 @@ impl Handshake {
 
     /// True when the connection is ready for commands.
     pub fn is_done(&self) -> bool {
-        self.step == Step::Done
+        self.step == Step::Done && self.failed.is_none()
+    }
+
+    /// The failure, once the handshake failed.
+    pub fn failure(&self) -> Option<&HandshakeError> {
+        self.failed.as_ref()
     }
 
     /// The protocol in use once done.
@@ -192,6 +304,7 @@ impl Handshake {
             Step::Auth,
             Step::Select,
             Step::SetName,
+            Step::Ping,
             Step::Done,
         ];
         let from = order
@@ -207,15 +320,16 @@ impl Handshake {
                 Step::Auth => o.password.is_some() && self.protocol == Protocol::Resp2,
                 Step::Select => o.db != 0,
                 Step::SetName => o.client_name.is_some() && !self.named,
+                Step::Ping => o.ping && !self.sent_any,
                 Step::Done => true,
             })
             .unwrap_or(Step::Done)
     }
 
-    /// Appends the next command to `out`; `false` when a reply is awaited
-    /// or the handshake is done.
+    /// Appends the next command to `out`; `false` when a reply is awaited,
+    /// the handshake is done, or it failed.
     pub fn poll_command(&mut self, out: &mut Vec<u8>) -> bool {
-        if self.awaiting || self.step == Step::Done {
+        if self.awaiting || self.step == Step::Done || self.failed.is_some() {
             return false;
         }
         let o = &self.options;
@@ -253,10 +367,12 @@ impl Handshake {
                     args.extend([&"CLIENT" as &dyn Arg, &"SETNAME", name]);
                 }
             }
+            Step::Ping => args.push(&"PING"),
             Step::Done => return false,
         }
         write_command(out, args);
         self.awaiting = true;
+        self.sent_any = true;
         true
     }
 
@@ -264,14 +380,34 @@ impl Handshake {
     ///
     /// # Errors
     ///
-    /// Authentication, `SELECT` and other refusals, each its own variant.
-    /// After an error the connection is not usable.
+    /// Authentication, `SELECT` and other refusals, each its own variant;
+    /// a reply of the wrong shape; a reply when none was awaited. The
+    /// error is kept: later calls return it again.
     pub fn handle_reply(&mut self, reply: &Frame<'_>) -> Result<(), HandshakeError> {
+        if let Some(failed) = &self.failed {
+            return Err(failed.clone());
+        }
+        let result = self.judge(reply);
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    fn judge(&mut self, reply: &Frame<'_>) -> Result<(), HandshakeError> {
+        if !self.awaiting {
+            return Err(HandshakeError::UnexpectedReply("no command"));
+        }
         self.awaiting = false;
+        let reply = match reply {
+            Frame::Attributed(a) => &a.frame,
+            other => other,
+        };
         let error = match reply {
             Frame::Error(e) | Frame::BulkError(e) => Some(String::from_utf8_lossy(e).into_owned()),
             _ => None,
         };
+        let is_ok = matches!(reply, Frame::Simple(ok) if &**ok == b"OK");
         let step = self.step;
         match (step, error) {
             (Step::Hello, None) => {
@@ -286,20 +422,33 @@ impl Handshake {
                 self.protocol = Protocol::Resp2;
             }
             (Step::Hello | Step::Auth, Some(e)) => return Err(self.auth_error(step, e)),
-            (Step::Select, Some(e)) if e.starts_with("NOAUTH") => {
+            (Step::Select | Step::SetName | Step::Ping, Some(e)) if e.starts_with("NOAUTH") => {
                 return Err(HandshakeError::NoAuth)
             }
             (Step::Select, Some(e)) => return Err(HandshakeError::Select(e)),
-            (Step::SetName, Some(e)) if e.starts_with("NOAUTH") => {
-                return Err(HandshakeError::NoAuth)
-            }
             (Step::SetName, Some(e)) => {
                 return Err(HandshakeError::Server {
                     step: "CLIENT SETNAME",
                     message: e,
                 })
             }
-            (Step::Auth | Step::Select | Step::SetName, None) => {}
+            (Step::Ping, Some(e)) => {
+                return Err(HandshakeError::Server {
+                    step: "PING",
+                    message: e,
+                })
+            }
+            (Step::Auth, None) if !is_ok => return Err(HandshakeError::UnexpectedReply("AUTH")),
+            (Step::Select, None) if !is_ok => {
+                return Err(HandshakeError::UnexpectedReply("SELECT"))
+            }
+            (Step::SetName, None) if !is_ok => {
+                return Err(HandshakeError::UnexpectedReply("CLIENT SETNAME"))
+            }
+            (Step::Ping, None) if !matches!(reply, Frame::Simple(p) if &**p == b"PONG") => {
+                return Err(HandshakeError::UnexpectedReply("PING"))
+            }
+            (Step::Auth | Step::Select | Step::SetName | Step::Ping, None) => {}
             (Step::Done, _) => return Err(HandshakeError::UnexpectedReply("a finished handshake")),
         }
         self.step = self.after(step);
@@ -369,13 +518,12 @@ mod tests {
 
     #[test]
     fn resp3_with_everything() {
-        let options = HandshakeOptions {
-            protocol: Protocol::Resp3,
-            user: Some(b"alice".to_vec()),
-            password: Some(b"pw".to_vec()),
-            db: 3,
-            client_name: Some(b"app".to_vec()),
-        };
+        let options = HandshakeOptions::new()
+            .protocol(Protocol::Resp3)
+            .user("alice")
+            .password("pw")
+            .db(3)
+            .client_name("app");
         let (sent, result) = run(options, &[Frame::Map(vec![]), ok()]);
         assert_eq!(
             sent,
@@ -389,12 +537,10 @@ mod tests {
 
     #[test]
     fn resp3_falls_back() {
-        let options = HandshakeOptions {
-            protocol: Protocol::Resp3,
-            password: Some(b"pw".to_vec()),
-            client_name: Some(b"app".to_vec()),
-            ..Default::default()
-        };
+        let options = HandshakeOptions::new()
+            .protocol(Protocol::Resp3)
+            .password("pw")
+            .client_name("app");
         let unknown = Frame::error(b"ERR unknown command 'HELLO', with args beginning with: '3'");
         let (sent, result) = run(options.clone(), &[unknown, ok(), ok()]);
         assert_eq!(sent.len(), 3);
@@ -409,18 +555,12 @@ mod tests {
     fn auth_errors_are_distinct() {
         let wrongpass =
             Frame::error(b"WRONGPASS invalid username-password pair or user is disabled.");
-        let pw = HandshakeOptions {
-            password: Some(b"pw".to_vec()),
-            ..Default::default()
-        };
+        let pw = HandshakeOptions::new().password("pw");
         assert_eq!(
             run(pw.clone(), std::slice::from_ref(&wrongpass)).1,
             Err(HandshakeError::WrongPassword)
         );
-        let user = HandshakeOptions {
-            user: Some(b"bob".to_vec()),
-            ..pw.clone()
-        };
+        let user = pw.clone().user("bob");
         assert_eq!(
             run(user, &[wrongpass]).1,
             Err(HandshakeError::UserRejected { user: "bob".into() })
@@ -431,19 +571,69 @@ mod tests {
             Err(HandshakeError::NoPasswordConfigured)
         );
         let noauth = Frame::error(b"NOAUTH Authentication required.");
-        let select = HandshakeOptions {
-            db: 1,
-            ..Default::default()
-        };
+        let select = HandshakeOptions::new().db(1);
         assert_eq!(run(select, &[noauth]).1, Err(HandshakeError::NoAuth));
     }
 
     #[test]
+    fn errors_are_sticky() {
+        let mut handshake = Handshake::new(HandshakeOptions::new().password("pw"));
+        let mut out = Vec::new();
+        assert!(handshake.poll_command(&mut out));
+        let wrongpass = Frame::error(b"WRONGPASS invalid username-password pair");
+        assert_eq!(
+            handshake.handle_reply(&wrongpass),
+            Err(HandshakeError::WrongPassword)
+        );
+        // No AUTH again, and an +OK now does not make it succeed.
+        assert!(!handshake.poll_command(&mut out));
+        assert_eq!(
+            handshake.handle_reply(&ok()),
+            Err(HandshakeError::WrongPassword)
+        );
+        assert!(!handshake.is_done());
+        assert_eq!(handshake.failure(), Some(&HandshakeError::WrongPassword));
+    }
+
+    #[test]
+    fn replies_are_judged_strictly() {
+        let pw = HandshakeOptions::new().password("pw");
+        let stray = Frame::simple(b"HELLO");
+        assert_eq!(
+            run(pw, std::slice::from_ref(&stray)).1,
+            Err(HandshakeError::UnexpectedReply("AUTH"))
+        );
+        let ping = HandshakeOptions::new().ping_if_idle(true);
+        let (sent, result) = run(ping.clone(), &[Frame::simple(b"PONG")]);
+        assert_eq!(
+            (sent, result),
+            (vec!["*1 $4 PING ".to_owned()], Ok(Protocol::Resp2))
+        );
+        assert_eq!(
+            run(ping.clone(), &[stray]).1,
+            Err(HandshakeError::UnexpectedReply("PING"))
+        );
+        assert_eq!(
+            run(
+                ping.clone(),
+                &[Frame::error(b"NOAUTH Authentication required.")]
+            )
+            .1,
+            Err(HandshakeError::NoAuth)
+        );
+        // PING only when nothing else is sent.
+        let (sent, _) = run(ping.db(1), &[ok()]);
+        assert_eq!(sent.len(), 1);
+        let hello = HandshakeOptions::new().protocol(Protocol::Resp3);
+        assert_eq!(
+            run(hello, &[Frame::simple(b"OK")]).1,
+            Err(HandshakeError::UnexpectedReply("HELLO"))
+        );
+    }
+
+    #[test]
     fn password_never_in_debug() {
-        let options = HandshakeOptions {
-            password: Some(b"hunter2".to_vec()),
-            ..Default::default()
-        };
+        let options = HandshakeOptions::new().password("hunter2");
         let shown = format!("{:?}", Handshake::new(options));
         assert!(!shown.contains("hunter2"), "{shown}");
     }

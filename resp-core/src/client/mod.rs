@@ -8,11 +8,24 @@
 //!   (`HELLO`, `AUTH`, `SELECT`, `CLIENT SETNAME`) one at a time and judges
 //!   their replies, falling back to RESP2 where `HELLO` is unknown.
 //! - [`Redirect`] parses `MOVED` and `ASK` errors.
+//! - [`Batch`] assembles the replies of a pipeline or a MULTI/EXEC
+//!   transaction into one [`Outcome`] per command, saying for each command
+//!   without a reply whether it may have run ([`Executed`]).
+//! - [`Subscriptions`] keeps the pub/sub state of a connection: what is
+//!   subscribed, which requests await confirmation, what a frame means.
+//! - [`executed_by_error`] tells from an error reply whether the command
+//!   ran.
 
+mod batch;
 mod conversation;
 mod handshake;
+mod outcome;
 mod redirect;
+mod subscriptions;
 
+pub use batch::{batch_executed, Batch, Outcome, Unanswered};
 pub use conversation::{Conversation, Event, Mode};
 pub use handshake::{Handshake, HandshakeError, HandshakeOptions, Protocol};
+pub use outcome::{error_code, executed_by_error, Executed};
 pub use redirect::{Redirect, RedirectKind};
+pub use subscriptions::{PubSubError, PubSubEvent, RequestId, SubscriptionKind, Subscriptions};

@@ -412,6 +412,9 @@ impl Scanner {
                         if e > limits.aggregate_len() as u64 {
                             return Err((ErrorKind::LimitExceeded(Limit::AggregateLen), start + 1));
                         }
+                        if agg == Agg::Attribute && e > limits.attribute_len() as u64 {
+                            return Err((ErrorKind::LimitExceeded(Limit::AttributeLen), start + 1));
+                        }
                     }
                     _ => return Err((ErrorKind::Overflow, start + 1)),
                 }

@@ -419,6 +419,15 @@ fn configured_limits() {
     );
     assert_eq!(kind(b"*1\r\n*1\r\n_\r\n"), Ok(true));
     assert_eq!(kind(b"*1\r\n*1\r\n*1\r\n_\r\n"), Err(L(Limit::Depth)));
+    let attributes =
+        |input: &[u8]| outcome(input, Limits::default().max_attribute_len(2)).map_err(|e| e.kind());
+    assert_eq!(attributes(b"|1\r\n+a\r\n+b\r\n:1\r\n"), Ok(true));
+    assert_eq!(attributes(b"|2\r\n"), Err(L(Limit::AttributeLen)));
+    // The default: far above any real attribute, far below a flood.
+    assert_eq!(
+        outcome(b"|1000000000\r\n", Limits::default()).map_err(|e| e.kind()),
+        Err(L(Limit::AttributeLen))
+    );
     assert_eq!(kind(b"+1234567\r\n"), Ok(true));
     assert_eq!(kind(b"+12345678\r\n"), Err(L(Limit::LineLen)));
     assert_eq!(kind(b"+12345678"), Err(L(Limit::LineLen)));

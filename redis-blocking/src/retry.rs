@@ -92,13 +92,76 @@ pub type ReconnectOnError = Arc<dyn Fn(&crate::ServerError) -> bool + Send + Syn
 pub(crate) fn should_retry(error: &Error, read_only: &dyn Fn() -> bool, retry_reads: bool) -> bool {
     match error.retry() {
         Retry::Safe => match error.code() {
-            // NOSCRIPT needs the script loaded, redirects need a cluster
-            // client: trying the same again on the same server cannot help.
-            Some(ErrorCode::NoScript | ErrorCode::Moved | ErrorCode::Ask) => false,
+            // NOSCRIPT needs the script loaded: the same again on the same
+            // server cannot help.
+            Some(ErrorCode::NoScript) => false,
             _ => error.kind() != ErrorKind::InvalidCommand,
         },
         Retry::MaybeExecuted => retry_reads && read_only(),
-        Retry::Never => false,
+        // Redirects need a cluster client.
+        _ => false,
+    }
+}
+
+/// How [`Connection::transaction`](crate::Connection::transaction) and
+/// [`Client::transaction`](crate::Client::transaction) retry when a watched
+/// key changed: how many attempts, and the pause before each new one (with
+/// full jitter by default, so that writers competing for the same keys do
+/// not keep colliding in step).
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use redis_blocking::{ReconnectStrategy, TransactionPolicy};
+///
+/// let policy = TransactionPolicy::default()
+///     .attempts(50)
+///     .backoff(ReconnectStrategy::Constant(Duration::ZERO));
+/// assert_eq!(policy.get_attempts(), 50);
+/// ```
+#[derive(Debug, Clone)]
+pub struct TransactionPolicy {
+    attempts: u32,
+    backoff: ReconnectStrategy,
+}
+
+impl Default for TransactionPolicy {
+    /// 16 attempts; pauses from up to 1 ms, doubling, up to 100 ms, each a
+    /// random part of that.
+    fn default() -> Self {
+        TransactionPolicy {
+            attempts: 16,
+            backoff: ReconnectStrategy::Exponential {
+                base: Duration::from_millis(1),
+                max: Duration::from_millis(100),
+                jitter: 1.0,
+            },
+        }
+    }
+}
+
+impl TransactionPolicy {
+    /// Sets how many times the body runs at most (at least once).
+    pub fn attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the pauses between attempts.
+    pub fn backoff(mut self, backoff: ReconnectStrategy) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// How many times the body runs at most.
+    pub fn get_attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The pause after attempt `attempt` conflicted.
+    pub(crate) fn pause(&self, attempt: u32) -> Duration {
+        self.backoff.delay(attempt).unwrap_or_default()
     }
 }
 

@@ -7,11 +7,9 @@
 // detects it for non-write commands with CLIENT PAUSE WRITE.
 
 //! The command table: every command and subcommand of redis-server 7.0.15,
-//! sorted by name. Read it through [`crate::commands::info`].
+//! sorted by name. Read it through [`crate::command`].
 
-use crate::commands::info::{
-    BeginSearch, CommandInfo, FindKeys, Flags, Group, KeySpec, KeySpecFlags,
-};
+use super::spec::{BeginSearch, CommandInfo, FindKeys, Flags, Group, KeySpec, KeySpecFlags};
 
 /// The redis-server version the table was generated from.
 pub(crate) const SERVER_VERSION: &str = "7.0.15";

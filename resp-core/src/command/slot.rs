@@ -1,0 +1,82 @@
+//! Redis Cluster hash slots: CRC16 (XMODEM) of a key, or of its hash tag,
+//! modulo 16384.
+
+/// The number of hash slots in a Redis Cluster.
+pub const SLOTS: u16 = 16384;
+
+/// The CRC16-XMODEM table (polynomial 0x1021), computed at compile time.
+const TABLE: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = (i as u16) << 8;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+};
+
+fn crc16(data: &[u8]) -> u16 {
+    data.iter().fold(0u16, |crc, &b| {
+        (crc << 8) ^ TABLE[usize::from((crc >> 8) as u8 ^ b)]
+    })
+}
+
+/// The part of `key` that is hashed: the hash tag, the bytes between the
+/// first `{` and the first `}` after it, when that is not empty; otherwise
+/// the whole key.
+///
+/// ```
+/// use resp_core::command::hash_tag;
+///
+/// assert_eq!(hash_tag(b"{user1000}.following"), b"user1000");
+/// assert_eq!(hash_tag(b"foo{}{bar}"), b"foo{}{bar}"); // empty first tag: whole key
+/// assert_eq!(hash_tag(b"foo{{bar}}zap"), b"{bar");
+/// assert_eq!(hash_tag(b"}{"), b"}{");
+/// ```
+pub fn hash_tag(key: &[u8]) -> &[u8] {
+    if let Some(open) = memchr::memchr(b'{', key) {
+        let rest = &key[open + 1..];
+        if let Some(len) = memchr::memchr(b'}', rest) {
+            if len > 0 {
+                return &rest[..len];
+            }
+        }
+    }
+    key
+}
+
+/// The hash slot of `key`, as `CLUSTER KEYSLOT` computes it.
+///
+/// ```
+/// use resp_core::command::key_slot;
+///
+/// assert_eq!(key_slot(b"foo"), 12182);
+/// assert_eq!(key_slot(b"{user1000}.following"), key_slot(b"user1000"));
+/// assert!(key_slot(b"") < 16384);
+/// ```
+pub fn key_slot(key: &[u8]) -> u16 {
+    crc16(hash_tag(key)) % SLOTS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_value() {
+        // The standard check value of CRC16-XMODEM.
+        assert_eq!(crc16(b"123456789"), 0x31C3);
+        assert_eq!(key_slot(b""), 0);
+        assert_eq!(key_slot(b"{}"), crc16(b"{}") % SLOTS);
+    }
+}
