@@ -198,6 +198,9 @@ pub(crate) struct Session {
     /// A malformed request was answered: nothing more is read from the
     /// client.
     client_done: bool,
+    /// Bytes at the start of `request_buf` already forwarded (a request
+    /// still arriving, passed on as it came).
+    request_sent: usize,
     /// Replies are still paired with commands.
     pairing: bool,
     replies: Decoder,
@@ -234,6 +237,7 @@ impl Session {
             request_buf: Vec::new(),
             requests_raw: false,
             client_done: false,
+            request_sent: 0,
             pairing: true,
             replies: Decoder::new(),
             reply_buf: Vec::new(),
@@ -399,21 +403,32 @@ impl Session {
     ///
     /// Requests forwarded at once are pushed in runs (one copy per run,
     /// not per request); anything else ends the run first, so order holds.
+    ///
+    /// With no rule in force, bytes are forwarded as they come, a request
+    /// still arriving included (as a plain TCP proxy would: a cut then
+    /// lands while the client is still writing). With rules, a request is
+    /// held until complete, since its keys decide. A request whose start
+    /// was forwarded before rules came in goes on unchanged.
     fn take_requests(&mut self, buf: &[u8], now: Instant, ctx: &mut Ctx<'_>) -> usize {
+        // The first `sent` bytes of `buf` were forwarded already.
+        let sent = self.request_sent;
+        let streaming = self.faults.rules.is_empty();
         let mut start = 0;
-        let mut run = Span::at(0);
+        let mut run = Span::at(sent);
         while start < buf.len() && self.closing == Closing::Open && !self.client_done {
             match self.requests.decode(&buf[start..]) {
                 Ok(Status::Complete((args, used))) => {
                     let end = start + used;
-                    match self.on_request(&args, now, ctx) {
+                    let committed = start < sent;
+                    let from = start.max(sent).min(end);
+                    match self.on_request(&args, !committed, now, ctx) {
                         Route::Now => {
-                            run.extend(start, end, buf, &mut self.to_server, now, &mut self.rng)
+                            run.extend(from, end, buf, &mut self.to_server, now, &mut self.rng)
                         }
                         Route::At(at) => {
                             run.flush(buf, &mut self.to_server, now, &mut self.rng);
                             self.to_server
-                                .push(&buf[start..end], Some(at), now, &mut self.rng);
+                                .push(&buf[from..end], Some(at), now, &mut self.rng);
                         }
                         Route::Not => run.flush(buf, &mut self.to_server, now, &mut self.rng),
                     }
@@ -422,15 +437,30 @@ impl Session {
                 Ok(Status::Partial) => break,
                 Err(e) => {
                     run.flush(buf, &mut self.to_server, now, &mut self.rng);
-                    self.malformed(&buf[start..], &e, now);
+                    let from = start.max(sent);
+                    self.malformed(&buf[from..], &e, now);
+                    self.request_sent = 0;
                     return buf.len();
                 }
             }
         }
-        run.flush(buf, &mut self.to_server, now, &mut self.rng);
         if self.closing != Closing::Open || self.client_done {
+            self.request_sent = 0;
             return buf.len();
         }
+        if streaming && start < buf.len() {
+            // The request still arriving goes on now.
+            run.extend(
+                start.max(sent),
+                buf.len(),
+                buf,
+                &mut self.to_server,
+                now,
+                &mut self.rng,
+            );
+        }
+        run.flush(buf, &mut self.to_server, now, &mut self.rng);
+        self.request_sent = run.end.max(sent).saturating_sub(start);
         start
     }
 
@@ -459,7 +489,13 @@ impl Session {
 
     /// Decides what becomes of one request (and queues what its reply
     /// needs); the caller forwards it as told.
-    fn on_request(&mut self, args: &[Cow<'_, [u8]>], now: Instant, ctx: &mut Ctx<'_>) -> Route {
+    fn on_request(
+        &mut self,
+        args: &[Cow<'_, [u8]>],
+        rules: bool,
+        now: Instant,
+        ctx: &mut Ctx<'_>,
+    ) -> Route {
         let Some(first) = args.first() else {
             return Route::Not;
         };
@@ -501,7 +537,7 @@ impl Session {
         } else {
             None
         };
-        let decision = self.decide(args);
+        let decision = if rules { self.decide(args) } else { None };
         if is("SELECT") {
             if let Some(db) = args
                 .get(1)

@@ -244,3 +244,27 @@ fn random_bytes_never_panic() {
         );
     }
 }
+
+#[test]
+fn without_rules_a_request_goes_on_as_it_arrives_with_rules_when_complete() {
+    let now = Instant::now();
+    let set = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nabc\r\n";
+    let mut s = session("[]", now);
+    let mut stats = ConnStats::default();
+    client(&mut s, &mut stats, &set[..10], now);
+    assert_eq!(drain(&mut s, Side::Server, now), &set[..10]);
+    // A rule that would refuse SETs comes in: the SET already under way
+    // goes on unchanged, the next one is refused.
+    let faults = session(r#"[{"commands": ["set"], "error": "-ERR no"}]"#, now)
+        .faults
+        .clone();
+    s.set_faults(faults, now);
+    client(&mut s, &mut stats, &set[10..], now);
+    assert_eq!(drain(&mut s, Side::Server, now), &set[10..]);
+    client(&mut s, &mut stats, &set[..10], now);
+    assert_eq!(drain(&mut s, Side::Server, now), b"", "held until complete");
+    client(&mut s, &mut stats, &set[10..], now);
+    assert_eq!(drain(&mut s, Side::Server, now), b"", "refused");
+    server(&mut s, &mut stats, b"+OK\r\n", now);
+    assert_eq!(drain(&mut s, Side::Client, now), b"+OK\r\n-ERR no\r\n");
+}
