@@ -49,9 +49,9 @@ pub(crate) fn run(shared: &Arc<Shared>, handle: &Arc<ConnHandle>, conn: Conn) {
             // SO_LINGER 0: closing sends a RST instead of a FIN.
             let _ = socket2::SockRef::from(&conn.client).set_linger(Some(Duration::ZERO));
         }
-        Ending::Close => {
-            let _ = conn.client.shutdown(Shutdown::Both);
-        }
+        // A plain close (below, on drop): a FIN, or a RST when the client
+        // sent bytes the proxy did not read, as any server closing would.
+        Ending::Close => {}
     }
     let _ = server.shutdown(Shutdown::Both);
     shared.unregister(handle);
