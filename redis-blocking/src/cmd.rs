@@ -170,7 +170,7 @@ impl<'a> Cmd<'a> {
     /// ```
     pub fn with_key_prefix(&self, prefix: &[u8]) -> Cmd<'a> {
         let args: Vec<&[u8]> = self.args().collect();
-        let keys = crate::commands::info::key_positions(&args);
+        let keys = resp_core::command::key_positions(&args);
         let mut out = Cmd {
             data: Vec::with_capacity(self.data.len() + keys.len() * (prefix.len() + 2)),
             args: Vec::with_capacity(self.args.len()),

@@ -172,6 +172,12 @@ impl Peer {
         }
     }
 
+    /// Closes the sending side (the client reads the end of the stream
+    /// after what was sent), keeping the receiving side open.
+    pub fn shutdown_write(&mut self) {
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
+
     /// Closes the connection.
     pub fn close(self) {
         let _ = self.stream.shutdown(Shutdown::Both);

@@ -14,6 +14,17 @@ use redis_blocking::prelude::*;
 use redis_blocking::{Executed, FromReply, Protocol, ReconnectStrategy, TransactionPolicy};
 use resp_core::Frame;
 
+/// How many times the server ran `command`, from `INFO commandstats`.
+fn calls(server: &RedisServer, command: &str) -> u64 {
+    let info = server.run(&["INFO", "commandstats"]);
+    let prefix = format!("cmdstat_{command}:calls=");
+    info.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 fn client_with_timeout(server: &RedisServer, timeout: Duration) -> Client {
     Client::builder(Config::tcp("127.0.0.1", server.port()))
         .timeout(Some(timeout))
@@ -185,12 +196,15 @@ fn client_transactions_retry_conflicts_and_skip_empty_bodies() {
         w.join().unwrap();
     }
     assert!(server.run(&["GET", "balance"]).contains("200"));
-    // One attempt only: a conflict is the caller's to handle.
+    // One attempt only: a conflict is the caller's to handle, and the body
+    // ran once.
     let once = Client::builder(Config::tcp("127.0.0.1", server.port()))
         .transaction_policy(TransactionPolicy::default().attempts(1))
         .build();
+    let runs = AtomicU64::new(0);
     let e = once
         .transaction::<_, (i64,), _>("balance", |_, pipe| {
+            runs.fetch_add(1, Ordering::SeqCst);
             // Another client changes the watched key in between.
             std::process::Command::new("redis-cli")
                 .args(["-p", &server.port().to_string(), "INCR", "balance"])
@@ -205,17 +219,14 @@ fn client_transactions_retry_conflicts_and_skip_empty_bodies() {
         (ErrorKind::WatchConflict, Executed::No),
         "{e}"
     );
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
     // An empty body sends no MULTI/EXEC.
-    let before = server
-        .run(&["INFO", "commandstats"])
-        .contains("cmdstat_multi");
+    let (multi, exec) = (calls(&server, "multi"), calls(&server, "exec"));
     let nothing: Vec<i64> = client.transaction("balance", |_, _| Ok(())).unwrap();
     assert!(nothing.is_empty());
     assert_eq!(
-        before,
-        server
-            .run(&["INFO", "commandstats"])
-            .contains("cmdstat_multi")
+        (calls(&server, "multi"), calls(&server, "exec")),
+        (multi, exec)
     );
     // A body's own error ends it, unwatched.
     let e = client

@@ -2,6 +2,7 @@
 //! (also across a reconnect), a deadline on confirmations, and frames that
 //! break the protocol treated as such.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use integration_tests::hostile::{Hostile, Peer};
@@ -40,6 +41,50 @@ fn a_subscribe_during_a_reconnect_returns_once_confirmed() {
             (channel.into_bytes(), b"hello".to_vec())
         );
     }
+}
+
+/// Channels confirmed, and when.
+type Confirmations = Vec<(Vec<u8>, Instant)>;
+
+#[test]
+fn a_subscribe_during_a_reconnect_waits_for_the_new_connections_confirmation() {
+    // Confirms every SUBSCRIBE 300 ms late and records when; drops the
+    // first connection 100 ms after its first confirmation.
+    let confirmed: Arc<Mutex<Confirmations>> = Arc::default();
+    let log = confirmed.clone();
+    let server = Hostile::start(move |mut peer| {
+        let first = peer.index == 0;
+        while let Some(argv) = peer.read_command() {
+            if !argv[0].eq_ignore_ascii_case(b"SUBSCRIBE") {
+                continue;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            for (i, channel) in argv[1..].iter().enumerate() {
+                confirm(&mut peer, "subscribe", channel, i + 1);
+                log.lock().unwrap().push((channel.clone(), Instant::now()));
+            }
+            if first {
+                std::thread::sleep(Duration::from_millis(100));
+                return peer.close();
+            }
+        }
+    });
+    let sub =
+        Subscriber::open(Config::tcp("127.0.0.1", server.port()).ping_on_connect(false)).unwrap();
+    sub.subscribe(["a"]).unwrap();
+    // Now the connection goes; this subscribe meets the reconnect.
+    std::thread::sleep(Duration::from_millis(150));
+    sub.subscribe(["b"]).unwrap();
+    let returned = Instant::now();
+    let b_confirmed = confirmed
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(channel, _)| channel == b"b")
+        .map(|(_, at)| *at)
+        .expect("the server confirmed b before subscribe returned");
+    assert!(b_confirmed <= returned);
+    assert_eq!(server.accepted(), 2);
 }
 
 /// Confirms subscriptions the way Redis does (RESP2).

@@ -54,7 +54,10 @@ fn connection_cut_mid_pipeline() {
     let results = conn.pipeline_results(&pipeline_of_incrs(10_000));
     assert_eq!(results.len(), 10_000);
     let ok = check_prefix(&results);
-    assert!((3_000..5_000).contains(&ok), "{ok} replies before the cut");
+    // 25,000 bytes hold 3,729 replies (`:1\r\n` to `:3729\r\n`); the proxy's
+    // close may reset the connection, and a reset discards what the
+    // client's kernel had not handed over yet, so fewer may arrive.
+    assert!((1..=3_729).contains(&ok), "{ok} replies before the cut");
     let last = results[9_999].as_ref().unwrap_err();
     assert_eq!(last.executed(), Executed::Maybe, "all 10,000 were written");
     // The server ran the INCRs the proxy forwarded before the cut, each

@@ -490,7 +490,8 @@ impl Client {
         let watch = Cmd::new("WATCH").arg(keys.clone());
         let mut call = Call::new(&watch, Blocks::No, false, |conn: &mut Connection, _| {
             conn.transaction_with(policy, keys.clone(), &mut body)
-        });
+        })
+        .handles(&[ErrorKind::WatchConflict]);
         self.drive(&mut call, deadline)
     }
 }

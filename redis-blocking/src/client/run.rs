@@ -23,7 +23,7 @@ use super::Client;
 use crate::batch::{outcome_result, typed_pipeline, unanswered_error, BatchRun};
 use crate::connection::Connection;
 use crate::connector::Backoff;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, ErrorKind, Result};
 use crate::pipeline::Pipeline;
 use crate::retry::should_retry;
 use crate::script::ScriptRunner;
@@ -146,6 +146,8 @@ pub(crate) struct Call<'c, T, F> {
     argv: &'c dyn Argv,
     blocking: Blocks,
     retry_reads: bool,
+    /// Errors the call handles itself and the loop must not retry.
+    own: &'static [ErrorKind],
     run: F,
     _out: PhantomData<fn() -> T>,
 }
@@ -159,9 +161,17 @@ where
             argv,
             blocking,
             retry_reads,
+            own: &[],
             run,
             _out: PhantomData,
         }
+    }
+
+    /// Leaves errors of these kinds to the call: the loop does not run it
+    /// again for them (a transaction retries its own conflicts).
+    pub fn handles(mut self, kinds: &'static [ErrorKind]) -> Self {
+        self.own = kinds;
+        self
     }
 }
 
@@ -188,7 +198,9 @@ where
                     let args: Vec<&[u8]> = (0..argv.argc()).filter_map(|i| argv.arg(i)).collect();
                     is_read_only(&args)
                 };
-                if should_retry(&error, &read_only, self.retry_reads) {
+                if !self.own.contains(&error.kind())
+                    && should_retry(&error, &read_only, self.retry_reads)
+                {
                     Step::Again(error)
                 } else {
                     Step::Done(Err(error))
