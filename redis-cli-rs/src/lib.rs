@@ -15,6 +15,14 @@
 //!   does.
 //! * [`run`]: the whole program for one command line (what `main` calls).
 //!
+//! # Modes of its own
+//!
+//! Chosen by a first argument that `redis-cli` does not have, so that its
+//! command line keeps its meaning:
+//!
+//! * `--proxy`: the `redis-proxy` fault-injection proxy
+//!   (`redis-cli-rs --proxy --help`).
+//!
 //! # Known differences from `redis-cli` 7.0
 //!
 //! * `--version` prints `redis-cli-rs <version> (compatible with redis-cli

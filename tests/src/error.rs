@@ -58,6 +58,17 @@ impl fmt::Display for HarnessError {
 
 impl std::error::Error for HarnessError {}
 
+impl From<redis_proxy::Error> for HarnessError {
+    fn from(err: redis_proxy::Error) -> Self {
+        match err {
+            redis_proxy::Error::Io { context, source } => {
+                HarnessError::from(source).context(context)
+            }
+            other => HarnessError::new(other.to_string()),
+        }
+    }
+}
+
 impl From<io::Error> for HarnessError {
     fn from(err: io::Error) -> Self {
         HarnessError::new(err.to_string()).with_addr_in_use(err.kind() == io::ErrorKind::AddrInUse)

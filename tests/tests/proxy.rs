@@ -2,93 +2,22 @@
 //! plain TCP clients speaking raw RESP.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
+#[path = "support/resp_client.rs"]
+mod resp_client;
+
 use integration_tests::proxy::Proxy;
 use integration_tests::{wait_for, Check, RedisServer, Reply};
-use resp_core::{encode, Decoder, Frame, OwnedFrame, Status};
+use resp_client::Client;
+use resp_core::{Frame, OwnedFrame};
 
-const IO_TIMEOUT: Duration = Duration::from_secs(5);
+use resp_client::IO_TIMEOUT;
 const DELAY: Duration = Duration::from_millis(300);
 /// An upper bound for an undelayed round trip, far below [`DELAY`].
 const FAST: Duration = Duration::from_millis(150);
-
-/// A raw RESP client on a plain socket.
-struct Client {
-    stream: TcpStream,
-    decoder: Decoder,
-    buf: Vec<u8>,
-}
-
-impl Client {
-    fn connect(addr: SocketAddr) -> Client {
-        let stream = TcpStream::connect(addr).expect("connect");
-        stream.set_read_timeout(Some(IO_TIMEOUT)).unwrap();
-        stream.set_nodelay(true).unwrap();
-        Client {
-            stream,
-            decoder: Decoder::new(),
-            buf: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, args: &[&str]) {
-        let mut out = Vec::new();
-        encode::write_command(&mut out, args);
-        self.send_raw(&out);
-    }
-
-    fn send_raw(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).expect("write");
-    }
-
-    fn try_read(&mut self) -> std::io::Result<OwnedFrame> {
-        loop {
-            if let Status::Complete((frame, used)) = self.decoder.decode(&self.buf).unwrap() {
-                let frame = frame.into_owned();
-                self.buf.drain(..used);
-                return Ok(frame);
-            }
-            let mut chunk = [0; 4096];
-            match self.stream.read(&mut chunk)? {
-                0 => return Err(ErrorKind::UnexpectedEof.into()),
-                n => self.buf.extend_from_slice(&chunk[..n]),
-            }
-        }
-    }
-
-    fn read(&mut self) -> OwnedFrame {
-        self.try_read().expect("a reply")
-    }
-
-    fn call(&mut self, args: &[&str]) -> OwnedFrame {
-        self.send(args);
-        self.read()
-    }
-
-    /// Sends a command and returns its reply and how long it took.
-    fn timed(&mut self, args: &[&str]) -> (OwnedFrame, Duration) {
-        let start = Instant::now();
-        let reply = self.call(args);
-        (reply, start.elapsed())
-    }
-
-    /// Everything until the connection ends (EOF or reset).
-    fn read_to_end(&mut self) -> Vec<u8> {
-        let mut all = std::mem::take(&mut self.buf);
-        let mut chunk = [0; 4096];
-        loop {
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return all,
-                Ok(n) => all.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => return all,
-                Err(e) => panic!("expected the connection to end, got {e}"),
-            }
-        }
-    }
-}
 
 fn bulk(s: &str) -> OwnedFrame {
     Frame::Bulk(s.as_bytes().to_vec().into())
@@ -402,9 +331,9 @@ fn drop_closes_listener_connections_and_threads() {
     delayed.send(&["PING"]);
     proxy.pause();
     client.send(&["PING"]);
-    wait_for("accept + 2 threads per connection", IO_TIMEOUT, || {
+    wait_for("accept + 1 thread per connection", IO_TIMEOUT, || {
         Ok(match proxy_threads(addr.port()) {
-            threads if threads.len() == 5 => Check::Done(()),
+            threads if threads.len() == 3 => Check::Done(()),
             threads => Check::NotYet(format!("{threads:?}")),
         })
     })

@@ -13,6 +13,7 @@ mod keyspace;
 mod latency;
 mod lines;
 mod pipe;
+mod proxy;
 mod scan;
 mod stat;
 
@@ -20,6 +21,13 @@ mod stat;
 /// the exit code. Everything is printed on the process's stdout and
 /// stderr.
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let mut args = args.into_iter().peekable();
+    // `--proxy` first switches to proxy mode, with options of its own;
+    // redis-cli has no such option, so its command line is unchanged.
+    if args.peek().is_some_and(|a| a == "--proxy") {
+        args.next();
+        return proxy::run(args);
+    }
     let mut opts = match options::parse(args) {
         Ok(opts) => opts,
         Err(exit) => {
