@@ -146,15 +146,29 @@ impl<'a> Backoff<'a> {
         }
     }
 
+    /// Attempts paused for so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempt
+    }
+
     /// The pause before the next attempt, reported as an event; `None`
     /// when there is no next attempt (attempts used up, the strategy gave
     /// up, or the pause would pass the deadline).
     pub fn next_delay(&mut self) -> Option<Duration> {
+        self.next_delay_of(None)
+    }
+
+    /// As [`next_delay`](Backoff::next_delay), pausing `instead` rather
+    /// than the strategy's delay when given.
+    fn next_delay_of(&mut self, instead: Option<Duration>) -> Option<Duration> {
         self.attempt = self.attempt.saturating_add(1);
         if self.attempt > self.max_attempts {
             return None;
         }
-        let delay = self.strategy.delay(self.attempt)?;
+        let delay = match instead {
+            Some(delay) => delay,
+            None => self.strategy.delay(self.attempt)?,
+        };
         if self.deadline.is_some_and(|d| Instant::now() + delay >= d) {
             return None;
         }
@@ -171,7 +185,14 @@ impl<'a> Backoff<'a> {
     /// Sleeps before the next attempt, or returns `error` when there is
     /// none.
     pub fn pause(&mut self, error: Error) -> Result<()> {
-        match self.next_delay() {
+        self.pause_for(error, None)
+    }
+
+    /// As [`pause`](Backoff::pause), sleeping `instead` rather than the
+    /// strategy's delay when given (a cluster's short pauses for
+    /// `TRYAGAIN`).
+    pub fn pause_for(&mut self, error: Error, instead: Option<Duration>) -> Result<()> {
+        match self.next_delay_of(instead) {
             Some(delay) => {
                 std::thread::sleep(delay);
                 Ok(())

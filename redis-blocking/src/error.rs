@@ -41,6 +41,9 @@ pub enum ErrorKind {
     WatchConflict,
     /// No pooled connection became available in time.
     PoolTimeout,
+    /// A cluster's slot map has no node for the slot, or no node could be
+    /// asked for the map.
+    Topology,
 }
 
 /// What a caller may do about a failure.
@@ -416,6 +419,7 @@ impl Error {
                 | ErrorKind::Closed
                 | ErrorKind::PoolTimeout
                 | ErrorKind::WatchConflict
+                | ErrorKind::Topology
                 | ErrorKind::Tls,
                 Executed::No,
             ) => Retry::Safe,
@@ -455,6 +459,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidCommand => "invalid command",
             ErrorKind::WatchConflict => "transaction conflict",
             ErrorKind::PoolTimeout => "pool checkout timed out",
+            ErrorKind::Topology => "cluster topology unknown",
         })
     }
 }

@@ -49,6 +49,7 @@
 
 mod batch;
 mod client;
+mod cluster;
 pub mod cmd;
 pub mod commands;
 mod config;
@@ -68,6 +69,7 @@ pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
 pub use client::{CacheOptions, Client, ClientBuilder, Pooled};
+pub use cluster::{ClusterBuilder, ClusterClient, ReadFrom, Remap};
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};
 pub use connection::{Connection, PushHandler};
@@ -78,6 +80,7 @@ pub use pipeline::{Pipeline, PipelineCmd};
 pub use pubsub::{Incoming, Message, Subscriber, SubscriberHandle, SubscriptionKind};
 pub use resp_core;
 pub use resp_core::client::Protocol;
+pub use resp_core::cluster::Endpoint;
 pub use retry::{ReconnectOnError, ReconnectStrategy, TransactionPolicy};
 pub use scan::{ScanCommands, ScanIter, ScanOptions};
 pub use script::{Script, ScriptCall, ScriptRunner};

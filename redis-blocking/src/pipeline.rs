@@ -263,39 +263,97 @@ impl<'a> Pipeline<'a> {
     /// A plain pipeline of commands `from..` of this one, for sending again
     /// the commands that surely did not run.
     pub(crate) fn suffix(&self, from: usize) -> Pipeline<'a> {
-        let start = self.starts.get(from).copied().unwrap_or(self.buf.len());
-        let logical_start = if from == 0 { 0 } else { self.ends[from - 1] };
-        // A large argument goes right after its `$len` header, strictly
-        // inside its own command's bytes.
-        let refs: Vec<(usize, Cow<'a, [u8]>)> = self
-            .refs
-            .iter()
-            .filter(|(end, _)| *end > start)
-            .map(|(end, bytes)| (end - start, bytes.clone()))
-            .collect();
-        Pipeline {
-            buf: self.buf[start..].to_vec(),
-            ref_bytes: refs.iter().map(|(_, b)| b.len()).sum(),
-            refs,
-            ends: self.ends[from..]
-                .iter()
-                .map(|e| e - logical_start)
-                .collect(),
-            starts: self.starts[from..].iter().map(|s| s - start).collect(),
-            roles: self.roles[from..].to_vec(),
-            scripts: self
-                .scripts
-                .iter()
-                .filter(|(i, _)| *i >= from)
-                .map(|(i, call)| (i - from, call.clone()))
-                .collect(),
-            atomic: false,
+        let picks: Vec<(usize, bool)> = (from..self.len()).map(|i| (i, false)).collect();
+        self.select(&picks)
+    }
+
+    /// A plain pipeline of some commands of this one, in the order given,
+    /// each preceded by `ASKING` (as an internal command) when its flag
+    /// says so: a cluster node's share of a pipeline.
+    pub(crate) fn select(&self, picks: &[(usize, bool)]) -> Pipeline<'a> {
+        let mut out = Pipeline {
             timeout: self.timeout,
             blocking: self.blocking,
             blocks_forever: self.blocks_forever,
             invalid: self.invalid.clone(),
             session: self.session,
+            ..Pipeline::default()
+        };
+        for &(i, asking) in picks {
+            if asking {
+                out.push(Cmd::new("ASKING"));
+                if let Some(last) = out.roles.last_mut() {
+                    *last = Role::Internal;
+                }
+            }
+            out.append_copy(self, i);
         }
+        out
+    }
+
+    /// Appends command `i` of `from`, as it is (with its script, if it is
+    /// a script call).
+    pub(crate) fn append_copy(&mut self, from: &Pipeline<'a>, i: usize) {
+        self.copy_command(from, i);
+        if let Some((_, call)) = from.scripts.iter().find(|(at, _)| *at == i) {
+            self.scripts.push((self.roles.len() - 1, call.clone()));
+        }
+        self.session = self.session.union(from.session);
+    }
+
+    /// The arguments of command `i` (its name first), borrowed.
+    pub(crate) fn args_of(&self, i: usize) -> Vec<&[u8]> {
+        let Some(&start) = self.starts.get(i) else {
+            return Vec::new();
+        };
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
+        let buf = &self.buf[..end];
+        let line = |at: usize| -> Option<(usize, usize)> {
+            let len = buf[at..].iter().position(|&b| b == b'\r')?;
+            let n = std::str::from_utf8(&buf[at + 1..at + len])
+                .ok()?
+                .parse()
+                .ok()?;
+            Some((n, at + len + 2))
+        };
+        let Some((count, mut at)) = line(start) else {
+            return Vec::new();
+        };
+        let mut args = Vec::with_capacity(count);
+        for _ in 0..count {
+            let Some((len, body)) = line(at) else {
+                break;
+            };
+            // References are kept in the order of their positions.
+            match self.refs.binary_search_by_key(&body, |(pos, _)| *pos) {
+                Ok(r) => {
+                    args.push(&self.refs[r].1[..]);
+                    at = body + 2;
+                }
+                Err(_) => {
+                    args.push(&buf[body..body + len]);
+                    at = body + len + 2;
+                }
+            }
+        }
+        args
+    }
+
+    /// Appends command `i` of `from`, bytes as they are.
+    fn copy_command(&mut self, from: &Pipeline<'a>, i: usize) {
+        let start = from.starts[i];
+        let end = from.starts.get(i + 1).copied().unwrap_or(from.buf.len());
+        let base = self.buf.len();
+        self.starts.push(base);
+        self.buf.extend_from_slice(&from.buf[start..end]);
+        // Large arguments go right after their `$len` header, strictly
+        // inside their own command's bytes.
+        for (at, bytes) in from.refs.iter().filter(|(at, _)| *at > start && *at <= end) {
+            self.refs.push((base + at - start, bytes.clone()));
+            self.ref_bytes += bytes.len();
+        }
+        self.ends.push(self.buf.len() + self.ref_bytes);
+        self.roles.push(from.roles[i]);
     }
 
     pub(crate) fn ignored(&self, i: usize) -> bool {

@@ -2,9 +2,9 @@
 //! and retries only where they are safe.
 
 mod cache;
-mod pool;
-mod router;
-mod run;
+pub(crate) mod pool;
+pub(crate) mod router;
+pub(crate) mod run;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ use resp_core::command::{blocks, needs_own_connection, Blocks};
 pub use cache::CacheOptions;
 pub use pool::Pooled;
 
-use self::pool::{Pool, PoolOptions};
+pub(crate) use self::pool::{Pool, PoolOptions};
 use self::router::{Route, Router, Standalone};
 use self::run::{Batch, Call};
 use crate::commands::Runner;
@@ -73,19 +73,19 @@ use crate::{Cmd, Pipeline};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    router: Arc<dyn Router>,
-    policy: Arc<Policy>,
-    cache: Option<Arc<cache::Cache>>,
+    pub(crate) router: Arc<dyn Router>,
+    pub(crate) policy: Arc<Policy>,
+    pub(crate) cache: Option<Arc<cache::Cache>>,
 }
 
 /// What governs retries.
-struct Policy {
-    max_attempts: u32,
-    retry_reads: bool,
-    reconnect_on_error: Option<ReconnectOnError>,
-    timeout: Option<Duration>,
-    key_prefix: Option<Vec<u8>>,
-    transactions: TransactionPolicy,
+pub(crate) struct Policy {
+    pub max_attempts: u32,
+    pub retry_reads: bool,
+    pub reconnect_on_error: Option<ReconnectOnError>,
+    pub timeout: Option<Duration>,
+    pub key_prefix: Option<Vec<u8>>,
+    pub transactions: TransactionPolicy,
 }
 
 /// Builds a [`Client`].
@@ -374,7 +374,7 @@ impl Client {
                         cmd,
                         blocking,
                         retry_reads,
-                        |conn: &mut Connection, deadline| {
+                        |conn: &mut Connection, deadline, _| {
                             if let Some((target, generation)) = cache.redirect() {
                                 conn.ensure_tracking(target, generation, deadline)?;
                             }
@@ -392,7 +392,7 @@ impl Client {
             cmd,
             blocking,
             retry_reads,
-            |conn: &mut Connection, deadline| conn.query_until::<T>(cmd, deadline),
+            |conn: &mut Connection, deadline, _| conn.query_until::<T>(cmd, deadline),
         );
         self.drive(&mut call, deadline)
     }
@@ -488,7 +488,7 @@ impl Client {
         let deadline = self.call_deadline(None, Blocks::No);
         let policy = &self.policy.transactions;
         let watch = Cmd::new("WATCH").arg(keys.clone());
-        let mut call = Call::new(&watch, Blocks::No, false, |conn: &mut Connection, _| {
+        let mut call = Call::new(&watch, Blocks::No, false, |conn: &mut Connection, _, _| {
             conn.transaction_with(policy, keys.clone(), &mut body)
         })
         .handles(&[ErrorKind::WatchConflict]);
@@ -498,7 +498,7 @@ impl Client {
 
 /// Refuses, as a single call on a pooled client, a command that only makes
 /// sense on a connection of one's own.
-fn refuse_session_command(cmd: &Cmd<'_>) -> Result<()> {
+pub(crate) fn refuse_session_command(cmd: &Cmd<'_>) -> Result<()> {
     let Some(why) = needs_own_connection(cmd) else {
         return Ok(());
     };

@@ -76,6 +76,11 @@ impl Pool {
         pool
     }
 
+    /// The server this pool connects to.
+    pub fn addr(&self) -> &crate::config::Addr {
+        &self.connector.config().addr
+    }
+
     /// Connections idle now.
     pub fn idle(&self) -> usize {
         self.idle_rx.len()

@@ -8,7 +8,10 @@
 //! loop.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use resp_core::client::Redirect;
+use resp_core::cluster::Endpoint;
 use resp_core::command::Argv;
 
 use super::pool::Pool;
@@ -21,16 +24,20 @@ use crate::error::{Error, Result};
 pub(crate) enum Route<'r> {
     /// One command, routed by its keys (a single server has no use for
     /// them; a cluster router hashes them).
-    #[allow(dead_code)]
     Command(&'r dyn Argv),
     /// A batch of commands, kept together on one connection.
     Batch,
+    /// A given node (a cluster's `ASK` target, one node of a command sent
+    /// to several).
+    Node(&'r Endpoint),
+    /// Whoever serves a hash slot.
+    Slot(u16),
 }
 
 /// A topology: which pool serves a call.
 pub(crate) trait Router: Send + Sync {
     /// The pool for one attempt of a call.
-    fn pool(&self, route: Route<'_>) -> Result<&Arc<Pool>>;
+    fn pool(&self, route: Route<'_>) -> Result<Arc<Pool>>;
 
     /// Learns from a failed attempt on `addr` (a refused connection, a
     /// redirect, `READONLY` after a failover).
@@ -41,7 +48,20 @@ pub(crate) trait Router: Send + Sync {
     fn connector(&self) -> &Arc<Connector>;
 
     /// Every pool, for statistics.
-    fn pools(&self) -> Vec<&Arc<Pool>>;
+    fn pools(&self) -> Vec<Arc<Pool>>;
+
+    /// The pause before trying again after `error`, when the topology
+    /// knows better than the client's strategy (a cluster's short pauses
+    /// for `TRYAGAIN` and `CLUSTERDOWN`).
+    fn retry_pause(&self, _error: &Error, _attempt: u32) -> Option<Duration> {
+        None
+    }
+
+    /// A pause before following `redirect` (to a node that was just
+    /// unreachable).
+    fn redirect_pause(&self, _redirect: &Redirect) -> Option<Duration> {
+        None
+    }
 }
 
 /// One server.
@@ -56,8 +76,8 @@ impl Standalone {
 }
 
 impl Router for Standalone {
-    fn pool(&self, _route: Route<'_>) -> Result<&Arc<Pool>> {
-        Ok(&self.pool)
+    fn pool(&self, _route: Route<'_>) -> Result<Arc<Pool>> {
+        Ok(Arc::clone(&self.pool))
     }
 
     fn observe(&self, addr: &Addr, error: &Error) {
@@ -68,7 +88,7 @@ impl Router for Standalone {
         &self.pool.connector
     }
 
-    fn pools(&self) -> Vec<&Arc<Pool>> {
-        vec![&self.pool]
+    fn pools(&self) -> Vec<Arc<Pool>> {
+        vec![Arc::clone(&self.pool)]
     }
 }

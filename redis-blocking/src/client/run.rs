@@ -13,7 +13,8 @@
 use std::marker::PhantomData;
 use std::time::Instant;
 
-use resp_core::client::{executed_by_error, Executed, Outcome, Unanswered};
+use resp_core::client::{executed_by_error, Executed, Outcome, Redirect, RedirectKind, Unanswered};
+use resp_core::cluster::Endpoint;
 use resp_core::command::{is_read_only, Argv, Blocks};
 use resp_core::Frame;
 
@@ -36,7 +37,15 @@ pub(crate) enum Step<T> {
     /// Run again: nothing was run that must not run twice. The error is
     /// the call's if there is no next attempt.
     Again(Error),
+    /// The cluster sent the call elsewhere (`MOVED`, `ASK`); it did not
+    /// run. Run again at once, where the router (and, for `ASK`, the
+    /// operation) now says, within a bound on hops.
+    Redirect(Error),
 }
+
+/// Redirects followed at most by one call: enough for a slot that moved
+/// while a migration is under way, and a map that lagged behind.
+const MAX_HOPS: u32 = 8;
 
 /// A call the drive loop runs.
 pub(crate) trait Operation {
@@ -53,6 +62,11 @@ pub(crate) trait Operation {
 
     /// The result when no attempt is left after `error`.
     fn give_up(&mut self, error: Error) -> Result<Self::Output>;
+
+    /// The call was redirected: an `ASK` sends the next attempt (only) to
+    /// its target, preceded by `ASKING`; a `MOVED` goes where the router's
+    /// updated map says.
+    fn redirected(&mut self, _redirect: &Redirect) {}
 }
 
 impl Client {
@@ -71,11 +85,15 @@ impl Client {
             connector.events(),
         );
         let mut stale = 0usize;
+        let mut hops = 0u32;
         loop {
             let step = match self.router.pool(op.route()) {
-                Err(error) => Step::Again(error),
+                Err(error) => self.judge_setup(error),
                 Ok(pool) => match pool.checkout(deadline) {
-                    Err(error) => self.judge_setup(error),
+                    Err(error) => {
+                        self.router.observe(pool.addr(), &error);
+                        self.judge_setup(error)
+                    }
                     Ok(mut conn) => {
                         let step = self.attempt_on(op, &mut conn, deadline);
                         // The server dropped this connection while it was
@@ -84,7 +102,7 @@ impl Client {
                             stale += 1;
                             continue;
                         }
-                        if let Step::Again(e) | Step::Done(Err(e)) = &step {
+                        if let Step::Again(e) | Step::Done(Err(e)) | Step::Redirect(e) = &step {
                             self.after_failure(&mut conn, e);
                         }
                         step
@@ -94,8 +112,28 @@ impl Client {
             match step {
                 Step::Done(result) => return result,
                 Step::Again(error) => {
-                    if let Err(error) = backoff.pause(error) {
+                    let pause = self.router.retry_pause(&error, backoff.attempts() + 1);
+                    if let Err(error) = backoff.pause_for(error, pause) {
                         return op.give_up(error);
+                    }
+                }
+                Step::Redirect(error) => {
+                    hops += 1;
+                    let Some(redirect) = error.server_error().and_then(|e| e.redirect()) else {
+                        return op.give_up(error);
+                    };
+                    if hops > MAX_HOPS {
+                        return op.give_up(
+                            error.context(format!("too many cluster redirections ({MAX_HOPS})")),
+                        );
+                    }
+                    op.redirected(&redirect);
+                    // A slot sent to a node that was just unreachable: its
+                    // failover is under way, wait instead of bouncing.
+                    if let Some(pause) = self.router.redirect_pause(&redirect) {
+                        if let Err(error) = backoff.pause_for(error, Some(pause)) {
+                            return op.give_up(error);
+                        }
                     }
                 }
             }
@@ -141,20 +179,25 @@ impl Client {
     }
 }
 
-/// One command, run by a closure on the connection.
+/// One command, run by a closure on the connection (with `true` when it
+/// must be preceded by `ASKING`).
 pub(crate) struct Call<'c, T, F> {
     argv: &'c dyn Argv,
     blocking: Blocks,
     retry_reads: bool,
     /// Errors the call handles itself and the loop must not retry.
     own: &'static [ErrorKind],
+    /// Follows cluster redirects (a cluster client's calls).
+    follow: bool,
+    /// The node an `ASK` sent the next attempt to.
+    ask: Option<Endpoint>,
     run: F,
     _out: PhantomData<fn() -> T>,
 }
 
 impl<'c, T, F> Call<'c, T, F>
 where
-    F: FnMut(&mut Connection, Option<Instant>) -> Result<T>,
+    F: FnMut(&mut Connection, Option<Instant>, bool) -> Result<T>,
 {
     pub fn new(argv: &'c dyn Argv, blocking: Blocks, retry_reads: bool, run: F) -> Self {
         Call {
@@ -162,9 +205,17 @@ where
             blocking,
             retry_reads,
             own: &[],
+            follow: false,
+            ask: None,
             run,
             _out: PhantomData,
         }
+    }
+
+    /// Follows `MOVED` and `ASK` (for a cluster client).
+    pub fn following_redirects(mut self) -> Self {
+        self.follow = true;
+        self
     }
 
     /// Leaves errors of these kinds to the call: the loop does not run it
@@ -177,12 +228,22 @@ where
 
 impl<T, F> Operation for Call<'_, T, F>
 where
-    F: FnMut(&mut Connection, Option<Instant>) -> Result<T>,
+    F: FnMut(&mut Connection, Option<Instant>, bool) -> Result<T>,
 {
     type Output = T;
 
     fn route(&self) -> Route<'_> {
-        Route::Command(self.argv)
+        match &self.ask {
+            Some(node) => Route::Node(node),
+            None => Route::Command(self.argv),
+        }
+    }
+
+    fn redirected(&mut self, redirect: &Redirect) {
+        self.ask = match redirect.kind {
+            RedirectKind::Ask => Some(Endpoint::new(redirect.host.clone(), redirect.port)),
+            RedirectKind::Moved => None,
+        };
     }
 
     fn blocking(&self) -> Blocks {
@@ -190,8 +251,12 @@ where
     }
 
     fn attempt(&mut self, conn: &mut Connection, deadline: Option<Instant>) -> Step<T> {
-        match (self.run)(conn, deadline) {
+        let asking = self.ask.take().is_some();
+        match (self.run)(conn, deadline, asking) {
             Ok(value) => Step::Done(Ok(value)),
+            Err(error) if self.follow && error.retry() == crate::Retry::Redirect => {
+                Step::Redirect(error)
+            }
             Err(error) => {
                 let argv = self.argv;
                 let read_only = || {

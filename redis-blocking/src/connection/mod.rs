@@ -308,6 +308,33 @@ impl Connection {
         }
     }
 
+    /// Runs `cmd` within `deadline`, preceded by `ASKING` in the same write
+    /// (a cluster's `ASK` redirect: the target serves the slot being
+    /// imported for that one command).
+    pub(crate) fn query_asking<T: FromReply>(
+        &mut self,
+        cmd: &Cmd<'_>,
+        deadline: Option<Instant>,
+    ) -> Result<T> {
+        self.regular()?;
+        let mut segments = Segments::default();
+        segments.copy(b"*1\r\n$6\r\nASKING\r\n");
+        cmd.write_segments(&mut segments);
+        let (mut seen, mut result) = (0, None);
+        let outcome = self.exchange(&segments, 2, deadline, &mut |frame| {
+            if seen == 1 {
+                result = Some(T::from_reply(frame));
+            }
+            seen += 1;
+        });
+        match outcome {
+            Ok(()) => result.unwrap_or_else(|| {
+                Err(Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))
+            }),
+            Err(failure) => Err(failure.into_command_error(segments.len())),
+        }
+    }
+
     /// Runs one command and returns its reply exactly as received: server
     /// errors as [`Frame::Error`] values, attributes kept. For tools that
     /// print replies (a CLI); programs want [`query`](Connection::query).

@@ -40,6 +40,7 @@ pub struct HandshakeOptions {
     db: i64,
     client_name: Option<Vec<u8>>,
     ping: bool,
+    readonly: bool,
 }
 
 impl HandshakeOptions {
@@ -87,6 +88,18 @@ impl HandshakeOptions {
     pub fn ping_if_idle(mut self, on: bool) -> Self {
         self.ping = on;
         self
+    }
+
+    /// Sends `READONLY` last, for a connection to a cluster replica that
+    /// should serve reads of its primary's slots.
+    pub fn readonly(mut self, on: bool) -> Self {
+        self.readonly = on;
+        self
+    }
+
+    /// Whether the handshake ends with `READONLY`.
+    pub fn get_readonly(&self) -> bool {
+        self.readonly
     }
 
     /// The protocol asked for.
@@ -137,6 +150,7 @@ impl fmt::Debug for HandshakeOptions {
                 &self.client_name.as_deref().map(String::from_utf8_lossy),
             )
             .field("ping", &self.ping)
+            .field("readonly", &self.readonly)
             .finish()
     }
 }
@@ -201,6 +215,7 @@ enum Step {
     Auth,
     Select,
     SetName,
+    ReadOnly,
     Ping,
     Done,
 }
@@ -304,6 +319,7 @@ impl Handshake {
             Step::Auth,
             Step::Select,
             Step::SetName,
+            Step::ReadOnly,
             Step::Ping,
             Step::Done,
         ];
@@ -320,6 +336,7 @@ impl Handshake {
                 Step::Auth => o.password.is_some() && self.protocol == Protocol::Resp2,
                 Step::Select => o.db != 0,
                 Step::SetName => o.client_name.is_some() && !self.named,
+                Step::ReadOnly => o.readonly,
                 Step::Ping => o.ping && !self.sent_any,
                 Step::Done => true,
             })
@@ -367,6 +384,7 @@ impl Handshake {
                     args.extend([&"CLIENT" as &dyn Arg, &"SETNAME", name]);
                 }
             }
+            Step::ReadOnly => args.push(&"READONLY"),
             Step::Ping => args.push(&"PING"),
             Step::Done => return false,
         }
@@ -422,7 +440,9 @@ impl Handshake {
                 self.protocol = Protocol::Resp2;
             }
             (Step::Hello | Step::Auth, Some(e)) => return Err(self.auth_error(step, e)),
-            (Step::Select | Step::SetName | Step::Ping, Some(e)) if e.starts_with("NOAUTH") => {
+            (Step::Select | Step::SetName | Step::ReadOnly | Step::Ping, Some(e))
+                if e.starts_with("NOAUTH") =>
+            {
                 return Err(HandshakeError::NoAuth)
             }
             (Step::Select, Some(e)) => return Err(HandshakeError::Select(e)),
@@ -438,6 +458,15 @@ impl Handshake {
                     message: e,
                 })
             }
+            (Step::ReadOnly, Some(e)) => {
+                return Err(HandshakeError::Server {
+                    step: "READONLY",
+                    message: e,
+                })
+            }
+            (Step::ReadOnly, None) if !is_ok => {
+                return Err(HandshakeError::UnexpectedReply("READONLY"))
+            }
             (Step::Auth, None) if !is_ok => return Err(HandshakeError::UnexpectedReply("AUTH")),
             (Step::Select, None) if !is_ok => {
                 return Err(HandshakeError::UnexpectedReply("SELECT"))
@@ -448,7 +477,7 @@ impl Handshake {
             (Step::Ping, None) if !matches!(reply, Frame::Simple(p) if &**p == b"PONG") => {
                 return Err(HandshakeError::UnexpectedReply("PING"))
             }
-            (Step::Auth | Step::Select | Step::SetName | Step::Ping, None) => {}
+            (Step::Auth | Step::Select | Step::SetName | Step::ReadOnly | Step::Ping, None) => {}
             (Step::Done, _) => return Err(HandshakeError::UnexpectedReply("a finished handshake")),
         }
         self.step = self.after(step);
@@ -573,6 +602,23 @@ mod tests {
         let noauth = Frame::error(b"NOAUTH Authentication required.");
         let select = HandshakeOptions::new().db(1);
         assert_eq!(run(select, &[noauth]).1, Err(HandshakeError::NoAuth));
+    }
+
+    #[test]
+    fn readonly_for_cluster_replicas() {
+        let options = HandshakeOptions::new().password("pw").readonly(true);
+        let (sent, result) = run(options, &[ok(), ok()]);
+        assert_eq!(sent, ["*2 $4 AUTH $2 pw ", "*1 $8 READONLY "]);
+        assert_eq!(result, Ok(Protocol::Resp2));
+        let refused = Frame::error(b"ERR This instance has cluster support disabled");
+        let (_, result) = run(HandshakeOptions::new().readonly(true), &[refused]);
+        assert!(matches!(
+            result,
+            Err(HandshakeError::Server {
+                step: "READONLY",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -466,6 +466,17 @@ impl Topology {
         })
     }
 
+    /// The map with each node's TLS port in its endpoint, for a client
+    /// that connects over TLS.
+    pub fn with_tls_ports(mut self) -> Topology {
+        for node in &mut self.nodes {
+            if let Some(port) = node.tls_port {
+                node.endpoint.port = port;
+            }
+        }
+        self
+    }
+
     /// The map with every endpoint passed through `remap` (announced
     /// address to the address to connect to).
     pub fn remapped(&self, remap: &dyn Fn(&Endpoint) -> Endpoint) -> Topology {

@@ -1,0 +1,456 @@
+//! Running a batch of commands over a cluster: each command to the node
+//! that serves it, every node's share written and read at once, one
+//! outcome per command; only commands the cluster refused before running
+//! them (`MOVED`, `ASK`, `TRYAGAIN`, `CLUSTERDOWN`) are sent again.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use resp_core::client::{executed_by_error, Executed, Outcome, Redirect, RedirectKind, Unanswered};
+use resp_core::cluster::{
+    aggregate, merge_split, plan, Endpoint, Health, Plan, ResponsePolicy, Split,
+};
+use resp_core::command::is_read_only;
+use resp_core::Frame;
+
+use super::router::ClusterRouter;
+use crate::batch::BatchRun;
+use crate::client::router::Route;
+use crate::error::{Error, ErrorKind};
+use crate::pipeline::Pipeline;
+use crate::Cmd;
+
+/// Rounds of sending again, at most: redirects during a migration, a
+/// cluster between states.
+const ROUNDS: usize = 12;
+
+/// Where one unit of the batch goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// Whoever serves the slot (a replica may serve a read).
+    Slot { slot: u16, read_only: bool },
+    /// A given node (one primary of a command sent to every primary).
+    Node(Endpoint),
+    /// No key: the node of the nearest command that has one.
+    Follow,
+}
+
+/// How a user's command became units, and how their replies combine.
+#[derive(Debug)]
+pub(crate) enum Shape {
+    /// One unit.
+    One(usize),
+    /// One unit per primary (or node), replies combined by the policy.
+    Fan {
+        units: Vec<usize>,
+        policy: ResponsePolicy,
+        names: Vec<String>,
+    },
+    /// One unit per slot of a split multi-key command.
+    Split { units: Vec<usize>, split: Split },
+    /// Refused before sending.
+    Refused(Error),
+}
+
+/// A batch ready to run: the units (as a pipeline, one command each),
+/// where each goes, and the shape of each user command.
+pub(crate) struct Planned<'a> {
+    pub units: Pipeline<'a>,
+    pub targets: Vec<Target>,
+    pub shapes: Vec<Shape>,
+}
+
+/// Where a unit's bytes come from.
+enum Source {
+    /// A user command, as it is.
+    Copy(usize),
+    /// A command made for one node or one slot.
+    Made(Cmd<'static>),
+}
+
+/// Plans a user's pipeline over the cluster map.
+pub(crate) fn plan_batch<'a>(
+    router: &ClusterRouter,
+    pipe: &Pipeline<'a>,
+    deadline: Option<Instant>,
+) -> Planned<'a> {
+    let topology = router.ready_topology(deadline);
+    let mut shapes = Vec::with_capacity(pipe.len());
+    let mut targets = Vec::with_capacity(pipe.len());
+    let mut sources = Vec::with_capacity(pipe.len());
+    for i in 0..pipe.len() {
+        let args = pipe.args_of(i);
+        let read_only = is_read_only(&args);
+        match plan(&args) {
+            Plan::Slot(slot) => {
+                shapes.push(Shape::One(targets.len()));
+                targets.push(Target::Slot { slot, read_only });
+                sources.push(Source::Copy(i));
+            }
+            Plan::Any => {
+                shapes.push(Shape::One(targets.len()));
+                targets.push(Target::Follow);
+                sources.push(Source::Copy(i));
+            }
+            Plan::AllPrimaries(policy) | Plan::AllNodes(policy) => {
+                let every_node = matches!(plan(&args), Plan::AllNodes(_));
+                let nodes: Vec<Endpoint> = if every_node {
+                    topology
+                        .nodes()
+                        .iter()
+                        .filter(|n| n.health == Health::Online)
+                        .map(|n| n.endpoint.clone())
+                        .collect()
+                } else {
+                    topology.primaries().map(|n| n.endpoint.clone()).collect()
+                };
+                let mut units = Vec::new();
+                for node in &nodes {
+                    units.push(targets.len());
+                    targets.push(Target::Node(node.clone()));
+                    sources.push(Source::Made(owned(&args)));
+                }
+                shapes.push(Shape::Fan {
+                    units,
+                    policy,
+                    names: nodes.iter().map(|n| n.to_string()).collect(),
+                });
+            }
+            Plan::Split(split) => {
+                let mut units = Vec::new();
+                for part in &split.parts {
+                    let mut cmd = Cmd::from_name_bytes(args[0]);
+                    for &a in &part.args {
+                        cmd.add_arg(args[a].to_vec());
+                    }
+                    units.push(targets.len());
+                    targets.push(Target::Slot {
+                        slot: part.slot,
+                        read_only,
+                    });
+                    sources.push(Source::Made(cmd));
+                }
+                shapes.push(Shape::Split { units, split });
+            }
+            Plan::Special => shapes.push(Shape::Refused(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                format!(
+                    "{} cannot run as one command on a cluster: use ClusterClient::scan",
+                    String::from_utf8_lossy(args[0])
+                ),
+            ))),
+            _ => shapes.push(Shape::Refused(cross_slot(&args))),
+        }
+    }
+    let mut units = Pipeline::new();
+    for source in sources {
+        match source {
+            Source::Copy(i) => units.append_copy(pipe, i),
+            Source::Made(cmd) => units.push(cmd),
+        }
+    }
+    Planned {
+        units,
+        targets,
+        shapes,
+    }
+}
+
+fn owned(args: &[&[u8]]) -> Cmd<'static> {
+    let mut cmd = Cmd::from_name_bytes(args[0]);
+    for a in &args[1..] {
+        cmd.add_arg(a.to_vec());
+    }
+    cmd
+}
+
+pub(crate) fn cross_slot(args: &[&[u8]]) -> Error {
+    Error::new(
+        ErrorKind::InvalidCommand,
+        Executed::No,
+        format!(
+            "{}: the keys hash to different slots (CROSSSLOT); put a common {{hash tag}} in them to keep them on one node",
+            String::from_utf8_lossy(args.first().copied().unwrap_or_default())
+        ),
+    )
+}
+
+/// Runs the planned units; one outcome per unit.
+pub(crate) fn run_units(
+    router: &ClusterRouter,
+    units: &Pipeline<'_>,
+    targets: &[Target],
+    deadline: Option<Instant>,
+) -> BatchRun {
+    let n = units.len();
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
+    let mut asking: Vec<Option<Endpoint>> = vec![None; n];
+    let mut failures: HashMap<Endpoint, Error> = HashMap::new();
+    let mut failure: Option<Error> = None;
+    for round in 0..ROUNDS {
+        let pending: Vec<usize> = (0..n).filter(|&i| outcomes[i].is_none()).collect();
+        if pending.is_empty() {
+            break;
+        }
+        if round > 0 {
+            std::thread::sleep(pause(round));
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        // Where each pending unit goes now.
+        let mut groups: Vec<(Endpoint, Vec<(usize, bool)>)> = Vec::new();
+        let mut last_node: Option<Endpoint> = None;
+        let mut followers = Vec::new();
+        for &i in &pending {
+            let node = match (&asking[i], &targets[i]) {
+                (Some(target), _) => Ok(target.clone()),
+                (None, Target::Node(node)) => Ok(node.clone()),
+                (None, Target::Slot { slot, read_only }) => {
+                    router.node_for(*slot, *read_only, deadline)
+                }
+                (None, Target::Follow) => {
+                    followers.push(i);
+                    continue;
+                }
+            };
+            match node {
+                Ok(node) => {
+                    last_node = Some(node.clone());
+                    add(&mut groups, node, i, asking[i].is_some());
+                }
+                Err(e) => {
+                    outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
+                    failure = Some(e);
+                }
+            }
+        }
+        for i in followers {
+            // With the nearest unit before it that has a node (a script's
+            // SCRIPT LOAD goes with its EVALSHA, after it).
+            let node = pending
+                .iter()
+                .skip_while(|&&p| p != i)
+                .skip(1)
+                .find_map(|&p| node_of(&groups, p))
+                .or_else(|| last_node.clone())
+                .map(Ok)
+                .unwrap_or_else(|| router.endpoint(Route::Batch, deadline));
+            match node {
+                Ok(node) => add(&mut groups, node, i, false),
+                Err(e) => {
+                    outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
+                    failure = Some(e);
+                }
+            }
+        }
+        for (_, picks) in &mut groups {
+            picks.sort_unstable();
+        }
+        // Every node's share at once: one thread per node beyond the first.
+        let results: Vec<(Endpoint, Vec<(usize, bool)>, BatchRun)> = std::thread::scope(|scope| {
+            let mut handles = Vec::new();
+            let mut groups = groups.into_iter();
+            let first = groups.next();
+            for (node, picks) in groups {
+                handles.push(scope.spawn(move || {
+                    let run = run_on(router, &node, units, &picks, deadline);
+                    (node, picks, run)
+                }));
+            }
+            let mut out: Vec<_> = first
+                .into_iter()
+                .map(|(node, picks)| {
+                    let run = run_on(router, &node, units, &picks, deadline);
+                    (node, picks, run)
+                })
+                .collect();
+            for handle in handles {
+                if let Ok(result) = handle.join() {
+                    out.push(result);
+                }
+            }
+            out
+        });
+        for (node, picks, run) in results {
+            // The sub-pipeline had an ASKING before some units: skip their
+            // replies.
+            let mut at = 0;
+            for &(i, asked) in &picks {
+                if asked {
+                    at += 1;
+                }
+                let outcome = run
+                    .outcomes
+                    .get(at)
+                    .cloned()
+                    .unwrap_or(Err(Unanswered::Lost(Executed::No)));
+                at += 1;
+                asking[i] = None;
+                match redirect_of(&outcome) {
+                    Some(redirect) if redirect.kind == RedirectKind::Moved => {
+                        router.moved(&redirect);
+                    }
+                    Some(redirect) => {
+                        asking[i] = Some(Endpoint::new(redirect.host, redirect.port));
+                    }
+                    None if refused_for_now(&outcome) => {
+                        if let Ok(Frame::Error(line)) = &outcome {
+                            if line.starts_with(b"CLUSTERDOWN") {
+                                router.request_refresh();
+                            }
+                        }
+                    }
+                    None if nothing_written(&outcome, &run) => {
+                        // The node could not be reached: nothing of its share
+                        // ran; ask again elsewhere after a fresh map.
+                        router.request_refresh();
+                        if round + 1 == ROUNDS {
+                            outcomes[i] = Some(outcome);
+                        }
+                    }
+                    None => outcomes[i] = Some(outcome),
+                }
+            }
+            if let Some(e) = run.failure {
+                failures.insert(node, e);
+            }
+        }
+    }
+    // What is still pending was refused each time: its last answer stands.
+    let failure = failure.or_else(|| failures.into_values().next());
+    let outcomes = outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or(Err(Unanswered::Lost(Executed::No))))
+        .collect();
+    BatchRun { outcomes, failure }
+}
+
+fn add(
+    groups: &mut Vec<(Endpoint, Vec<(usize, bool)>)>,
+    node: Endpoint,
+    unit: usize,
+    asking: bool,
+) {
+    match groups.iter_mut().find(|(n, _)| *n == node) {
+        Some((_, picks)) => picks.push((unit, asking)),
+        None => groups.push((node, vec![(unit, asking)])),
+    }
+}
+
+fn node_of(groups: &[(Endpoint, Vec<(usize, bool)>)], unit: usize) -> Option<Endpoint> {
+    groups
+        .iter()
+        .find(|(_, picks)| picks.iter().any(|(i, _)| *i == unit))
+        .map(|(n, _)| n.clone())
+}
+
+/// One node's share, on a pooled connection to it.
+fn run_on(
+    router: &ClusterRouter,
+    node: &Endpoint,
+    units: &Pipeline<'_>,
+    picks: &[(usize, bool)],
+    deadline: Option<Instant>,
+) -> BatchRun {
+    let share = units.select(picks);
+    let pool = router.pool_for(node);
+    let mut conn = match pool.checkout(deadline) {
+        Ok(conn) => conn,
+        Err(e) => {
+            crate::client::router::Router::observe(router, pool.addr(), &e);
+            return BatchRun {
+                outcomes: vec![Err(Unanswered::Lost(Executed::No)); share.len()],
+                failure: Some(e),
+            };
+        }
+    };
+    let run = conn.run_batch(&share, deadline);
+    if let Some(e) = &run.failure {
+        crate::client::router::Router::observe(router, pool.addr(), e);
+    }
+    run
+}
+
+/// The redirect an outcome carries.
+fn redirect_of(outcome: &Outcome) -> Option<Redirect> {
+    match outcome {
+        Ok(Frame::Error(line)) => Redirect::parse(line),
+        _ => None,
+    }
+}
+
+/// `TRYAGAIN` and `CLUSTERDOWN`: refused before running, the cluster
+/// between states; worth sending again after a short pause.
+fn refused_for_now(outcome: &Outcome) -> bool {
+    matches!(outcome, Ok(Frame::Error(line))
+        if (line.starts_with(b"TRYAGAIN") || line.starts_with(b"CLUSTERDOWN"))
+            && executed_by_error(line) == Executed::No)
+}
+
+/// A unit of a share of which nothing at all was written (the node was
+/// unreachable, or its pooled connection found dead before writing).
+fn nothing_written(outcome: &Outcome, run: &BatchRun) -> bool {
+    matches!(outcome, Err(Unanswered::Lost(Executed::No)))
+        && run
+            .outcomes
+            .iter()
+            .all(|o| matches!(o, Err(Unanswered::Lost(Executed::No))))
+        && run.failure.as_ref().is_some_and(|e| {
+            matches!(
+                e.kind(),
+                ErrorKind::Connect
+                    | ErrorKind::Tls
+                    | ErrorKind::Timeout
+                    | ErrorKind::Io
+                    | ErrorKind::PoolTimeout
+                    | ErrorKind::Topology
+            ) && e.executed() == Executed::No
+        })
+}
+
+fn pause(round: usize) -> Duration {
+    Duration::from_millis(10)
+        .saturating_mul(1 << round.saturating_sub(1).min(5))
+        .min(Duration::from_millis(250))
+}
+
+/// The outcome of each user command, from its units'.
+pub(crate) fn outcomes_of(
+    shapes: &[Shape],
+    run: &BatchRun,
+) -> Vec<std::result::Result<Outcome, Error>> {
+    shapes
+        .iter()
+        .map(|shape| match shape {
+            Shape::One(unit) => Ok(run.outcomes[*unit].clone()),
+            Shape::Refused(e) => Err(e.duplicate()),
+            Shape::Fan {
+                units,
+                policy,
+                names,
+            } => combine(units, run, |replies| aggregate(*policy, replies, names)),
+            Shape::Split { units, split } => {
+                combine(units, run, |replies| merge_split(split, replies))
+            }
+        })
+        .collect()
+}
+
+/// Combines the units' replies when every unit has one; otherwise the
+/// first unit without one stands for the command.
+fn combine(
+    units: &[usize],
+    run: &BatchRun,
+    f: impl FnOnce(Vec<resp_core::OwnedFrame>) -> resp_core::OwnedFrame,
+) -> std::result::Result<Outcome, Error> {
+    let mut replies = Vec::with_capacity(units.len());
+    for &u in units {
+        match &run.outcomes[u] {
+            Ok(frame) => replies.push(frame.clone()),
+            Err(why) => return Ok(Err(why.clone())),
+        }
+    }
+    Ok(Ok(f(replies)))
+}

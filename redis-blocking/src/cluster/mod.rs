@@ -1,0 +1,423 @@
+//! A Redis Cluster client: the same calls as [`Client`](crate::Client),
+//! routed by hash slot over a shared slot map.
+
+mod batch;
+mod router;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use resp_core::cluster::{plan, Endpoint, Plan};
+use resp_core::command::{blocks, Blocks};
+
+pub use self::router::{ReadFrom, Remap};
+
+use self::batch::{outcomes_of, plan_batch, run_units};
+use self::router::{ClusterOptions, ClusterRouter};
+use crate::batch::{typed_pipeline, BatchRun};
+use crate::client::run::Call;
+use crate::client::{Client, Policy, PoolOptions};
+use crate::commands::Runner;
+use crate::config::{Addr, Config};
+use crate::connection::{deadline_after, Connection};
+use crate::error::{Error, ErrorKind, Executed, Result};
+use crate::events::EventHandler;
+use crate::retry::{ReconnectStrategy, TransactionPolicy};
+use crate::types::{FromReply, Value};
+use crate::{Cmd, Pipeline};
+
+/// A Redis Cluster client for any number of threads: `Send + Sync`, cheap
+/// to clone (clones share the slot map and a pool per node).
+///
+/// Every command goes to the node that serves its keys' hash slot, by a
+/// map of the cluster that all threads share. The map comes from `CLUSTER
+/// SHARDS` (`CLUSTER SLOTS` on older servers), asked of the known nodes
+/// and then the seeds; a background thread fetches it again, at most once
+/// per refresh interval, when something says it changed: a `MOVED` (whose
+/// slot is fixed at once), a node that refuses connections, `CLUSTERDOWN`,
+/// `READONLY`, a slot nobody serves. A new map that shares no node with the
+/// last one is refused unless none of the known nodes can be reached.
+///
+/// Redirects are followed within one deadline and a bound on hops: `ASK`
+/// sends `ASKING` and the command in one write, to the target, once;
+/// `TRYAGAIN` and `CLUSTERDOWN` wait from 10 ms to 250 ms; a `MOVED` to a
+/// node that was just unreachable waits instead of bouncing. Nothing that
+/// may have run is sent again.
+///
+/// Commands without keys follow the server's command tips: `DBSIZE`,
+/// `KEYS`, `FLUSHALL`, `PING` go to every primary (`SCRIPT LOAD`,
+/// `CONFIG SET` to every node) and their replies are combined (summed,
+/// joined, the first error...). `MGET`, `MSET`, `DEL`, `UNLINK`,
+/// `EXISTS` and `TOUCH` over keys of several slots are split into one
+/// command per slot and their replies put back in key order (or summed);
+/// they lose their atomicity across slots. Other commands whose keys span
+/// slots (`MSETNX`, `SUNIONSTORE`, a script's keys) are refused before
+/// sending.
+///
+/// Pipelines are split by node, each node's share written and read at
+/// once, in order; every command keeps its own outcome, and only commands
+/// the cluster refused before running them (`MOVED`, `ASK`, `TRYAGAIN`,
+/// `CLUSTERDOWN`) are sent again. A failure on one node touches only that
+/// node's commands.
+///
+/// # Example
+///
+/// ```no_run
+/// use redis_blocking::prelude::*;
+/// use redis_blocking::ClusterClient;
+///
+/// let cluster = ClusterClient::open(&["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"])?;
+/// let mut c = cluster.clone();
+/// let () = c.set("{user:1}:name", "Ada")?;
+/// let name: String = c.get("{user:1}:name")?;
+/// let values: Vec<Option<String>> = c.mget(&["a", "b", "c"])?; // three slots, one reply
+/// # Ok::<(), redis_blocking::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ClusterClient {
+    client: Client,
+    router: Arc<ClusterRouter>,
+}
+
+/// Builds a [`ClusterClient`].
+///
+/// Defaults: as [`ClientBuilder`](crate::ClientBuilder) for each node's
+/// pool (16 connections at most), retries and timeouts; reads from
+/// primaries; the map fetched again at most every 200 ms.
+pub struct ClusterBuilder {
+    template: Config,
+    seeds: Vec<Endpoint>,
+    pool: PoolOptions,
+    strategy: ReconnectStrategy,
+    max_attempts: u32,
+    retry_reads: bool,
+    events: Option<EventHandler>,
+    timeout: Option<Duration>,
+    read_from: ReadFrom,
+    remap: Option<Remap>,
+    refresh_interval: Duration,
+    transactions: TransactionPolicy,
+}
+
+fn endpoint(config: &Config) -> Result<Endpoint> {
+    match &config.addr {
+        Addr::Tcp { host, port } => Ok(Endpoint::new(host.clone(), *port)),
+        Addr::Unix(_) => Err(Error::config(
+            "a cluster is reached over TCP, not a Unix socket",
+        )),
+    }
+}
+
+impl ClusterBuilder {
+    /// Adds a seed: a node to ask for the map when no known node answers.
+    pub fn seed(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.seeds.push(Endpoint::new(host, port));
+        self
+    }
+
+    /// Sets how many connections each node's pool holds at most.
+    pub fn max_size(mut self, n: usize) -> Self {
+        self.pool.max_size = n.max(1);
+        self
+    }
+
+    /// Sets the delays between attempts after connection failures.
+    pub fn reconnect_strategy(mut self, strategy: ReconnectStrategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// Sets how many times a call is tried again at most (redirects do not
+    /// count; they have their own bound).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_attempts = n;
+        self
+    }
+
+    /// Allows retrying read-only commands that may have run.
+    pub fn retry_reads(mut self, on: bool) -> Self {
+        self.retry_reads = on;
+        self
+    }
+
+    /// Receives connection events.
+    pub fn on_event(mut self, handler: impl Fn(&crate::Event) + Send + Sync + 'static) -> Self {
+        self.events = Some(Arc::new(handler));
+        self
+    }
+
+    /// Sets one deadline for whole calls: connecting, redirects, map
+    /// fetches, pauses and replies.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets which node serves read-only commands.
+    pub fn read_from(mut self, read_from: ReadFrom) -> Self {
+        self.read_from = read_from;
+        self
+    }
+
+    /// Maps the addresses nodes announce to the addresses to connect to
+    /// (NAT, containers): applied to the map and to redirect targets. Over
+    /// TLS, the certificate is checked against the announced host.
+    pub fn remap(mut self, remap: impl Fn(&Endpoint) -> Endpoint + Send + Sync + 'static) -> Self {
+        self.remap = Some(Arc::new(remap));
+        self
+    }
+
+    /// Sets the least time between two fetches of the map.
+    pub fn refresh_interval(mut self, interval: Duration) -> Self {
+        self.refresh_interval = interval;
+        self
+    }
+
+    /// Sets how [`ClusterClient::transaction`] retries watch conflicts.
+    pub fn transaction_policy(mut self, policy: TransactionPolicy) -> Self {
+        self.transactions = policy;
+        self
+    }
+
+    /// Builds the client. It fetches the map on first use.
+    pub fn build(self) -> ClusterClient {
+        let router = ClusterRouter::start(ClusterOptions {
+            template: self.template,
+            seeds: self.seeds,
+            pool: self.pool,
+            strategy: self.strategy,
+            events: self.events,
+            read_from: self.read_from,
+            remap: self.remap,
+            refresh_interval: self.refresh_interval,
+        });
+        let client = Client {
+            router: Arc::clone(&router) as Arc<dyn crate::client::router::Router>,
+            policy: Arc::new(Policy {
+                max_attempts: self.max_attempts,
+                retry_reads: self.retry_reads,
+                reconnect_on_error: None,
+                timeout: self.timeout,
+                key_prefix: None,
+                transactions: self.transactions,
+            }),
+            cache: None,
+        };
+        ClusterClient { client, router }
+    }
+}
+
+impl ClusterClient {
+    /// A client for a cluster reached through any of `seeds` (URLs; the
+    /// first one's credentials, TLS and timeouts apply to every node).
+    ///
+    /// # Errors
+    ///
+    /// An invalid URL, or none given.
+    pub fn open(seeds: &[&str]) -> Result<ClusterClient> {
+        let Some(first) = seeds.first() else {
+            return Err(Error::config(
+                "a cluster client needs at least one seed URL",
+            ));
+        };
+        let mut builder = ClusterClient::builder(Config::from_url(first)?)?;
+        for url in &seeds[1..] {
+            let seed = endpoint(&Config::from_url(url)?)?;
+            builder = builder.seed(seed.host, seed.port);
+        }
+        Ok(builder.build())
+    }
+
+    /// A builder whose settings (credentials, TLS, protocol, timeouts) are
+    /// `config`'s, with `config`'s address as the first seed.
+    ///
+    /// # Errors
+    ///
+    /// A Unix socket address, or a database other than 0 (a cluster has
+    /// only database 0).
+    pub fn builder(config: Config) -> Result<ClusterBuilder> {
+        let seed = endpoint(&config)?;
+        if config.get_db() != 0 {
+            return Err(Error::config("a cluster has only database 0"));
+        }
+        Ok(ClusterBuilder {
+            template: config,
+            seeds: vec![seed],
+            pool: PoolOptions {
+                max_size: 16,
+                min_idle: 0,
+                checkout_timeout: Some(Duration::from_secs(5)),
+                idle_timeout: Some(Duration::from_secs(300)),
+                max_lifetime: None,
+            },
+            strategy: ReconnectStrategy::default(),
+            max_attempts: 5,
+            retry_reads: false,
+            events: None,
+            timeout: None,
+            read_from: ReadFrom::Primary,
+            remap: None,
+            refresh_interval: Duration::from_millis(200),
+            transactions: TransactionPolicy::default(),
+        })
+    }
+
+    /// How many times the map was fetched and installed so far.
+    pub fn refreshes(&self) -> usize {
+        self.router.fetches()
+    }
+
+    /// The address of the primary that serves `slot` by the current map
+    /// (fetching it first if there is none yet).
+    pub fn primary_of(&self, slot: u16) -> Option<Endpoint> {
+        self.router
+            .ready_topology(None)
+            .primary(slot)
+            .map(|n| n.endpoint.clone())
+    }
+
+    /// The primaries of the current map.
+    pub fn primaries(&self) -> Vec<Endpoint> {
+        self.router
+            .ready_topology(None)
+            .primaries()
+            .map(|n| n.endpoint.clone())
+            .collect()
+    }
+
+    fn call_deadline(&self, own: Option<Duration>, blocking: Blocks) -> Option<Instant> {
+        deadline_after(own.or(self.client.policy.timeout), blocking)
+    }
+
+    /// Runs one command on the node that serves it, following redirects;
+    /// a command for every primary or several slots is sent to each and
+    /// the replies combined.
+    ///
+    /// # Errors
+    ///
+    /// As [`Client::query`](crate::Client::query);
+    /// [`ErrorKind::InvalidCommand`] for keys in several slots of a command
+    /// that cannot be split, and for session commands (use
+    /// [`transaction`](ClusterClient::transaction)); [`ErrorKind::Topology`]
+    /// when no node serves the slot.
+    pub fn query<T: FromReply>(&self, cmd: &Cmd<'_>) -> Result<T> {
+        crate::client::refuse_session_command(cmd)?;
+        Connection::pairable(cmd)?;
+        let args: Vec<&[u8]> = cmd.args().collect();
+        match plan(&args) {
+            Plan::Slot(_) | Plan::Any => {
+                let blocking = blocks(cmd);
+                let deadline = self.call_deadline(cmd.get_timeout(), blocking);
+                let retry_reads = self.client.policy.retry_reads;
+                let mut call = Call::new(
+                    cmd,
+                    blocking,
+                    retry_reads,
+                    |conn: &mut Connection, deadline, asking| {
+                        if asking {
+                            conn.query_asking::<T>(cmd, deadline)
+                        } else {
+                            conn.query_until::<T>(cmd, deadline)
+                        }
+                    },
+                )
+                .following_redirects();
+                self.client.drive(&mut call, deadline)
+            }
+            _ => {
+                let mut pipe = Pipeline::new();
+                pipe.add(cmd.clone());
+                let mut results = self.pipeline_results(&pipe);
+                T::from_reply(results.pop().unwrap_or_else(|| {
+                    Err(Error::new(ErrorKind::Protocol, Executed::No, "no reply"))
+                })?)
+            }
+        }
+    }
+
+    /// Runs a pipeline over the cluster; one result per command, in order.
+    pub fn pipeline_results(&self, pipe: &Pipeline<'_>) -> Vec<Result<Value>> {
+        let (run, shapes, results) = self.run_pipeline(pipe);
+        let _ = (run, shapes);
+        results
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !pipe.internal(*i))
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// Runs a pipeline over the cluster and converts the replies of the
+    /// commands not ignored, as
+    /// [`Connection::query_pipeline`](crate::Connection::query_pipeline)
+    /// does.
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::query_pipeline`](crate::Connection::query_pipeline);
+    /// transactions go through [`transaction`](ClusterClient::transaction).
+    pub fn query_pipeline<T: FromReply>(&self, pipe: &Pipeline<'_>) -> Result<T> {
+        if pipe.is_atomic() {
+            return Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                "a MULTI/EXEC pipeline runs on one node: use ClusterClient::transaction",
+            ));
+        }
+        let (run, _, results) = self.run_pipeline(pipe);
+        typed_pipeline(pipe, &run, results)
+    }
+
+    /// Plans and runs a pipeline; per user command, the combined run and
+    /// results.
+    fn run_pipeline(&self, pipe: &Pipeline<'_>) -> (BatchRun, usize, Vec<Result<Value>>) {
+        let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
+        if let Err(e) = pipe.check() {
+            let results = (0..pipe.len()).map(|_| Err(e.duplicate())).collect();
+            let run = BatchRun {
+                outcomes: Vec::new(),
+                failure: Some(e),
+            };
+            return (run, 0, results);
+        }
+        let planned = plan_batch(&self.router, pipe, deadline);
+        let units = run_units(&self.router, &planned.units, &planned.targets, deadline);
+        let per_command = outcomes_of(&planned.shapes, &units);
+        let mut outcomes = Vec::with_capacity(pipe.len());
+        let mut results = Vec::with_capacity(pipe.len());
+        for outcome in per_command {
+            match outcome {
+                Ok(outcome) => {
+                    results.push(crate::batch::outcome_result(
+                        &outcome,
+                        units.failure.as_ref(),
+                    ));
+                    outcomes.push(outcome);
+                }
+                Err(refused) => {
+                    results.push(Err(refused));
+                    outcomes.push(Err(resp_core::client::Unanswered::Lost(Executed::No)));
+                }
+            }
+        }
+        let run = BatchRun {
+            outcomes,
+            failure: units.failure,
+        };
+        (run, pipe.len(), results)
+    }
+}
+
+impl Runner for ClusterClient {
+    fn run_cmd<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T> {
+        self.query(cmd)
+    }
+}
+
+impl std::fmt::Debug for ClusterClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClusterClient")
+            .field("router", &self.router)
+            .finish()
+    }
+}
