@@ -94,8 +94,16 @@ impl Connection {
         }
         let mut batch = Batch::new(pipe.len(), pipe.is_atomic());
         let segments = pipe.segments();
-        let outcome = self.exchange(&segments, batch.expected(), deadline, &mut |frame| {
-            batch.handle_reply(frame)
+        // An `ASKING` before the batch answers first; its reply is not one
+        // of the batch's.
+        let mut skip = usize::from(pipe.is_asking());
+        let expected = batch.expected() + skip;
+        let outcome = self.exchange(&segments, expected, deadline, &mut |frame| {
+            if skip > 0 {
+                skip -= 1;
+            } else {
+                batch.handle_reply(frame)
+            }
         });
         match outcome {
             Ok(()) => {
@@ -106,7 +114,10 @@ impl Connection {
                 }
             }
             Err(Failure { error, written, .. }) => {
-                let sent = pipe.commands_written(written, segments.len());
+                let asking = usize::from(pipe.is_asking());
+                let sent = pipe
+                    .commands_written(written, segments.len())
+                    .saturating_sub(asking);
                 BatchRun {
                     outcomes: batch.fail(sent),
                     failure: Some(error),
@@ -239,7 +250,24 @@ impl Connection {
         &mut self,
         policy: &TransactionPolicy,
         keys: K,
+        body: F,
+    ) -> Result<T>
+    where
+        K: ToArgs<'a>,
+        T: FromReply,
+        F: FnMut(&mut Connection, &mut Pipeline<'a>) -> Result<()>,
+    {
+        self.transaction_inner(policy, keys, body, false)
+    }
+
+    /// A transaction; with `asking`, `WATCH` and `MULTI` are each preceded
+    /// by `ASKING` (a cluster node that imports the keys' slot).
+    pub(crate) fn transaction_inner<'a, K, T, F>(
+        &mut self,
+        policy: &TransactionPolicy,
+        keys: K,
         mut body: F,
+        asking: bool,
     ) -> Result<T>
     where
         K: ToArgs<'a>,
@@ -249,8 +277,18 @@ impl Connection {
         let watch = Cmd::new("WATCH").arg(keys);
         let attempts = policy.get_attempts().max(1);
         for attempt in 1..=attempts {
-            self.query::<()>(&watch)?;
+            if asking {
+                let deadline = self.deadline(None, resp_core::command::Blocks::No);
+                self.query_asking::<()>(&watch, deadline)?;
+                self.note_session(resp_core::command::Session {
+                    watch: true,
+                    ..Default::default()
+                });
+            } else {
+                self.query::<()>(&watch)?;
+            }
             let mut pipe = Pipeline::transaction();
+            pipe.set_asking(asking);
             if let Err(e) = body(self, &mut pipe) {
                 self.unwatch();
                 return Err(e);
@@ -335,10 +373,37 @@ pub(crate) fn typed_pipeline<T: FromReply>(
     })
 }
 
+/// The first queueing error of a discarded transaction that is a redirect
+/// or a refusal for now (`MOVED`, `ASK`, `TRYAGAIN`, `CLUSTERDOWN`).
+fn redirect_in(run: &BatchRun) -> Option<Vec<u8>> {
+    run.outcomes.iter().find_map(|o| match o {
+        Err(Unanswered::Discarded {
+            queued: Some(line), ..
+        }) if [&b"MOVED "[..], b"ASK ", b"TRYAGAIN", b"CLUSTERDOWN"]
+            .iter()
+            .any(|code| line.starts_with(code)) =>
+        {
+            Some(line.clone())
+        }
+        _ => None,
+    })
+}
+
 /// Why a transaction as a whole failed, if it did not run.
 fn transaction_failure(run: &BatchRun) -> Option<Error> {
     let why = run.outcomes.first()?.as_ref().err()?;
     Some(match why {
+        // Refused at queueing time because the slot is elsewhere or
+        // between states: nothing ran, and the refusal (a redirect a
+        // cluster client follows) says more than EXECABORT.
+        Unanswered::Discarded { .. } if redirect_in(run).is_some() => {
+            let line = redirect_in(run).unwrap_or_default();
+            Error::server(ServerError::new(
+                String::from_utf8_lossy(&line).into_owned(),
+            ))
+            .executed_as(Executed::No)
+            .context("transaction discarded")
+        }
         Unanswered::Discarded { exec, .. } => {
             let details: Vec<String> = run
                 .outcomes

@@ -146,11 +146,6 @@ impl<'a> Backoff<'a> {
         }
     }
 
-    /// Attempts paused for so far.
-    pub fn attempts(&self) -> u32 {
-        self.attempt
-    }
-
     /// The pause before the next attempt, reported as an event; `None`
     /// when there is no next attempt (attempts used up, the strategy gave
     /// up, or the pause would pass the deadline).

@@ -12,8 +12,11 @@ use crate::script::ScriptCall;
 use crate::types::ToArgs;
 use crate::Cmd;
 
-/// The encoded `MULTI` and `EXEC` that wrap a transaction.
+/// The encoded `MULTI` and `EXEC` that wrap a transaction, and the
+/// `ASKING` that may precede a batch.
 const MULTI: &[u8] = b"*1\r\n$5\r\nMULTI\r\n";
+const ASKING: &[u8] = b"*1\r\n$6\r\nASKING\r\n";
+const ASKING_MULTI: &[u8] = b"*1\r\n$6\r\nASKING\r\n*1\r\n$5\r\nMULTI\r\n";
 const EXEC: &[u8] = b"*1\r\n$4\r\nEXEC\r\n";
 
 /// What becomes of a command's reply.
@@ -62,6 +65,8 @@ pub struct Pipeline<'a> {
     scripts: Vec<(usize, ScriptCall<'a>)>,
     ref_bytes: usize,
     atomic: bool,
+    /// `ASKING` is written before the batch (a cluster's `ASK` target).
+    asking: bool,
     timeout: Option<Duration>,
     blocking: Option<Duration>,
     blocks_forever: bool,
@@ -203,7 +208,12 @@ impl<'a> Pipeline<'a> {
     /// The bytes to write.
     pub(crate) fn segments(&self) -> Segments<'_> {
         Segments {
-            prefix: if self.atomic { MULTI } else { b"" },
+            prefix: match (self.asking, self.atomic) {
+                (true, true) => ASKING_MULTI,
+                (true, false) => ASKING,
+                (false, true) => MULTI,
+                (false, false) => b"",
+            },
             buf: Cow::Borrowed(&self.buf),
             refs: self
                 .refs
@@ -215,11 +225,19 @@ impl<'a> Pipeline<'a> {
     }
 
     fn prefix_len(&self) -> usize {
-        if self.atomic {
-            MULTI.len()
-        } else {
-            0
-        }
+        self.segments().prefix.len()
+    }
+
+    /// Writes `ASKING` before the batch: the node it goes to imports the
+    /// slot, and answers for it only after `ASKING` (which holds for a
+    /// whole MULTI/EXEC).
+    pub(crate) fn set_asking(&mut self, on: bool) {
+        self.asking = on;
+    }
+
+    /// Whether `ASKING` goes before the batch.
+    pub(crate) fn is_asking(&self) -> bool {
+        self.asking
     }
 
     /// How many of the commands on the wire (`MULTI` and `EXEC` counted)
@@ -228,10 +246,11 @@ impl<'a> Pipeline<'a> {
         let prefix = self.prefix_len();
         let logical = written.saturating_sub(prefix);
         let commands = self.ends.partition_point(|&end| end <= logical);
+        let asking = usize::from(self.asking && written >= ASKING.len());
         if !self.atomic {
-            return commands;
+            return asking + commands;
         }
-        usize::from(written >= prefix) + commands + usize::from(written >= total)
+        asking + usize::from(written >= prefix) + commands + usize::from(written >= total)
     }
 
     /// The name of command `i`, for messages.

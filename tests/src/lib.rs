@@ -40,6 +40,7 @@ mod config;
 mod conn;
 mod error;
 pub mod hostile;
+pub mod migration;
 mod ports;
 mod process;
 pub mod proxy;

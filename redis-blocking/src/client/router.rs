@@ -30,8 +30,6 @@ pub(crate) enum Route<'r> {
     /// A given node (a cluster's `ASK` target, one node of a command sent
     /// to several).
     Node(&'r Endpoint),
-    /// Whoever serves a hash slot.
-    Slot(u16),
 }
 
 /// A topology: which pool serves a call.

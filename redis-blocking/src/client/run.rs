@@ -47,6 +47,10 @@ pub(crate) enum Step<T> {
 /// while a migration is under way, and a map that lagged behind.
 const MAX_HOPS: u32 = 8;
 
+/// Short waits for a cluster between states, at most (about 10 s at the
+/// longest pause) when the call has no deadline.
+const MAX_WAITS: u32 = 48;
+
 /// A call the drive loop runs.
 pub(crate) trait Operation {
     type Output;
@@ -86,6 +90,7 @@ impl Client {
         );
         let mut stale = 0usize;
         let mut hops = 0u32;
+        let mut waits = 0u32;
         loop {
             let step = match self.router.pool(op.route()) {
                 Err(error) => self.judge_setup(error),
@@ -112,8 +117,19 @@ impl Client {
             match step {
                 Step::Done(result) => return result,
                 Step::Again(error) => {
-                    let pause = self.router.retry_pause(&error, backoff.attempts() + 1);
-                    if let Err(error) = backoff.pause_for(error, pause) {
+                    // A cluster between states (TRYAGAIN, CLUSTERDOWN, a slot
+                    // nobody serves yet) is waited out within the deadline,
+                    // with short pauses that do not use up the attempts.
+                    if let Some(pause) = self.router.retry_pause(&error, waits + 1) {
+                        waits += 1;
+                        let past = deadline.is_some_and(|d| Instant::now() + pause >= d);
+                        if past || waits > MAX_WAITS {
+                            return op.give_up(error);
+                        }
+                        std::thread::sleep(pause);
+                        continue;
+                    }
+                    if let Err(error) = backoff.pause(error) {
                         return op.give_up(error);
                     }
                 }
@@ -191,6 +207,8 @@ pub(crate) struct Call<'c, T, F> {
     follow: bool,
     /// The node an `ASK` sent the next attempt to.
     ask: Option<Endpoint>,
+    /// The node every attempt goes to (one node of a cluster scan).
+    pinned: Option<Endpoint>,
     run: F,
     _out: PhantomData<fn() -> T>,
 }
@@ -207,9 +225,16 @@ where
             own: &[],
             follow: false,
             ask: None,
+            pinned: None,
             run,
             _out: PhantomData,
         }
+    }
+
+    /// Sends every attempt to `node`.
+    pub fn pinned_to(mut self, node: Endpoint) -> Self {
+        self.pinned = Some(node);
+        self
     }
 
     /// Follows `MOVED` and `ASK` (for a cluster client).
@@ -233,9 +258,9 @@ where
     type Output = T;
 
     fn route(&self) -> Route<'_> {
-        match &self.ask {
-            Some(node) => Route::Node(node),
-            None => Route::Command(self.argv),
+        match (&self.ask, &self.pinned) {
+            (Some(node), _) | (None, Some(node)) => Route::Node(node),
+            (None, None) => Route::Command(self.argv),
         }
     }
 

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use resp_core::client::{executed_by_error, Executed, Outcome, Redirect, RedirectKind, Unanswered};
 use resp_core::cluster::{
-    aggregate, merge_split, plan, Endpoint, Health, Plan, ResponsePolicy, Split,
+    aggregate, merge_split, plan_for, Endpoint, Health, Plan, ResponsePolicy, Split,
 };
-use resp_core::command::is_read_only;
+use resp_core::command::{lookup_args, CommandInfo};
 use resp_core::Frame;
 
 use super::router::ClusterRouter;
@@ -78,10 +78,31 @@ pub(crate) fn plan_batch<'a>(
     let mut shapes = Vec::with_capacity(pipe.len());
     let mut targets = Vec::with_capacity(pipe.len());
     let mut sources = Vec::with_capacity(pipe.len());
+    // A batch usually repeats one command: look it up once.
+    let mut last: Option<&'static CommandInfo> = None;
     for i in 0..pipe.len() {
         let args = pipe.args_of(i);
-        let read_only = is_read_only(&args);
-        match plan(&args) {
+        let Some(&name) = args.first() else {
+            shapes.push(Shape::Refused(cross_slot(&args)));
+            continue;
+        };
+        let info = match last {
+            Some(info)
+                if info.subcommands().is_empty()
+                    && !info.is_subcommand()
+                    && info.name().as_bytes().eq_ignore_ascii_case(name) =>
+            {
+                Some(info)
+            }
+            _ => lookup_args(args.iter().copied()),
+        };
+        last = info;
+        let read_only = info.is_some_and(|c| c.flags().is_readonly() && !c.flags().is_write());
+        let planned = match info {
+            Some(info) => plan_for(info, &args),
+            None => Plan::Any,
+        };
+        match planned {
             Plan::Slot(slot) => {
                 shapes.push(Shape::One(targets.len()));
                 targets.push(Target::Slot { slot, read_only });
@@ -93,7 +114,8 @@ pub(crate) fn plan_batch<'a>(
                 sources.push(Source::Copy(i));
             }
             Plan::AllPrimaries(policy) | Plan::AllNodes(policy) => {
-                let every_node = matches!(plan(&args), Plan::AllNodes(_));
+                let every_node =
+                    matches!(info.map(|c| plan_for(c, &args)), Some(Plan::AllNodes(_)));
                 let nodes: Vec<Endpoint> = if every_node {
                     topology
                         .nodes()
@@ -200,10 +222,27 @@ pub(crate) fn run_units(
             break;
         }
         // Where each pending unit goes now.
-        let mut groups: Vec<(Endpoint, Vec<(usize, bool)>)> = Vec::new();
+        let mut groups: Vec<(Endpoint, Picks)> = Vec::new();
         let mut last_node: Option<Endpoint> = None;
         let mut followers = Vec::new();
+        // Per slot, the group its primary's units go to (a pipeline of a
+        // million commands finds each slot's node once per round).
+        let mut slot_group: Vec<u32> = vec![u32::MAX; 16384];
         for &i in &pending {
+            if let (
+                None,
+                Target::Slot {
+                    slot,
+                    read_only: false,
+                },
+            ) = (&asking[i], &targets[i])
+            {
+                let known = slot_group[usize::from(*slot)];
+                if known != u32::MAX {
+                    groups[known as usize].1.push((i, false));
+                    continue;
+                }
+            }
             let node = match (&asking[i], &targets[i]) {
                 (Some(target), _) => Ok(target.clone()),
                 (None, Target::Node(node)) => Ok(node.clone()),
@@ -218,7 +257,17 @@ pub(crate) fn run_units(
             match node {
                 Ok(node) => {
                     last_node = Some(node.clone());
-                    add(&mut groups, node, i, asking[i].is_some());
+                    let group = add(&mut groups, node, i, asking[i].is_some());
+                    if let (
+                        None,
+                        Target::Slot {
+                            slot,
+                            read_only: false,
+                        },
+                    ) = (&asking[i], &targets[i])
+                    {
+                        slot_group[usize::from(*slot)] = group as u32;
+                    }
                 }
                 Err(e) => {
                     outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
@@ -238,7 +287,9 @@ pub(crate) fn run_units(
                 .map(Ok)
                 .unwrap_or_else(|| router.endpoint(Route::Batch, deadline));
             match node {
-                Ok(node) => add(&mut groups, node, i, false),
+                Ok(node) => {
+                    add(&mut groups, node, i, false);
+                }
                 Err(e) => {
                     outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
                     failure = Some(e);
@@ -249,7 +300,7 @@ pub(crate) fn run_units(
             picks.sort_unstable();
         }
         // Every node's share at once: one thread per node beyond the first.
-        let results: Vec<(Endpoint, Vec<(usize, bool)>, BatchRun)> = std::thread::scope(|scope| {
+        let results: Vec<(Endpoint, Picks, BatchRun)> = std::thread::scope(|scope| {
             let mut handles = Vec::new();
             let mut groups = groups.into_iter();
             let first = groups.next();
@@ -327,19 +378,25 @@ pub(crate) fn run_units(
     BatchRun { outcomes, failure }
 }
 
-fn add(
-    groups: &mut Vec<(Endpoint, Vec<(usize, bool)>)>,
-    node: Endpoint,
-    unit: usize,
-    asking: bool,
-) {
-    match groups.iter_mut().find(|(n, _)| *n == node) {
-        Some((_, picks)) => picks.push((unit, asking)),
-        None => groups.push((node, vec![(unit, asking)])),
+/// A node's share: the units it runs, each with whether `ASKING` goes
+/// before it.
+type Picks = Vec<(usize, bool)>;
+
+/// Adds a unit to its node's group; the group's index.
+fn add(groups: &mut Vec<(Endpoint, Picks)>, node: Endpoint, unit: usize, asking: bool) -> usize {
+    match groups.iter().position(|(n, _)| *n == node) {
+        Some(g) => {
+            groups[g].1.push((unit, asking));
+            g
+        }
+        None => {
+            groups.push((node, vec![(unit, asking)]));
+            groups.len() - 1
+        }
     }
 }
 
-fn node_of(groups: &[(Endpoint, Vec<(usize, bool)>)], unit: usize) -> Option<Endpoint> {
+fn node_of(groups: &[(Endpoint, Picks)], unit: usize) -> Option<Endpoint> {
     groups
         .iter()
         .find(|(_, picks)| picks.iter().any(|(i, _)| *i == unit))

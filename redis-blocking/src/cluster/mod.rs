@@ -3,6 +3,7 @@
 
 mod batch;
 mod router;
+mod scan;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use resp_core::cluster::{plan, Endpoint, Plan};
 use resp_core::command::{blocks, Blocks};
 
 pub use self::router::{ReadFrom, Remap};
+pub use self::scan::ClusterScan;
 
 use self::batch::{outcomes_of, plan_batch, run_units};
 use self::router::{ClusterOptions, ClusterRouter};
@@ -405,6 +407,46 @@ impl ClusterClient {
             failure: units.failure,
         };
         (run, pipe.len(), results)
+    }
+}
+
+impl ClusterClient {
+    /// Runs `body` as an optimistic transaction over `keys` on the node
+    /// that serves them, as [`Client::transaction`](crate::Client::transaction)
+    /// does. Every key must hash to one slot (use a `{hash tag}`). When the
+    /// slot moved, or is being imported (`ASK`: `ASKING` goes before
+    /// `WATCH` and before `MULTI`), or the cluster said `TRYAGAIN`, the
+    /// whole transaction runs again where the map says: nothing of it ran.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidCommand`] for keys in several slots (before
+    /// sending anything); otherwise as
+    /// [`Connection::transaction`](crate::Connection::transaction).
+    pub fn transaction<'a, K, T, F>(&self, keys: K, mut body: F) -> Result<T>
+    where
+        K: crate::ToArgs<'a> + Clone,
+        T: FromReply,
+        F: FnMut(&mut Connection, &mut Pipeline<'a>) -> Result<()>,
+    {
+        let watch = Cmd::new("WATCH").arg(keys.clone());
+        let args: Vec<&[u8]> = watch.args().collect();
+        if !matches!(plan(&args), Plan::Slot(_)) {
+            return Err(self::batch::cross_slot(&args));
+        }
+        let deadline = self.call_deadline(None, Blocks::No);
+        let policy = &self.client.policy.transactions;
+        let mut call = Call::new(
+            &watch,
+            Blocks::No,
+            false,
+            |conn: &mut Connection, _, asking| {
+                conn.transaction_inner(policy, keys.clone(), &mut body, asking)
+            },
+        )
+        .handles(&[ErrorKind::WatchConflict])
+        .following_redirects();
+        self.client.drive(&mut call, deadline)
     }
 }
 

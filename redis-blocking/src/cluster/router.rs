@@ -288,7 +288,6 @@ impl ClusterRouter {
     pub fn endpoint(&self, route: Route<'_>, deadline: Option<Instant>) -> Result<Endpoint> {
         match route {
             Route::Node(endpoint) => Ok(endpoint.clone()),
-            Route::Slot(slot) => self.node_for(slot, false, deadline),
             Route::Batch => self.any_primary(deadline),
             Route::Command(argv) => {
                 let args: Vec<&[u8]> = (0..argv.argc()).filter_map(|i| argv.arg(i)).collect();
@@ -534,7 +533,13 @@ impl Router for ClusterRouter {
     fn retry_pause(&self, error: &Error, attempt: u32) -> Option<Duration> {
         match error.code() {
             Some(ErrorCode::TryAgain | ErrorCode::ClusterDown) => Some(cluster_pause(attempt)),
-            _ if error.kind() == ErrorKind::Topology => Some(cluster_pause(attempt)),
+            // A node that refuses connections is most likely failing over:
+            // the map will change; wait for it within the call's deadline.
+            _ if matches!(error.kind(), ErrorKind::Topology | ErrorKind::Connect)
+                && error.executed() == Executed::No =>
+            {
+                Some(cluster_pause(attempt))
+            }
             _ => None,
         }
     }

@@ -2,7 +2,9 @@
 //! node, or one command per slot, from its keys and the server's command
 //! tips.
 
-use crate::command::{key_slot, lookup_args, routing_positions, CommandInfo};
+use crate::command::{
+    key_slot, lookup_args, routing_positions_of as key_positions_of, CommandInfo,
+};
 
 /// How a command is sent over a cluster (the `request_policy` tip).
 #[non_exhaustive]
@@ -147,11 +149,18 @@ pub struct Part {
 /// assert_eq!(split.parts[0].args, [1, 2]);
 /// ```
 pub fn plan(argv: &[&[u8]]) -> Plan {
-    let Some(info) = lookup_args(argv.iter().copied()) else {
-        return Plan::Any;
-    };
+    match lookup_args(argv.iter().copied()) {
+        Some(info) => plan_for(info, argv),
+        None => Plan::Any,
+    }
+}
+
+/// [`plan`] for an argv whose command was looked up already (`info` must
+/// be what [`lookup_args`] gives for it): a batch of the same command
+/// looks it up once.
+pub fn plan_for(info: &CommandInfo, argv: &[&[u8]]) -> Plan {
     let (request, response) = policies(info);
-    let positions = routing_positions(argv);
+    let positions = key_positions_of(info, argv);
     if positions.is_empty() {
         return match request {
             RequestPolicy::AllShards => Plan::AllPrimaries(response),

@@ -119,6 +119,8 @@ pub struct Topology {
     shards: Vec<Shard>,
     /// Per slot: the index of its shard, or `NONE`.
     slots: Vec<u16>,
+    /// Slots with a shard.
+    covered: usize,
 }
 
 const NONE: u16 = u16::MAX;
@@ -200,6 +202,7 @@ impl Topology {
             nodes: Vec::new(),
             shards: Vec::new(),
             slots: vec![NONE; usize::from(SLOTS)],
+            covered: 0,
         }
     }
 
@@ -220,9 +223,19 @@ impl Topology {
             return bad(format!("a slot range {from}-{to}"));
         }
         for slot in from..=to {
-            self.slots[usize::from(slot)] = shard as u16;
+            self.set(slot, shard as u16);
         }
         Ok(())
+    }
+
+    fn set(&mut self, slot: u16, shard: u16) {
+        let entry = &mut self.slots[usize::from(slot)];
+        if *entry == NONE && shard != NONE {
+            self.covered += 1;
+        } else if *entry != NONE && shard == NONE {
+            self.covered -= 1;
+        }
+        *entry = shard;
     }
 
     /// The map from a `CLUSTER SHARDS` reply of the node at host
@@ -412,7 +425,7 @@ impl Topology {
 
     /// How many slots have a primary.
     pub fn covered(&self) -> usize {
-        self.slots.iter().filter(|&&s| s != NONE).count()
+        self.covered
     }
 
     /// Records that `slot` now lives on `endpoint` (after a `MOVED`),
@@ -448,7 +461,7 @@ impl Topology {
                 self.shards.len() - 1
             }
         };
-        self.slots[usize::from(slot)] = shard as u16;
+        self.set(slot, shard as u16);
     }
 
     /// True when this map and `other` have a node in common (by ID where

@@ -148,9 +148,19 @@ pub(super) fn parse_count(arg: &[u8]) -> Option<i64> {
 
 /// [`key_positions`] and [`routing_positions`].
 fn positions(args: &[&[u8]], include_not_keys: bool) -> Vec<usize> {
-    let Some(command) = lookup_args(args.iter().copied()) else {
-        return Vec::new();
-    };
+    match lookup_args(args.iter().copied()) {
+        Some(command) => positions_of(command, args, include_not_keys),
+        None => Vec::new(),
+    }
+}
+
+/// [`routing_positions`] for an argv whose command was looked up already
+/// (`command` must be what [`lookup_args`] gives for it).
+pub fn routing_positions_of(command: &CommandInfo, args: &[&[u8]]) -> Vec<usize> {
+    positions_of(command, args, true)
+}
+
+fn positions_of(command: &CommandInfo, args: &[&[u8]], include_not_keys: bool) -> Vec<usize> {
     let mut keys = match command.name {
         // Key specs `unknown` (STORE may be anywhere) and `incomplete` (a
         // key named "KEYS"): like the server, use the command's own rules.

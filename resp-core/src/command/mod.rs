@@ -45,7 +45,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use keys::{key_positions, routing_positions};
+pub use keys::{key_positions, routing_positions, routing_positions_of};
 pub use lookup::{all, is_read_only, lookup, lookup_args, server_version};
 pub use semantics::{
     blocks, changes_mode, needs_own_connection, silences_replies, Argv, Blocks, Session,

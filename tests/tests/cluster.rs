@@ -1,0 +1,417 @@
+//! The cluster client against the harness's real clusters: routing by
+//! slot, commands split and combined, pipelines across nodes, redirects
+//! during resharding, failover, restarts, scans, remapped addresses.
+
+use std::collections::HashSet;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use integration_tests::migration::Migration;
+use integration_tests::proxy::Proxy;
+use integration_tests::{RedisCluster, RedisServer};
+use redis_blocking::prelude::*;
+use redis_blocking::{ClusterClient, Endpoint, Executed, Monitor, Value};
+use resp_core::command::key_slot;
+
+fn client(cluster: &RedisCluster) -> ClusterClient {
+    ClusterClient::open(&[&cluster.node(0).url()]).unwrap()
+}
+
+/// One key per slot, found by trying `k0`, `k1`, ... in turn.
+fn key_per_slot() -> Vec<String> {
+    let mut keys: Vec<Option<String>> = vec![None; 16384];
+    let mut left = 16384;
+    let mut i = 0u64;
+    while left > 0 {
+        let key = format!("k{i}");
+        let slot = usize::from(key_slot(key.as_bytes()));
+        if keys[slot].is_none() {
+            keys[slot] = Some(key);
+            left -= 1;
+        }
+        i += 1;
+    }
+    keys.into_iter().map(|k| k.unwrap()).collect()
+}
+
+/// How many times `node` ran `command` (`INFO commandstats`).
+fn calls(node: &RedisServer, command: &str) -> u64 {
+    let info = node.run(&["INFO", "commandstats"]);
+    let prefix = format!("cmdstat_{command}:calls=");
+    info.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn hash_slots_match_the_server() {
+    let cluster = RedisCluster::start().unwrap();
+    let mut keys: Vec<Vec<u8>> = (0..9_900)
+        .map(|i| format!("key:{i}").into_bytes())
+        .collect();
+    for special in [
+        &b""[..],
+        b"{}",
+        b"{",
+        b"}",
+        b"}{",
+        b"{{a}}",
+        b"a{}{b}",
+        b"{a}{b}",
+        b"{user1000}.following",
+        b"foo{}{bar}",
+        b"foo{{bar}}zap",
+        b"foo{bar}{zap}",
+        b"\x00\xff{\x01}\x80",
+        b"\xff\xfe\xfd",
+    ] {
+        keys.push(special.to_vec());
+    }
+    for i in 0..86u8 {
+        keys.push(vec![i, 0, 255 - i, b'{', i, b'}']);
+    }
+    let mut conn = Connection::open(&Config::tcp("127.0.0.1", cluster.node(0).port())).unwrap();
+    let mut pipe = Pipeline::new();
+    for key in &keys {
+        pipe.cmd("CLUSTER").arg("KEYSLOT").arg(&key[..]);
+    }
+    let slots: Vec<u16> = conn.query_pipeline(&pipe).unwrap();
+    assert_eq!(slots.len(), 10_000);
+    for (key, slot) in keys.iter().zip(slots) {
+        assert_eq!(key_slot(key), slot, "{:?}", String::from_utf8_lossy(key));
+    }
+}
+
+#[test]
+fn every_slot_reads_and_writes_and_multi_key_commands_split() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    let keys = key_per_slot();
+    let mut pipe = Pipeline::new();
+    for (i, key) in keys.iter().enumerate() {
+        pipe.set(key, i).ignore();
+    }
+    let () = c.query_pipeline(&pipe).unwrap();
+    let mut pipe = Pipeline::new();
+    for key in &keys {
+        pipe.get(key);
+    }
+    let values: Vec<usize> = c.query_pipeline(&pipe).unwrap();
+    assert_eq!(values, (0..16384).collect::<Vec<_>>());
+    // Single calls, through the typed API.
+    let mut typed = c.clone();
+    for (i, key) in keys.iter().enumerate().step_by(997) {
+        assert_eq!(typed.get::<_, usize>(key).unwrap(), i);
+    }
+    // MGET across slots, with duplicates, in key order.
+    let asked: Vec<&String> = [0, 9000, 3, 0, 16000, 3, 12]
+        .iter()
+        .map(|&i| &keys[i])
+        .collect();
+    let got: Vec<Option<usize>> = typed.mget(&asked).unwrap();
+    assert_eq!(
+        got,
+        [
+            Some(0),
+            Some(9000),
+            Some(3),
+            Some(0),
+            Some(16000),
+            Some(3),
+            Some(12)
+        ]
+    );
+    // Keyless commands over every primary, combined.
+    let size: i64 = c.query(&Cmd::new("DBSIZE")).unwrap();
+    assert_eq!(size, 16384);
+    let pong: String = c.query(&Cmd::new("PING")).unwrap();
+    assert_eq!(pong, "PONG");
+    let listed: Vec<String> = c.query(&Cmd::new("KEYS").arg("k1*")).unwrap();
+    let expected = keys.iter().filter(|k| k.starts_with("k1")).count();
+    assert_eq!(listed.len(), expected);
+    // EXISTS and DEL count duplicates as the server does.
+    let mut del = Cmd::new("EXISTS");
+    for &i in &[1, 2, 1, 5000] {
+        del.add_arg(&keys[i]);
+    }
+    assert_eq!(c.query::<i64>(&del).unwrap(), 4);
+    let mut del = Cmd::new("DEL");
+    for &i in &[1, 2, 1, 5000, 77] {
+        del.add_arg(&keys[i]);
+    }
+    del.add_arg("missing");
+    assert_eq!(c.query::<i64>(&del).unwrap(), 4);
+    // MSET across slots.
+    let () = c
+        .query(
+            &Cmd::new("MSET")
+                .arg("a")
+                .arg(1)
+                .arg("b")
+                .arg(2)
+                .arg("c")
+                .arg(3),
+        )
+        .unwrap();
+    let abc: Vec<i64> = typed.mget(&["a", "b", "c"]).unwrap();
+    assert_eq!(abc, [1, 2, 3]);
+    // What cannot be split is refused before anything is sent.
+    let before: u64 = cluster.masters().iter().map(|m| calls(m, "msetnx")).sum();
+    for cmd in [
+        Cmd::new("MSETNX").arg("a").arg(1).arg("b").arg(2),
+        Cmd::new("SUNIONSTORE").arg("d").arg("a").arg("b"),
+        Cmd::new("EVAL").arg("return 1").arg(2).arg("a").arg("b"),
+    ] {
+        let e = c.query::<Value>(&cmd).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.executed()),
+            (ErrorKind::InvalidCommand, Executed::No),
+            "{e}"
+        );
+        assert!(e.to_string().contains("CROSSSLOT"), "{e}");
+    }
+    let after: u64 = cluster.masters().iter().map(|m| calls(m, "msetnx")).sum();
+    assert_eq!(before, after);
+    // Same slot: fine.
+    let () = c
+        .query(&Cmd::new("MSETNX").arg("{t}x").arg(1).arg("{t}y").arg(2))
+        .map(|_: i64| ())
+        .unwrap();
+}
+
+#[test]
+fn routing_follows_subcommand_key_specs() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    let _: () = c.query(&Cmd::new("SET").arg("plain").arg("v")).unwrap();
+    let _: String = c
+        .query(&Cmd::new("XADD").arg("stream").arg("*").arg("f").arg("v"))
+        .unwrap();
+    let usage: i64 = c
+        .query(&Cmd::new("MEMORY").arg("USAGE").arg("plain"))
+        .unwrap();
+    assert!(usage > 0);
+    let encoding: String = c
+        .query(&Cmd::new("OBJECT").arg("ENCODING").arg("plain"))
+        .unwrap();
+    assert_eq!(encoding, "embstr");
+    let _: Value = c
+        .query(&Cmd::new("XINFO").arg("STREAM").arg("stream"))
+        .unwrap();
+    let mut pipe = Pipeline::new();
+    pipe.cmd("MEMORY").arg("USAGE").arg("plain");
+    pipe.cmd("OBJECT").arg("ENCODING").arg("plain");
+    pipe.cmd("XINFO").arg("STREAM").arg("stream");
+    for result in c.pipeline_results(&pipe) {
+        assert!(result.is_ok(), "{result:?}");
+    }
+}
+
+#[test]
+fn transactions_on_one_slot() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    let (n,): (i64,) = c
+        .transaction(&["{acct}:a", "{acct}:b"][..], |conn, pipe| {
+            let a: Option<i64> = conn.query(&Cmd::new("GET").arg("{acct}:a"))?;
+            pipe.cmd("SET")
+                .arg("{acct}:a")
+                .arg(a.unwrap_or(0) + 5)
+                .ignore();
+            pipe.incr("{acct}:b");
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+    let e = c
+        .transaction::<_, (), _>(&["x", "y"][..], |_, _| Ok(()))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidCommand, "{e}");
+    let e = c.query::<Value>(&Cmd::new("WATCH").arg("x")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidCommand);
+}
+
+#[test]
+fn resharding_a_slot_under_load() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    // Keys in one slot, hash-tagged.
+    let keys: Vec<String> = (0..1000).map(|i| format!("{{mig}}:{i}")).collect();
+    let slot = key_slot(b"mig");
+    for key in &keys[..500] {
+        let _: () = c.query(&Cmd::new("SET").arg(key).arg(0)).unwrap();
+    }
+    let from = cluster.node_for_slot(slot).unwrap();
+    let to = cluster
+        .masters()
+        .into_iter()
+        .find(|m| m.port() != from.port())
+        .unwrap();
+    let mut monitor = Monitor::open(&Config::tcp("127.0.0.1", to.port())).unwrap();
+    let migration = Migration::begin(slot, from, to, cluster.masters()).unwrap();
+    migration.move_keys(200).unwrap();
+    // Half the keys moved: every INCR and GET must find its key, once.
+    for key in &keys {
+        let n: i64 = c.query(&Cmd::new("INCR").arg(key)).unwrap();
+        assert_eq!(n, 1, "{key}");
+        if n == 1 {
+            let _: Option<i64> = c.query(&Cmd::new("GET").arg(key)).unwrap();
+        }
+        migration.move_keys(3).unwrap();
+    }
+    // A multi-key command over a slot split between two nodes.
+    let both = [&keys[0], &keys[999]];
+    let got = c.query::<Vec<Option<i64>>>(&Cmd::new("MGET").arg(&both[..]));
+    match got {
+        Ok(v) => assert_eq!(v, [Some(1), Some(1)]),
+        Err(e) => assert_eq!(e.code(), Some(&redis_blocking::ErrorCode::TryAgain), "{e}"),
+    }
+    migration.finish().unwrap();
+    for key in &keys {
+        let n: i64 = c.query(&Cmd::new("GET").arg(key)).unwrap();
+        assert_eq!(n, 1, "{key}");
+    }
+    // On the target, every command for the slot that came before the end
+    // of the migration was preceded by ASKING.
+    let mut asking = false;
+    let mut redirected = 0;
+    while let Some(event) = monitor
+        .next_event(Some(Duration::from_millis(200)))
+        .unwrap()
+    {
+        let name = String::from_utf8_lossy(&event.args[0]).to_ascii_uppercase();
+        if name == "ASKING" {
+            asking = true;
+            continue;
+        }
+        if matches!(name.as_str(), "INCR" | "GET")
+            && event.args.len() > 1
+            && event.args[1].starts_with(b"{mig}")
+        {
+            if asking {
+                redirected += 1;
+            }
+            asking = false;
+        }
+    }
+    assert!(redirected > 0, "no ASK redirect was followed");
+    assert!(c.refreshes() < 20, "{} refreshes", c.refreshes());
+}
+
+#[test]
+fn a_cut_node_affects_only_its_commands() {
+    let cluster = RedisCluster::start().unwrap();
+    let victim = cluster.masters()[0].port();
+    let proxy = Proxy::start(cluster.node_by_port(victim).unwrap().addr()).unwrap();
+    let proxy_port = proxy.port();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .remap(move |e: &Endpoint| {
+            if e.port == victim {
+                Endpoint::new("127.0.0.1", proxy_port)
+            } else {
+                e.clone()
+            }
+        })
+        .build();
+    let keys = key_per_slot();
+    let sample: Vec<&String> = keys.iter().step_by(5).collect();
+    let _: i64 = c.query(&Cmd::new("DBSIZE")).unwrap();
+    // Cut the victim's replies part way through.
+    proxy.cut_after(3_000);
+    let mut pipe = Pipeline::new();
+    for key in &sample {
+        pipe.incr(key.as_str());
+    }
+    let results = c.pipeline_results(&pipe);
+    proxy.clear_cut();
+    let victim_slots: HashSet<u16> = (0..16384u16)
+        .filter(|&s| cluster.node_for_slot(s).unwrap().port() == victim)
+        .collect();
+    let (mut on_victim_failed, mut elsewhere_ok) = (0, 0);
+    for (key, result) in sample.iter().zip(&results) {
+        let on_victim = victim_slots.contains(&key_slot(key.as_bytes()));
+        match result {
+            Ok(v) => {
+                assert_eq!(v, &Value::Integer(1), "{key}");
+                if !on_victim {
+                    elsewhere_ok += 1;
+                }
+            }
+            Err(e) => {
+                assert!(on_victim, "{key} on a healthy node failed: {e}");
+                assert_ne!(e.executed(), Executed::Yes, "{e}");
+                on_victim_failed += 1;
+            }
+        }
+    }
+    assert!(on_victim_failed > 0, "the cut did not land");
+    assert_eq!(
+        elsewhere_ok,
+        sample
+            .iter()
+            .filter(|k| !victim_slots.contains(&key_slot(k.as_bytes())))
+            .count()
+    );
+    // No counter ran twice, and every node answers its own next commands.
+    let mut pipe = Pipeline::new();
+    for key in &sample {
+        pipe.get(key.as_str());
+    }
+    let counters: Vec<Option<i64>> = c.query_pipeline(&pipe).unwrap();
+    assert!(counters.iter().all(|c| c.unwrap_or(0) <= 1), "{counters:?}");
+    for key in sample.iter().take(50) {
+        let n: i64 = c.query(&Cmd::new("INCR").arg(key.as_str())).unwrap();
+        assert!(n <= 2, "{key}: {n}");
+    }
+}
+
+#[test]
+fn the_whole_cluster_restarts_under_the_same_client() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    let _: () = c.query(&Cmd::new("SET").arg("before").arg(1)).unwrap();
+    for node in cluster.nodes() {
+        node.stop();
+    }
+    for node in cluster.nodes() {
+        node.restart().unwrap();
+    }
+    cluster.wait_healthy(Duration::from_secs(30)).unwrap();
+    // Persistence is off: the data is gone, but the client finds the
+    // cluster again and works.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match c.query::<()>(&Cmd::new("SET").arg("after").arg(2)) {
+            Ok(()) => break,
+            Err(e) => {
+                assert!(Instant::now() < deadline, "still failing: {e}");
+                thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+    let v: i64 = c.query(&Cmd::new("GET").arg("after")).unwrap();
+    assert_eq!(v, 2);
+}
+
+#[test]
+fn a_million_sets_across_masters() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let c = client(&cluster);
+    let keys = key_per_slot();
+    let mut pipe = Pipeline::new();
+    for i in 0..1_000_000usize {
+        pipe.set(&keys[i % 16384], i).ignore();
+    }
+    let started = Instant::now();
+    let () = c.query_pipeline(&pipe).unwrap();
+    let took = started.elapsed();
+    let size: i64 = c.query(&Cmd::new("DBSIZE")).unwrap();
+    assert_eq!(size, 16384);
+    eprintln!("1,000,000 SETs over 3 masters in {took:?}");
+}
