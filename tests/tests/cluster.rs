@@ -155,7 +155,7 @@ fn every_slot_reads_and_writes_and_multi_key_commands_split() {
                 .arg(3),
         )
         .unwrap();
-    let abc: Vec<i64> = typed.mget(&["a", "b", "c"]).unwrap();
+    let abc: Vec<i64> = typed.mget(["a", "b", "c"]).unwrap();
     assert_eq!(abc, [1, 2, 3]);
     // What cannot be split is refused before anything is sent.
     let before: u64 = cluster.masters().iter().map(|m| calls(m, "msetnx")).sum();
