@@ -79,6 +79,7 @@ pub struct Config {
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) keepalive: Option<Duration>,
+    pub(crate) socket_buffers: Option<usize>,
     pub(crate) limits: Limits,
 }
 
@@ -105,6 +106,7 @@ impl Config {
             connect_timeout: Some(Duration::from_secs(10)),
             timeout: None,
             keepalive: Some(Duration::from_secs(60)),
+            socket_buffers: None,
             limits: Limits::default(),
         }
     }
@@ -162,6 +164,15 @@ impl Config {
     /// Sets the TCP keepalive idle time; `None` turns keepalive off.
     pub fn keepalive(mut self, idle: Option<Duration>) -> Config {
         self.keepalive = idle;
+        self
+    }
+
+    /// Sets the size of the socket's send and receive buffers (`SO_SNDBUF`,
+    /// `SO_RCVBUF`) for TCP connections; `None` leaves the system's
+    /// (auto-tuned) sizes. Small buffers cost throughput; they are for
+    /// tests and for memory-starved hosts.
+    pub fn socket_buffers(mut self, bytes: Option<usize>) -> Config {
+        self.socket_buffers = bytes;
         self
     }
 

@@ -3,6 +3,8 @@
 //! during resharding, failover, restarts, scans, remapped addresses.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -414,4 +416,309 @@ fn a_million_sets_across_masters() {
     let size: i64 = c.query(&Cmd::new("DBSIZE")).unwrap();
     assert_eq!(size, 16384);
     eprintln!("1,000,000 SETs over 3 masters in {took:?}");
+    // Memory stays bounded by the pipeline itself: a few dozen bytes a
+    // command, not the replies' worth of everything at once.
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("VmHWM:")
+                .map(|v| v.trim().trim_end_matches(" kB").parse::<u64>().unwrap())
+        })
+        .unwrap();
+    assert!(rss < 1024 * 1024, "peak resident memory {} MiB", rss / 1024);
+}
+
+/// The replica of the master at `port`, by `CLUSTER NODES`.
+fn replica_of(cluster: &RedisCluster, port: u16) -> u16 {
+    let topology = cluster.topology().unwrap();
+    let master = topology.iter().find(|n| n.port == port).unwrap();
+    topology
+        .iter()
+        .find(|n| n.master_id.as_deref() == Some(master.id.as_str()))
+        .map(|n| n.port)
+        .unwrap()
+}
+
+#[test]
+fn a_master_killed_under_a_writer() {
+    let cluster = RedisCluster::builder()
+        .node_timeout(Duration::from_millis(1000))
+        .start()
+        .unwrap();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .timeout(Some(Duration::from_secs(5)))
+        .build();
+    let keys: Vec<String> = key_per_slot().into_iter().step_by(16).collect();
+    let victim = cluster.masters()[1].port();
+    let heir = replica_of(&cluster, victim);
+    let victim_slots: HashSet<u16> = (0..16384u16)
+        .filter(|&s| cluster.node_for_slot(s).unwrap().port() == victim)
+        .collect();
+    let _: i64 = c.query(&Cmd::new("DBSIZE")).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let killed_at = std::sync::Mutex::new(None::<Instant>);
+    let promoted_at = std::sync::Mutex::new(None::<Instant>);
+    let (other_errors, last_affected_error, writes) = thread::scope(|s| {
+        // Watch the heir for its promotion.
+        s.spawn(|| {
+            let heir = cluster.node_by_port(heir).unwrap();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(integration_tests::Reply::Bulk(info)) =
+                    heir.try_query(&["INFO", "replication"])
+                {
+                    if String::from_utf8_lossy(&info).contains("role:master") {
+                        promoted_at.lock().unwrap().get_or_insert(Instant::now());
+                        return;
+                    }
+                }
+                thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let writer = s.spawn(|| {
+            let mut other_errors = Vec::new();
+            let mut last_affected_error = None;
+            let mut writes = 0u64;
+            let until = Instant::now() + Duration::from_secs(12);
+            while Instant::now() < until {
+                for key in &keys {
+                    match c.query::<()>(&Cmd::new("SET").arg(key).arg("v")) {
+                        Ok(()) => writes += 1,
+                        Err(e) => {
+                            if victim_slots.contains(&key_slot(key.as_bytes())) {
+                                last_affected_error = Some(Instant::now());
+                            } else {
+                                other_errors.push(e.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            (other_errors, last_affected_error, writes)
+        });
+        thread::sleep(Duration::from_secs(1));
+        cluster.node_by_port(victim).unwrap().kill();
+        *killed_at.lock().unwrap() = Some(Instant::now());
+        let result = writer.join().unwrap();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    });
+    let killed = killed_at.lock().unwrap().unwrap();
+    let promoted = promoted_at.lock().unwrap().expect("the replica took over");
+    eprintln!(
+        "failover: promoted after {:?}; last error on the dead master's slots {:?} after the kill; {writes} writes; {} map fetches",
+        promoted - killed,
+        last_affected_error.map(|t| t - killed),
+        c.refreshes()
+    );
+    assert!(
+        other_errors.is_empty(),
+        "{} errors on healthy slots: {:?}",
+        other_errors.len(),
+        &other_errors[..other_errors.len().min(3)]
+    );
+    if let Some(last) = last_affected_error {
+        assert!(
+            last <= promoted + Duration::from_secs(1),
+            "still failing {:?} after the promotion",
+            last - promoted
+        );
+    }
+    assert!(c.refreshes() < 80, "{} map fetches", c.refreshes());
+}
+
+#[test]
+fn scan_returns_every_key_during_resharding() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let c = client(&cluster);
+    let keys: Vec<String> = (0..5000).map(|i| format!("scan:{i}")).collect();
+    let mut pipe = Pipeline::new();
+    for key in &keys {
+        pipe.set(key.as_str(), 1).ignore();
+    }
+    let () = c.query_pipeline(&pipe).unwrap();
+    let masters = cluster.masters();
+    let mut seen = HashSet::new();
+    let mut scan = c.scan_with(Some(b"scan:*"), Some(50), None);
+    // Part of the scan, then ten slots move, then the rest.
+    for _ in 0..500 {
+        if let Some(key) = scan.next() {
+            seen.insert(key.unwrap());
+        }
+    }
+    let mut moved = 0;
+    for slot in (0..16384u16).step_by(1637).take(10) {
+        let from = cluster.node_for_slot(slot).unwrap();
+        let to = masters.iter().find(|m| m.port() != from.port()).unwrap();
+        let migration = Migration::begin(slot, from, to, masters.clone()).unwrap();
+        migration.finish().unwrap();
+        moved += 1;
+    }
+    for key in scan {
+        seen.insert(key.unwrap());
+    }
+    assert_eq!(moved, 10);
+    for key in &keys {
+        assert!(seen.contains(key.as_bytes()), "{key} was never returned");
+    }
+}
+
+#[test]
+fn announced_hostnames_remapped_to_loopback() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .config("cluster-preferred-endpoint-type hostname")
+        .start()
+        .unwrap();
+    for node in cluster.nodes() {
+        let name = format!("node-{}.invalid", node.port());
+        node.run(&["CONFIG", "SET", "cluster-announce-hostname", &name]);
+    }
+    // Hostnames travel over the cluster bus: wait until every node knows
+    // every node's.
+    let names: Vec<String> = cluster
+        .nodes()
+        .iter()
+        .map(|n| format!("node-{}.invalid", n.port()))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for node in cluster.nodes() {
+        while !names
+            .iter()
+            .all(|name| node.run(&["CLUSTER", "SHARDS"]).contains(name.as_str()))
+        {
+            assert!(Instant::now() < deadline, "hostnames not announced");
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let remapped = Arc::new(AtomicU64::new(0));
+    let counter = remapped.clone();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .remap(move |e: &Endpoint| {
+            if e.host.ends_with(".invalid") {
+                counter.fetch_add(1, Ordering::Relaxed);
+                Endpoint::new("127.0.0.1", e.port)
+            } else {
+                e.clone()
+            }
+        })
+        .build();
+    let keys = key_per_slot();
+    let mut pipe = Pipeline::new();
+    for key in keys.iter().step_by(7) {
+        pipe.set(key.as_str(), 1).ignore();
+    }
+    let () = c.query_pipeline(&pipe).unwrap();
+    assert!(
+        c.primaries().iter().all(|e| e.host.ends_with(".invalid")),
+        "{:?}",
+        c.primaries()
+    );
+    assert!(remapped.load(Ordering::Relaxed) >= 3);
+    // A MOVED names a hostname too: move a slot and follow it.
+    let slot = key_slot(keys[42].as_bytes());
+    let from = cluster.node_for_slot(slot).unwrap();
+    let masters = cluster.masters();
+    let to = masters.iter().find(|m| m.port() != from.port()).unwrap();
+    Migration::begin(slot, from, to, masters.clone())
+        .unwrap()
+        .finish()
+        .unwrap();
+    let v: i64 = c.query(&Cmd::new("GET").arg(&keys[42])).unwrap();
+    assert_eq!(v, 1);
+}
+
+#[test]
+fn replica_reads_go_elsewhere_while_a_replica_loads() {
+    // Loading slowed down to 100 µs a key, so that a resync takes seconds.
+    let cluster = RedisCluster::builder()
+        .config("key-load-delay 100")
+        .config("loading-process-events-interval-bytes 1024")
+        .config("enable-debug-command yes")
+        .start()
+        .unwrap();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .read_from(redis_blocking::ReadFrom::Replica)
+        .timeout(Some(Duration::from_secs(5)))
+        .build();
+    let keys = key_per_slot();
+    let mut pipe = Pipeline::new();
+    for (i, key) in keys.iter().enumerate() {
+        pipe.set(key.as_str(), i).ignore();
+    }
+    for i in 0..20_000 {
+        pipe.set(format!("filler:{i}"), "x").ignore();
+    }
+    let () = c.query_pipeline(&pipe).unwrap();
+    let master = cluster.masters()[0].port();
+    let replica = replica_of(&cluster, master);
+    let served: Vec<&String> = keys
+        .iter()
+        .filter(|k| {
+            cluster
+                .node_for_slot(key_slot(k.as_bytes()))
+                .unwrap()
+                .port()
+                == master
+        })
+        .collect();
+    // Replication is asynchronous: wait until the replica has everything.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let replica_node = cluster.node_by_port(replica).unwrap();
+    let master_node = cluster.node_by_port(master).unwrap();
+    while replica_node.run(&["DBSIZE"]) != master_node.run(&["DBSIZE"]) {
+        assert!(Instant::now() < deadline, "replica never caught up");
+        thread::sleep(Duration::from_millis(50));
+    }
+    // Reads of that master's slots go to the replica, once the map shows
+    // it online (a fresh replica reports "loading" until its replication
+    // offset reaches the cluster bus; the client looks again meanwhile).
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while calls(replica_node, "get") < 20 {
+        assert!(Instant::now() < deadline, "reads never went to the replica");
+        for key in served.iter().take(20) {
+            let _: i64 = c.query(&Cmd::new("GET").arg(key.as_str())).unwrap();
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    // The replica reloads its dataset (answering LOADING meanwhile).
+    let reload = thread::spawn({
+        let port = replica;
+        move || {
+            std::process::Command::new("redis-cli")
+                .args(["-p", &port.to_string(), "DEBUG", "RELOAD"])
+                .output()
+                .unwrap()
+        }
+    });
+    let mut loading_seen = false;
+    let until = Instant::now() + Duration::from_secs(4);
+    let mut reads = 0;
+    while Instant::now() < until {
+        if !loading_seen {
+            if let Ok(integration_tests::Reply::Bulk(info)) =
+                replica_node.try_query(&["INFO", "persistence"])
+            {
+                loading_seen |= String::from_utf8_lossy(&info).contains("loading:1");
+            }
+        }
+        for key in served.iter().step_by(37) {
+            let i = keys.iter().position(|k| k == *key).unwrap();
+            let v: i64 = c.query(&Cmd::new("GET").arg(key.as_str())).unwrap();
+            assert_eq!(v as usize, i);
+            reads += 1;
+        }
+    }
+    assert!(reload.join().unwrap().status.success());
+    assert!(loading_seen, "the replica never loaded");
+    // The client met LOADING there, and went to the primary instead.
+    let errors = replica_node.run(&["INFO", "errorstats"]);
+    assert!(errors.contains("errorstat_LOADING"), "{errors}");
+    eprintln!("{reads} reads while the replica loaded, none failed");
 }

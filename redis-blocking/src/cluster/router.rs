@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender};
 use resp_core::client::{Redirect, RedirectKind};
-use resp_core::cluster::{acceptable, plan, Endpoint, Plan, Refresh, RefreshNow, Topology};
+use resp_core::cluster::{acceptable, plan, Endpoint, Health, Plan, Refresh, RefreshNow, Topology};
 use resp_core::command::is_read_only;
 
 use crate::client::router::{Route, Router};
@@ -54,6 +54,8 @@ const FAILING: Duration = Duration::from_secs(3);
 const LOADING: Duration = Duration::from_secs(2);
 /// The pause before following a `MOVED` to a node that just failed.
 const FAILOVER_PAUSE: Duration = Duration::from_millis(100);
+/// How soon a map with loading nodes is fetched again.
+const LOADING_RECHECK: Duration = Duration::from_secs(1);
 /// Nodes asked for the map in one refresh, at most.
 const PROBES: usize = 8;
 
@@ -597,6 +599,17 @@ fn refresher(router: Weak<ClusterRouter>, woken: Receiver<()>, interval: Duratio
                 due = None;
                 router.fetch();
                 schedule.finished(Instant::now());
+                // Nodes still loading (a replica's first sync) are left out
+                // of routing until a later map says they are online: look
+                // again soon rather than waiting for something to go wrong.
+                if router
+                    .topology()
+                    .nodes()
+                    .iter()
+                    .any(|n| n.health == Health::Loading)
+                {
+                    due = Some(Instant::now() + LOADING_RECHECK);
+                }
                 // Wake waiters even when nothing better was found.
                 let mut epoch = router.epoch.lock().unwrap_or_else(|e| e.into_inner());
                 *epoch += 1;

@@ -139,7 +139,13 @@ fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
 pub(crate) fn connect(config: &Config, deadline: Option<Instant>) -> Result<Stream> {
     let stream = match &config.addr {
         Addr::Tcp { host, port } => {
-            let tcp = connect_tcp(host, *port, config.keepalive, deadline)?;
+            let tcp = connect_tcp(
+                host,
+                *port,
+                config.keepalive,
+                config.socket_buffers,
+                deadline,
+            )?;
             match &config.tls {
                 Some(tls) => super::tls::handshake(tcp, host, tls, deadline)?,
                 None => {
@@ -174,6 +180,7 @@ fn connect_tcp(
     host: &str,
     port: u16,
     keepalive: Option<Duration>,
+    buffers: Option<usize>,
     deadline: Option<Instant>,
 ) -> Result<TcpStream> {
     let addrs: Vec<SocketAddr> = (host, port)
@@ -206,7 +213,7 @@ fn connect_tcp(
                 Some(left / (addrs.len() - i) as u32)
             }
         };
-        match connect_one(addr, keepalive, per_attempt) {
+        match connect_one(addr, keepalive, buffers, per_attempt) {
             Ok(stream) => return Ok(stream),
             Err(e) => {
                 log::debug!("connecting to {addr} failed: {e}");
@@ -245,6 +252,7 @@ fn connect_tcp(
 fn connect_one(
     addr: &SocketAddr,
     keepalive: Option<Duration>,
+    buffers: Option<usize>,
     timeout: Option<Duration>,
 ) -> io::Result<TcpStream> {
     let socket = Socket::new(
@@ -253,6 +261,10 @@ fn connect_one(
         Some(Protocol::TCP),
     )?;
     socket.set_nodelay(true)?;
+    if let Some(bytes) = buffers {
+        socket.set_send_buffer_size(bytes)?;
+        socket.set_recv_buffer_size(bytes)?;
+    }
     if let Some(idle) = keepalive {
         let params = TcpKeepalive::new()
             .with_time(idle)
