@@ -69,7 +69,7 @@ pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
 pub use client::{CacheOptions, Client, ClientBuilder, Pooled};
-pub use cluster::{ClusterBuilder, ClusterClient, ClusterScan, ReadFrom, Remap};
+pub use cluster::{ClusterBuilder, ClusterClient, ClusterScan, ClusterSubscriber, ReadFrom, Remap};
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};
 pub use connection::{Connection, PushHandler};

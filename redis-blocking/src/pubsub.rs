@@ -135,12 +135,25 @@ impl Subscriber {
     }
 
     pub(crate) fn with_connector(connector: Arc<Connector>) -> Result<Subscriber> {
+        Subscriber::with_hooks(connector, None, None)
+    }
+
+    /// A subscriber whose messages go to `sink` (shared with others), and
+    /// whose shard channels dropped by the server, and lost connections,
+    /// are reported to `notes` rather than handled on its own node: one
+    /// node's subscriber of a cluster.
+    pub(crate) fn with_hooks(
+        connector: Arc<Connector>,
+        sink: Option<Sender<Incoming>>,
+        notes: Option<Sender<NodeNote>>,
+    ) -> Result<Subscriber> {
         let conn = connector.connect(None)?;
         let confirm_timeout = connector
             .config()
             .timeout
             .unwrap_or(DEFAULT_CONFIRM_TIMEOUT);
-        let (message_tx, messages) = bounded(BACKLOG);
+        let (own_tx, messages) = bounded(BACKLOG);
+        let message_tx = sink.unwrap_or(own_tx);
         let (control, control_rx) = unbounded();
         let (wake_read, wake_write) = UnixStream::pair()
             .map_err(|e| Error::io(Executed::No, "creating a wake-up pipe", e))?;
@@ -155,6 +168,7 @@ impl Subscriber {
             wake: wake_read,
             subs: Subscriptions::new(),
             waiting: HashMap::new(),
+            notes,
         };
         let thread = thread::Builder::new()
             .name("redis-subscriber".into())
@@ -360,6 +374,18 @@ struct Worker {
     subs: Subscriptions,
     /// Who waits for which request, until when.
     waiting: HashMap<RequestId, (Sender<Result<()>>, Instant)>,
+    /// Where a cluster's node subscriber reports what its cluster must
+    /// handle.
+    notes: Option<Sender<NodeNote>>,
+}
+
+/// What a cluster node's subscriber reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NodeNote {
+    /// The server dropped a shard channel: its slot moved.
+    Dropped(Vec<u8>),
+    /// The connection was lost (it is being reopened).
+    Lost,
 }
 
 /// Why the worker stops or replaces its connection.
@@ -381,6 +407,9 @@ impl Worker {
                         addr: self.connector.config().addr.clone(),
                         error: error.to_string(),
                     });
+                    if let Some(notes) = &self.notes {
+                        let _ = notes.send(NodeNote::Lost);
+                    }
                     if let Some(mut conn) = self.conn.take() {
                         conn.close_for(error.to_string());
                     }
@@ -548,6 +577,14 @@ impl Worker {
             PubSubEvent::Refused(id, line) => {
                 let line = String::from_utf8_lossy(&line).into_owned();
                 self.answer(id, Err(Error::server(crate::ServerError::new(line))));
+            }
+            PubSubEvent::Dropped { kind, channel } if self.notes.is_some() => {
+                // A cluster's node: the channel belongs elsewhere now, the
+                // cluster subscriber moves it.
+                self.subs.forget(kind, &channel);
+                if let Some(notes) = &self.notes {
+                    let _ = notes.send(NodeNote::Dropped(channel));
+                }
             }
             PubSubEvent::Dropped { kind, channel } => {
                 // The server dropped a shard channel (its slot moved): ask

@@ -722,3 +722,80 @@ fn replica_reads_go_elsewhere_while_a_replica_loads() {
     assert!(errors.contains("errorstat_LOADING"), "{errors}");
     eprintln!("{reads} reads while the replica loaded, none failed");
 }
+
+/// Messages received within `within`, Reconnected markers left out.
+fn drain(
+    sub: &redis_blocking::ClusterSubscriber,
+    want: usize,
+    within: Duration,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut got = Vec::new();
+    let until = Instant::now() + within;
+    while got.len() < want {
+        let Some(left) = until.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        match sub.recv_timeout(left).unwrap() {
+            Some(redis_blocking::Incoming::Message(m)) => got.push((m.channel, m.payload)),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    got
+}
+
+#[test]
+fn sharded_pubsub_on_every_master_and_through_a_migration() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let c = client(&cluster);
+    let sub = c.subscriber().unwrap();
+    let channels: Vec<String> = (0..32).map(|i| format!("news:{i}")).collect();
+    sub.ssubscribe(&channels).unwrap();
+    // Subscribed on every master that owns one of them, not on one shard.
+    assert_eq!(sub.node_count(), 3);
+    for channel in &channels {
+        let receivers: i64 = c
+            .query(&Cmd::new("SPUBLISH").arg(channel.as_str()).arg("hi"))
+            .unwrap();
+        assert_eq!(receivers, 1, "{channel}");
+    }
+    let got = drain(&sub, 32, Duration::from_secs(5));
+    let received: HashSet<Vec<u8>> = got.iter().map(|(c, _)| c.clone()).collect();
+    assert_eq!(received.len(), 32, "{received:?}");
+    // Classic channels too.
+    sub.subscribe(["plain"]).unwrap();
+    let n: i64 = c.query(&Cmd::new("PUBLISH").arg("plain").arg("x")).unwrap();
+    assert!(n >= 1);
+    assert_eq!(drain(&sub, 1, Duration::from_secs(5)).len(), 1);
+    // One channel's slot moves: the server drops the subscription, the
+    // subscriber moves it to the new owner.
+    let moving = &channels[7];
+    let slot = key_slot(moving.as_bytes());
+    let from = cluster.node_for_slot(slot).unwrap();
+    let masters = cluster.masters();
+    let to = masters.iter().find(|m| m.port() != from.port()).unwrap();
+    Migration::begin(slot, from, to, masters.clone())
+        .unwrap()
+        .finish()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let receivers: i64 = c
+            .query(&Cmd::new("SPUBLISH").arg(moving.as_str()).arg("after"))
+            .unwrap();
+        if receivers == 1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never resubscribed on the new owner"
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+    let got = drain(&sub, 1, Duration::from_secs(5));
+    assert_eq!(got, vec![(moving.as_bytes().to_vec(), b"after".to_vec())]);
+    sub.close();
+}

@@ -2,6 +2,7 @@
 //! routed by hash slot over a shared slot map.
 
 mod batch;
+mod pubsub;
 mod router;
 mod scan;
 
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use resp_core::cluster::{plan, Endpoint, Plan};
 use resp_core::command::{blocks, Blocks};
 
+pub use self::pubsub::ClusterSubscriber;
 pub use self::router::{ReadFrom, Remap};
 pub use self::scan::ClusterScan;
 

@@ -276,6 +276,14 @@ impl Subscriptions {
         id
     }
 
+    /// Drops `name` from what is wanted and confirmed, without a command:
+    /// the server dropped it on its own, and it is wanted elsewhere now (a
+    /// shard channel whose slot moved to another node).
+    pub fn forget(&mut self, kind: SubscriptionKind, name: &[u8]) {
+        self.wanted[kind.index()].remove(name);
+        self.confirmed[kind.index()].remove(name);
+    }
+
     /// Starts over on a new connection: nothing is confirmed there yet.
     /// Appends to `out` the commands that subscribe to everything wanted,
     /// and returns the requests that are complete already (unsubscribes:
