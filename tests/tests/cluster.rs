@@ -799,3 +799,136 @@ fn sharded_pubsub_on_every_master_and_through_a_migration() {
     assert_eq!(got, vec![(moving.as_bytes().to_vec(), b"after".to_vec())]);
     sub.close();
 }
+
+/// Three masters, each serving every third slot: the most fragmented map
+/// there is (16384 ranges of one slot), built with CLUSTER ADDSLOTS.
+fn fragmented() -> Vec<RedisServer> {
+    let nodes: Vec<RedisServer> = (0..3)
+        .map(|_| {
+            RedisServer::builder()
+                .cluster()
+                .config("cluster-node-timeout 2000")
+                .start()
+                .unwrap()
+        })
+        .collect();
+    for node in &nodes[1..] {
+        nodes[0].run(&["CLUSTER", "MEET", "127.0.0.1", &node.port().to_string()]);
+    }
+    for (i, node) in nodes.iter().enumerate() {
+        let mut args = vec!["CLUSTER".to_string(), "ADDSLOTS".to_string()];
+        args.extend(
+            (0..16384u16)
+                .filter(|s| usize::from(*s) % 3 == i)
+                .map(|s| s.to_string()),
+        );
+        let reply = node.run(&args);
+        assert!(reply.starts_with("+OK"), "{reply}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for node in &nodes {
+        while !node.run(&["CLUSTER", "INFO"]).contains("cluster_state:ok") {
+            assert!(
+                Instant::now() < deadline,
+                "the fragmented cluster never came up"
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+    nodes
+}
+
+#[test]
+fn a_fragmented_map_routes_and_refreshes_within_bounds() {
+    let nodes = fragmented();
+    let c = ClusterClient::open(&[&nodes[0].url()]).unwrap();
+    // Every key to the right node (a wrong one would answer MOVED, which
+    // is followed, but counted as a map fetch).
+    let mut pipe = Pipeline::new();
+    for i in 0..20_000 {
+        pipe.set(format!("frag:{i}"), i).ignore();
+    }
+    let () = c.query_pipeline(&pipe).unwrap();
+    let mut pipe = Pipeline::new();
+    for i in 0..20_000 {
+        pipe.get(format!("frag:{i}"));
+    }
+    let values: Vec<i64> = c.query_pipeline(&pipe).unwrap();
+    assert!(values.iter().enumerate().all(|(i, v)| *v == i as i64));
+    assert_eq!(c.refreshes(), 1, "the map changed for no reason");
+    // One fetch of the whole fragmented map.
+    let started = Instant::now();
+    c.refresh(Duration::from_secs(5));
+    let took = started.elapsed();
+    eprintln!("fetching a map of 16,384 one-slot ranges took {took:?}");
+    // Slots move under a reader: fetches stay within the rate limit.
+    let before: u64 = nodes.iter().map(|n| calls(n, "cluster|shards")).sum();
+    let started = Instant::now();
+    let masters: Vec<&RedisServer> = nodes.iter().collect();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let mut reads = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let i = reads % 20_000;
+                let v: i64 = c.query(&Cmd::new("GET").arg(format!("frag:{i}"))).unwrap();
+                assert_eq!(v, i as i64);
+                reads += 1;
+            }
+            reads
+        });
+        for slot in (0..16384u16).step_by(163).take(100) {
+            let from = &nodes[usize::from(slot) % 3];
+            let to = &nodes[(usize::from(slot) + 1) % 3];
+            Migration::begin(slot, from, to, masters.clone())
+                .unwrap()
+                .finish()
+                .unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        eprintln!("{} reads while 100 slots moved", reader.join().unwrap());
+    });
+    let elapsed = started.elapsed();
+    let fetches: u64 = nodes
+        .iter()
+        .map(|n| calls(n, "cluster|shards"))
+        .sum::<u64>()
+        - before;
+    let bound = (elapsed.as_millis() / 200) as u64 + 3;
+    eprintln!("{fetches} map fetches in {elapsed:?} (bound {bound})");
+    assert!(fetches <= bound, "{fetches} map fetches in {elapsed:?}");
+}
+
+#[test]
+fn key_prefixes_in_cluster_mode() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .key_prefix("app:")
+        .build();
+    let mut typed = c.clone();
+    let () = typed.set("{u}:name", "Ada").unwrap();
+    let () = c
+        .query(&Cmd::new("MSET").arg("a").arg(1).arg("b").arg(2))
+        .unwrap();
+    let mut pipe = Pipeline::new();
+    pipe.incr("counter").get("a");
+    let (n, a): (i64, i64) = c.query_pipeline(&pipe).unwrap();
+    assert_eq!((n, a), (1, 1));
+    let plain = client(&cluster);
+    let name: String = plain.query(&Cmd::new("GET").arg("app:{u}:name")).unwrap();
+    assert_eq!(name, "Ada");
+    let both: Vec<Option<i64>> = plain
+        .query(&Cmd::new("MGET").arg("app:a").arg("app:b").arg("a"))
+        .unwrap();
+    assert_eq!(both, [Some(1), Some(2), None]);
+    assert_eq!(
+        plain
+            .query::<i64>(&Cmd::new("GET").arg("app:counter"))
+            .unwrap(),
+        1
+    );
+}

@@ -101,6 +101,7 @@ pub struct ClusterBuilder {
     remap: Option<Remap>,
     refresh_interval: Duration,
     transactions: TransactionPolicy,
+    key_prefix: Option<Vec<u8>>,
 }
 
 fn endpoint(config: &Config) -> Result<Endpoint> {
@@ -177,6 +178,15 @@ impl ClusterBuilder {
         self
     }
 
+    /// Puts `prefix` before every key argument of every command, as
+    /// [`ClientBuilder::key_prefix`](crate::ClientBuilder::key_prefix)
+    /// does; the slot is that of the prefixed key (put the prefix outside
+    /// the hash tag: `app:{user:1}`).
+    pub fn key_prefix(mut self, prefix: impl Into<Vec<u8>>) -> Self {
+        self.key_prefix = Some(prefix.into());
+        self
+    }
+
     /// Sets how [`ClusterClient::transaction`] retries watch conflicts.
     pub fn transaction_policy(mut self, policy: TransactionPolicy) -> Self {
         self.transactions = policy;
@@ -202,7 +212,7 @@ impl ClusterBuilder {
                 retry_reads: self.retry_reads,
                 reconnect_on_error: None,
                 timeout: self.timeout,
-                key_prefix: None,
+                key_prefix: self.key_prefix,
                 transactions: self.transactions,
             }),
             cache: None,
@@ -263,7 +273,14 @@ impl ClusterClient {
             remap: None,
             refresh_interval: Duration::from_millis(200),
             transactions: TransactionPolicy::default(),
+            key_prefix: None,
         })
+    }
+
+    /// Fetches the map now (at most once per refresh interval) and waits
+    /// for it, up to `timeout`: after an administrator moved slots, say.
+    pub fn refresh(&self, timeout: Duration) {
+        self.router.refresh_and_wait(Some(Instant::now() + timeout));
     }
 
     /// How many times the map was fetched and installed so far.
@@ -307,6 +324,14 @@ impl ClusterClient {
     pub fn query<T: FromReply>(&self, cmd: &Cmd<'_>) -> Result<T> {
         crate::client::refuse_session_command(cmd)?;
         Connection::pairable(cmd)?;
+        let prefixed;
+        let cmd = match &self.client.policy.key_prefix {
+            Some(prefix) => {
+                prefixed = cmd.with_key_prefix(prefix);
+                &prefixed
+            }
+            None => cmd,
+        };
         let args: Vec<&[u8]> = cmd.args().collect();
         match plan(&args) {
             Plan::Slot(_) | Plan::Any => {
@@ -329,9 +354,10 @@ impl ClusterClient {
                 self.client.drive(&mut call, deadline)
             }
             _ => {
+                // Already prefixed: planned as it is.
                 let mut pipe = Pipeline::new();
                 pipe.add(cmd.clone());
-                let mut results = self.pipeline_results(&pipe);
+                let (_, _, mut results) = self.run_planned(&pipe);
                 T::from_reply(results.pop().unwrap_or_else(|| {
                     Err(Error::new(ErrorKind::Protocol, Executed::No, "no reply"))
                 })?)
@@ -375,6 +401,14 @@ impl ClusterClient {
     /// Plans and runs a pipeline; per user command, the combined run and
     /// results.
     fn run_pipeline(&self, pipe: &Pipeline<'_>) -> (BatchRun, usize, Vec<Result<Value>>) {
+        match &self.client.policy.key_prefix {
+            Some(prefix) => self.run_planned(&pipe.with_key_prefix(prefix)),
+            None => self.run_planned(pipe),
+        }
+    }
+
+    /// Plans and runs a pipeline whose keys are final.
+    fn run_planned(&self, pipe: &Pipeline<'_>) -> (BatchRun, usize, Vec<Result<Value>>) {
         let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
         if let Err(e) = pipe.check() {
             let results = (0..pipe.len()).map(|_| Err(e.duplicate())).collect();
