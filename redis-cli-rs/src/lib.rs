@@ -33,9 +33,6 @@
 //!   `(double) nan` where 7.0 fails with a protocol error; RESP3
 //!   attributes are skipped and the value they describe is printed, where
 //!   7.0 fails with a protocol error.
-//! * `-c` is accepted, but cluster redirections are not followed yet: a
-//!   one-line note says so on stderr and `MOVED`/`ASK` replies print as
-//!   errors.
 //! * After a lost connection, the shell reopens it on the database that was
 //!   selected (`redis-cli` 7.0 keeps showing `[n]` in the prompt but is
 //!   back on database 0).

@@ -894,3 +894,43 @@ fn shell_script_on_a_terminal() {
     assert!(t.exit_status().success(), "{}", t.text());
     assert!(script_dirs(tmp.path()).is_empty());
 }
+
+#[test]
+fn cluster_redirects_change_the_prompt_like_redis_cli() {
+    let cluster = integration_tests::RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let first = cluster.node(0).port();
+    let foo_owner = cluster.node_for_key(b"foo").map(|n| n.port()).unwrap();
+    let script = ["SET foo bar", "GET foo", "SET a 1", "GET a"];
+    let args = vec!["-c".to_string(), "-p".to_string(), first.to_string()];
+    let home = Home::new();
+    let mut t = spawn("redis-cli-rs", &ours(), &args, &home);
+    run_script(&mut t, &script);
+    let text = t.text();
+    t.send("\x15\x04");
+    assert!(t.exit_status().success());
+    if foo_owner != first {
+        let moved = format!("127.0.0.1:{first}> SET foo bar\n-> Redirected to slot [12182] located at 127.0.0.1:{foo_owner}\nOK\n127.0.0.1:{foo_owner}> GET foo\n\"bar\"");
+        assert!(text.contains(&moved), "missing:\n{moved}\nscreen:\n{text}");
+    }
+    if let Some(real) = theirs() {
+        let mut screens = Vec::new();
+        for (name, bin) in [("redis-cli", real), ("redis-cli-rs", ours())] {
+            for node in cluster.masters() {
+                node.run(&["FLUSHALL"]);
+            }
+            let home = Home::new();
+            let mut t = spawn(name, &bin, &args, &home);
+            run_script(&mut t, &script);
+            screens.push(t.styled());
+            t.send("\x15\x04");
+            t.exit_status();
+        }
+        assert_eq!(
+            screens[1], screens[0],
+            "redis-cli-rs (left) differs from redis-cli (right)"
+        );
+    }
+}

@@ -695,3 +695,86 @@ fn timing_modes_by_shape() {
         assert_eq!(want.code, got.code, "{args:?}");
     }
 }
+
+/// `-c` against a real cluster: MOVED and ASK followed as redis-cli
+/// follows them (one-shot: just the reply; piped lines: `-> Redirected to
+/// slot [N] located at host:port` first), and without `-c` the redirect
+/// printed as an error.
+#[test]
+fn cluster_redirects_with_c() {
+    use integration_tests::migration::Migration;
+    use integration_tests::RedisCluster;
+
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .expect("a cluster starts");
+    let slot_of = |key: &[u8]| integration_tests::key_slot(key);
+    let owner = |key: &str| cluster.node_for_slot(slot_of(key.as_bytes())).unwrap();
+    for key in ["foo", "a", "bar", "mig"] {
+        owner(key).run(&["SET", key, "value"]);
+    }
+    // "mig" sits in a slot half-way to another node: its key moved, so the
+    // source answers ASK.
+    let source = owner("mig");
+    let masters = cluster.masters();
+    let target = masters.iter().find(|m| m.port() != source.port()).unwrap();
+    let migration = Migration::begin(slot_of(b"mig"), source, target, masters.clone()).unwrap();
+    while migration.move_keys(10).unwrap() > 0 {}
+    let first = cluster.node(0).port().to_string();
+    let src = source.port().to_string();
+    let cases = vec![
+        case(
+            "-c one-shot SET",
+            &["-c", "-p", &first, "SET", "foo", "bar"],
+        ),
+        case("-c one-shot GET", &["-c", "-p", &first, "GET", "foo"]),
+        case(
+            "-c one-shot MGET of one slot",
+            &["-c", "-p", &first, "MGET", "{a}1", "{a}2"],
+        ),
+        case(
+            "without -c the redirect is an error",
+            &["-p", &first, "GET", "foo"],
+        ),
+        case(
+            "-c ASK during a migration",
+            &["-c", "-p", &src, "GET", "mig"],
+        ),
+        case("-c piped lines", &["-c", "-p", &first])
+            .stdin(b"set foo 1\nget foo\nset a 2\nget a\nget bar\nget mig\nget foo\n"),
+    ];
+    let mut failures = Vec::new();
+    for case in &cases {
+        for tty in [true, false] {
+            let outputs: Vec<Output> = [oracle(), ours().to_path_buf()]
+                .iter()
+                .map(|program| {
+                    run::run(
+                        program,
+                        &case.args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                        &case.stdin,
+                        tty,
+                        &[],
+                        None,
+                    )
+                })
+                .collect();
+            if outputs[0] != outputs[1] {
+                failures.push(format!(
+                    "case '{}' ({})\n  redis-cli:    code {} stdout \"{}\" stderr \"{}\"\n  redis-cli-rs: code {} stdout \"{}\" stderr \"{}\"",
+                    case.name,
+                    if tty { "pty" } else { "pipe" },
+                    outputs[0].code,
+                    show(&outputs[0].stdout),
+                    show(&outputs[0].stderr),
+                    outputs[1].code,
+                    show(&outputs[1].stdout),
+                    show(&outputs[1].stderr),
+                ));
+            }
+        }
+    }
+    migration.finish().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -44,11 +44,6 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     if opts.askpass {
         opts.password = Some(crate::term::ask_password("Please input password: "));
     }
-    if opts.cluster {
-        eprintln!(
-            "redis-cli-rs: -c: cluster redirections are not followed yet; MOVED and ASK replies print as errors"
-        );
-    }
     let code = dispatch(&opts);
     let _ = std::io::stdout().flush();
     code

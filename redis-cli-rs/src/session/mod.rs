@@ -91,6 +91,8 @@ pub struct Session {
     set_errcode: bool,
     interval: Option<Duration>,
     interactive: bool,
+    /// `-c`: follow `MOVED` and `ASK`.
+    cluster: bool,
 }
 
 impl Session {
@@ -118,6 +120,7 @@ impl Session {
             set_errcode: options.set_errcode,
             interval: options.interval,
             interactive: false,
+            cluster: options.cluster,
         }
     }
 
@@ -290,6 +293,33 @@ impl Session {
                 Ok(reply) => reply,
                 Err(e) => return self.connection_failed(&e, shutdown, err),
             };
+            // `-c`: a redirect moves the session to the node it names and
+            // the command is sent again there (after ASKING for an ASK),
+            // its error never printed, as `cliReadReply` does.
+            if let Some((slot, host, port, ask)) = self.redirect_of(&reply) {
+                if self.interactive {
+                    let _ = writeln!(
+                        out,
+                        "-> Redirected to slot [{slot}] located at {host}:{port}"
+                    );
+                }
+                self.set_address(&host, port);
+                if let Err(message) = self.connect() {
+                    let _ = writeln!(err, "{message}");
+                    if self.conn.is_none() {
+                        return Outcome::Failed;
+                    }
+                }
+                if ask {
+                    if let Err(e) = self.conn_mut().call(&[b"ASKING".to_vec()]) {
+                        return self.connection_failed(&e, shutdown, err);
+                    }
+                }
+                if remaining >= 0 {
+                    remaining += 1;
+                }
+                continue;
+            }
             let is_error = reply.is_error();
             if is_error && self.set_errcode && !self.interactive {
                 let text = match format::plain(&reply) {
@@ -385,6 +415,32 @@ impl Session {
 
     /// A connection that failed while running a command: reported as
     /// `redis-cli` reports it, and closed.
+    /// With `-c`, the slot and target of a `MOVED` or `ASK` error reply,
+    /// split where `redis-cli` splits it (first and second space, last
+    /// colon); and whether it is an `ASK`.
+    fn redirect_of(&self, reply: &OwnedFrame) -> Option<(i64, String, i64, bool)> {
+        if !self.cluster {
+            return None;
+        }
+        let Frame::Error(line) = reply else {
+            return None;
+        };
+        let ask = line.starts_with(b"ASK ");
+        if !ask && !line.starts_with(b"MOVED ") {
+            return None;
+        }
+        let text = String::from_utf8_lossy(line);
+        let mut words = text.splitn(3, ' ');
+        let (_, slot, target) = (words.next()?, words.next()?, words.next()?);
+        let (host, port) = target.rsplit_once(':')?;
+        Some((
+            crate::options::atoi(slot.as_bytes()),
+            host.to_owned(),
+            crate::options::atoi(port.as_bytes()),
+            ask,
+        ))
+    }
+
     fn connection_failed(&mut self, e: &ReadError, shutdown: bool, err: &mut dyn Write) -> Outcome {
         self.conn = None;
         self.in_multi = false;
