@@ -14,11 +14,20 @@
 //! - [`check_roundtrip`]: a frame built from the bytes encodes exactly when
 //!   it has a wire form and decodes back to itself; every frame decoded
 //!   from the bytes re-encodes and decodes back to itself.
+//! - [`check_topology`]: replies read as `CLUSTER SHARDS` and `CLUSTER
+//!   SLOTS` give a consistent map or an error, lines read as redirects
+//!   parse back to themselves, and commands split across slots cover each
+//!   key once and combine their replies without panicking.
 
 use std::borrow::Cow;
 use std::fmt::Debug;
 
 use resp_core::args::split_args;
+use resp_core::client::{Redirect, RedirectKind};
+use resp_core::cluster::{
+    aggregate, merge_split, plan, Endpoint, Plan, ResponsePolicy, Split, Topology,
+};
+use resp_core::command::key_slot;
 use resp_core::encode::{encode_frame, write_command};
 use resp_core::{Decoder, Error, ErrorKind, Frame, Limits, OwnedFrame, RequestDecoder, Status};
 
@@ -803,4 +812,202 @@ impl<'a> Gen<'a> {
             })),
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// topology
+
+/// The host that "answered" the replies, for empty endpoints.
+const ANSWERED_BY: &str = "10.0.0.9";
+
+/// Every response policy, to combine arbitrary replies with.
+const POLICIES: [ResponsePolicy; 9] = [
+    ResponsePolicy::Default,
+    ResponsePolicy::OneSucceeded,
+    ResponsePolicy::AllSucceeded,
+    ResponsePolicy::AggLogicalAnd,
+    ResponsePolicy::AggLogicalOr,
+    ResponsePolicy::AggMin,
+    ResponsePolicy::AggMax,
+    ResponsePolicy::AggSum,
+    ResponsePolicy::Special,
+];
+
+/// The frames of the input, read as topology replies and combined as
+/// replies of several nodes; its lines, read as redirects and as commands
+/// to plan.
+pub fn check_topology(data: &[u8]) {
+    let frames = run_whole(Decoder::new(), data).items;
+    for frame in &frames {
+        for parsed in [
+            Topology::from_shards(frame, ANSWERED_BY),
+            Topology::from_slots(frame, ANSWERED_BY),
+        ] {
+            if let Ok(topology) = parsed {
+                assert_consistent(&topology, data);
+            }
+        }
+    }
+    let names: Vec<String> = (0..frames.len()).map(|i| format!("node{i}")).collect();
+    for policy in POLICIES {
+        let _ = aggregate(policy, frames.clone(), &names);
+    }
+
+    for line in data.split(|&b| b == b'\n').take(64) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(redirect) = Redirect::parse(line) {
+            assert_redirect_roundtrip(&redirect);
+        }
+        if let Ok(args) = split_args(line) {
+            let argv: Vec<&[u8]> = args.iter().map(Vec::as_slice).collect();
+            match plan(&argv) {
+                Plan::Slot(slot) => assert!(slot < 16384, "slot {slot}"),
+                Plan::Split(split) => assert_split(&split, &argv, &frames),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The map's views agree with each other, and patching and remapping do
+/// what they say.
+fn assert_consistent(topology: &Topology, data: &[u8]) {
+    assert!(
+        topology.nodes().len() <= resp_core::cluster::MAX_NODES,
+        "{} nodes",
+        topology.nodes().len()
+    );
+    let mut covered = 0;
+    for slot in 0..16384u16 {
+        let Some(primary) = topology.primary(slot) else {
+            assert_eq!(
+                topology.replicas(slot).count(),
+                0,
+                "replicas of unserved slot {slot}"
+            );
+            continue;
+        };
+        covered += 1;
+        assert!(primary.primary, "slot {slot} served by a replica");
+        assert!(
+            topology.nodes().contains(primary),
+            "slot {slot}'s primary not listed"
+        );
+        for replica in topology.replicas(slot) {
+            assert!(!replica.primary, "slot {slot} has a primary as replica");
+            assert!(topology.nodes().contains(replica), "replica not listed");
+        }
+    }
+    assert_eq!(topology.covered(), covered, "covered()");
+
+    let mut endpoints: Vec<&Endpoint> = topology.primaries().map(|n| &n.endpoint).collect();
+    endpoints.sort();
+    endpoints.dedup();
+    let by_endpoint: usize = endpoints.iter().map(|e| topology.slots_of(e).len()).sum();
+    assert_eq!(by_endpoint, covered, "slots_of over the primaries");
+
+    assert_eq!(
+        topology.shares_node_with(topology),
+        !topology.nodes().is_empty(),
+        "shares_node_with itself"
+    );
+    assert_eq!(
+        &topology.remapped(&|e| e.clone()),
+        topology,
+        "identity remap"
+    );
+
+    let slot = (fnv(data, 11) % 16384) as u16;
+    let target = Endpoint::new("patched.invalid", 1);
+    let mut patched = topology.clone();
+    patched.patch(slot, target.clone());
+    assert_eq!(
+        patched.primary(slot).map(|n| &n.endpoint),
+        Some(&target),
+        "patch"
+    );
+    let gained = usize::from(topology.primary(slot).is_none());
+    assert_eq!(patched.covered(), covered + gained, "covered() after patch");
+    for other in [0, 1, 8191, 16383, slot ^ 1] {
+        if other != slot {
+            assert_eq!(
+                patched.primary(other).map(|n| &n.endpoint),
+                topology.primary(other).map(|n| &n.endpoint),
+                "patching slot {slot} moved slot {other}"
+            );
+        }
+    }
+}
+
+/// A parsed redirect, written back as Redis writes it, parses to itself.
+fn assert_redirect_roundtrip(redirect: &Redirect) {
+    assert!(redirect.slot < 16384 && redirect.port > 0, "{redirect:?}");
+    let kind = match redirect.kind {
+        RedirectKind::Moved => "MOVED",
+        RedirectKind::Ask => "ASK",
+    };
+    let endpoint = Endpoint::new(redirect.host.clone(), redirect.port);
+    let line = format!("{kind} {} {endpoint}", redirect.slot);
+    assert_eq!(
+        Redirect::parse(line.as_bytes()).as_ref(),
+        Some(redirect),
+        "{line:?} parses differently"
+    );
+}
+
+/// A split command's parts cover each key once, each part in one slot, and
+/// the parts' replies combine without panicking, whatever their shape.
+fn assert_split(split: &Split, argv: &[&[u8]], frames: &[Frame<'static>]) {
+    let mut ranks = vec![false; split.keys];
+    let mut used = vec![false; argv.len()];
+    for part in &split.parts {
+        assert!(!part.keys.is_empty(), "a part without keys");
+        assert!(
+            part.args.windows(2).all(|w| w[0] < w[1]),
+            "args out of order"
+        );
+        for &i in &part.args {
+            assert!(i >= 1 && i < argv.len(), "argument {i} of {}", argv.len());
+            assert!(!std::mem::replace(&mut used[i], true), "argument {i} twice");
+        }
+        for &rank in &part.keys {
+            assert!(rank < split.keys, "key rank {rank} of {}", split.keys);
+            assert!(
+                !std::mem::replace(&mut ranks[rank], true),
+                "key rank {rank} twice"
+            );
+        }
+        let first = part.args[0];
+        assert_eq!(
+            key_slot(argv[first]),
+            part.slot,
+            "a part's first key in another slot"
+        );
+    }
+    assert!(ranks.iter().all(|&r| r), "a key in no part");
+    let slots: std::collections::HashSet<u16> = split.parts.iter().map(|p| p.slot).collect();
+    assert_eq!(slots.len(), split.parts.len(), "two parts for one slot");
+
+    // Well-shaped replies: one element per key, back in key order.
+    let replies = split
+        .parts
+        .iter()
+        .map(|p| Frame::Array(p.keys.iter().map(|&k| Frame::Integer(k as i64)).collect()))
+        .collect();
+    if split.response == ResponsePolicy::Default {
+        let merged = merge_split(split, replies);
+        let expected: Vec<Frame<'static>> =
+            (0..split.keys).map(|k| Frame::Integer(k as i64)).collect();
+        assert_eq!(merged, Frame::Array(expected), "merge_split order");
+    } else {
+        let _ = merge_split(split, replies);
+    }
+    // Arbitrary replies.
+    let arbitrary = split
+        .parts
+        .iter()
+        .enumerate()
+        .map(|(i, _)| frames.get(i).cloned().unwrap_or(Frame::Null))
+        .collect();
+    let _ = merge_split(split, arbitrary);
 }

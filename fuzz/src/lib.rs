@@ -6,4 +6,4 @@
 
 pub mod checks;
 
-pub use checks::{check_decode, check_roundtrip, check_split};
+pub use checks::{check_decode, check_roundtrip, check_split, check_topology};

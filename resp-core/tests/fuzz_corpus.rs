@@ -75,3 +75,8 @@ fn split_corpus() {
 fn roundtrip_corpus() {
     replay("roundtrip", checks::check_roundtrip);
 }
+
+#[test]
+fn topology_corpus() {
+    replay("topology", checks::check_topology);
+}

@@ -39,4 +39,4 @@ mod topology;
 pub use aggregate::{aggregate, merge_split};
 pub use plan::{plan, plan_for, policies, Part, Plan, RequestPolicy, ResponsePolicy, Split};
 pub use refresh::{acceptable, Refresh, RefreshNow};
-pub use topology::{Endpoint, Health, Node, Topology, TopologyError};
+pub use topology::{Endpoint, Health, Node, Topology, TopologyError, MAX_NODES};

@@ -1,6 +1,7 @@
 //! The slot map of a Redis Cluster, from `CLUSTER SHARDS` or `CLUSTER
 //! SLOTS`.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::command::SLOTS;
@@ -125,6 +126,18 @@ pub struct Topology {
 
 const NONE: u16 = u16::MAX;
 
+/// The most nodes a reply may describe. Redis recommends clusters of up to
+/// 1,000 nodes; a reply with more is refused rather than held.
+pub const MAX_NODES: usize = 16_384;
+
+/// What a parse keeps on the side: where each node already is, so that a
+/// reply listing a node many times costs no more than listing it once.
+#[derive(Default)]
+struct Index {
+    nodes: HashMap<(Endpoint, String), usize>,
+    shard_of_primary: HashMap<usize, usize>,
+}
+
 impl fmt::Debug for Topology {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Topology")
@@ -206,23 +219,30 @@ impl Topology {
         }
     }
 
-    fn add_node(&mut self, node: Node) -> usize {
-        if let Some(i) = self
-            .nodes
-            .iter()
-            .position(|n| n.endpoint == node.endpoint && n.id == node.id)
-        {
-            return i;
+    fn add_node(&mut self, index: &mut Index, node: Node) -> Result<usize, TopologyError> {
+        let key = (node.endpoint.clone(), node.id.clone());
+        if let Some(&i) = index.nodes.get(&key) {
+            return Ok(i);
+        }
+        if self.nodes.len() >= MAX_NODES {
+            return bad(format!("more than {MAX_NODES} nodes"));
         }
         self.nodes.push(node);
-        self.nodes.len() - 1
+        index.nodes.insert(key, self.nodes.len() - 1);
+        Ok(self.nodes.len() - 1)
     }
 
+    /// Gives `from..=to` to `shard`. A slot given twice makes the reply
+    /// malformed, which also bounds the work to one pass over the slots
+    /// however many ranges a reply lists.
     fn assign(&mut self, from: u16, to: u16, shard: usize) -> Result<(), TopologyError> {
         if from > to {
             return bad(format!("a slot range {from}-{to}"));
         }
         for slot in from..=to {
+            if self.slots[usize::from(slot)] != NONE {
+                return bad(format!("slot {slot} served twice"));
+            }
             self.set(slot, shard as u16);
         }
         Ok(())
@@ -249,6 +269,7 @@ impl Topology {
             return bad("CLUSTER SHARDS did not answer an array");
         };
         let mut topology = Topology::empty();
+        let mut index = Index::default();
         for shard in shards {
             let Some(fields) = pairs(shard) else {
                 return bad("a shard is not a map");
@@ -289,18 +310,20 @@ impl Topology {
             else {
                 // Still remember the nodes, as refresh sources.
                 for node in nodes {
-                    topology.add_node(node);
+                    topology.add_node(&mut index, node)?;
                 }
                 continue;
             };
             let primary_node = nodes.remove(primary);
-            let primary = topology.add_node(primary_node);
-            let replicas = nodes
-                .into_iter()
-                .map(|n| (n.primary, topology.add_node(n)))
-                .filter(|(is_primary, _)| !is_primary)
-                .map(|(_, i)| i)
-                .collect();
+            let primary = topology.add_node(&mut index, primary_node)?;
+            let mut replicas = Vec::new();
+            for node in nodes {
+                let is_primary = node.primary;
+                let i = topology.add_node(&mut index, node)?;
+                if !is_primary {
+                    replicas.push(i);
+                }
+            }
             if ranges.is_empty() {
                 continue;
             }
@@ -324,6 +347,7 @@ impl Topology {
             return bad("CLUSTER SLOTS did not answer an array");
         };
         let mut topology = Topology::empty();
+        let mut index = Index::default();
         for range in ranges {
             let Frame::Array(items) = range else {
                 return bad("a slot range is not an array");
@@ -361,28 +385,30 @@ impl Topology {
             let Some(first) = members.first().filter(|n| n.primary).cloned() else {
                 continue;
             };
-            let primary = topology.add_node(first);
-            let replicas: Vec<usize> = members
-                .into_iter()
-                .skip(1)
-                .map(|n| topology.add_node(n))
-                .collect();
+            let primary = topology.add_node(&mut index, first)?;
+            let mut replicas = Vec::new();
+            for node in members.into_iter().skip(1) {
+                replicas.push(topology.add_node(&mut index, node)?);
+            }
             // One shard per primary, whatever the number of its ranges.
-            let index = match topology.shards.iter().position(|s| s.primary == primary) {
-                Some(i) => {
+            let shard = match index.shard_of_primary.get(&primary) {
+                Some(&i) => {
+                    let known = &mut topology.shards[i].replicas;
                     for r in replicas {
-                        if !topology.shards[i].replicas.contains(&r) {
-                            topology.shards[i].replicas.push(r);
+                        if !known.contains(&r) {
+                            known.push(r);
                         }
                     }
                     i
                 }
                 None => {
                     topology.shards.push(Shard { primary, replicas });
-                    topology.shards.len() - 1
+                    let i = topology.shards.len() - 1;
+                    index.shard_of_primary.insert(primary, i);
+                    i
                 }
             };
-            topology.assign(from, to, index)?;
+            topology.assign(from, to, shard)?;
         }
         Ok(topology)
     }
@@ -468,14 +494,25 @@ impl Topology {
     /// both have one, else by endpoint): a view that shares nothing with the
     /// last good one may be of another cluster.
     pub fn shares_node_with(&self, other: &Topology) -> bool {
+        let ids: HashSet<&str> = other
+            .nodes
+            .iter()
+            .filter(|n| !n.id.is_empty())
+            .map(|n| n.id.as_str())
+            .collect();
+        let endpoints: HashSet<&Endpoint> = other
+            .nodes
+            .iter()
+            .filter(|n| n.id.is_empty())
+            .map(|n| &n.endpoint)
+            .collect();
+        let all: HashSet<&Endpoint> = other.nodes.iter().map(|n| &n.endpoint).collect();
         self.nodes.iter().any(|a| {
-            other.nodes.iter().any(|b| {
-                if !a.id.is_empty() && !b.id.is_empty() {
-                    a.id == b.id
-                } else {
-                    a.endpoint == b.endpoint
-                }
-            })
+            if a.id.is_empty() {
+                all.contains(&a.endpoint)
+            } else {
+                ids.contains(a.id.as_str()) || endpoints.contains(&a.endpoint)
+            }
         })
     }
 
@@ -594,6 +631,45 @@ mod tests {
         assert!(t.primary(0).is_none());
         let replicas: Vec<_> = t.replicas(11000).map(|n| n.endpoint.port).collect();
         assert_eq!(replicas, [17005]);
+    }
+
+    fn slots_range(from: i64, to: i64, port: i64) -> Frame<'static> {
+        Frame::Array(vec![
+            Frame::Integer(from),
+            Frame::Integer(to),
+            Frame::Array(vec![Frame::bulk(b"h"), Frame::Integer(port)]),
+        ])
+    }
+
+    #[test]
+    fn a_slot_served_twice_is_malformed() {
+        let reply = Frame::Array(vec![slots_range(0, 100, 1), slots_range(100, 200, 2)]);
+        let err = Topology::from_slots(&reply, "a").unwrap_err();
+        assert!(err.to_string().contains("slot 100 served twice"), "{err}");
+        let reply = Frame::Array(vec![
+            shard(&[0, 10], vec![node("a", 1, "master", "online")]),
+            shard(&[5, 5], vec![node("b", 2, "master", "online")]),
+        ]);
+        assert!(Topology::from_shards(&reply, "a").is_err());
+    }
+
+    #[test]
+    fn a_reply_repeating_the_whole_range_costs_one_pass() {
+        // A hostile server repeating 0-16383 a hundred thousand times is
+        // refused at the second range, not walked 1.6 billion times.
+        let reply = Frame::Array(vec![slots_range(0, 16383, 1); 100_000]);
+        let err = Topology::from_slots(&reply, "a").unwrap_err();
+        assert!(err.to_string().contains("slot 0 served twice"), "{err}");
+    }
+
+    #[test]
+    fn too_many_nodes_are_refused() {
+        let nodes = (0..=MAX_NODES as u16)
+            .map(|i| node(&format!("n{i}"), i + 1, "replica", "online"))
+            .collect();
+        let reply = Frame::Array(vec![shard(&[], nodes)]);
+        let err = Topology::from_shards(&reply, "a").unwrap_err();
+        assert!(err.to_string().contains("more than 16384 nodes"), "{err}");
     }
 
     #[test]
