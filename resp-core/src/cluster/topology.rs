@@ -122,6 +122,9 @@ pub struct Topology {
     slots: Vec<u16>,
     /// Slots with a shard.
     covered: usize,
+    /// Slot ranges of shards whose primary is not online but which have a
+    /// replica that may take over.
+    awaiting: Vec<(u16, u16)>,
 }
 
 const NONE: u16 = u16::MAX;
@@ -216,6 +219,7 @@ impl Topology {
             shards: Vec::new(),
             slots: vec![NONE; usize::from(SLOTS)],
             covered: 0,
+            awaiting: Vec::new(),
         }
     }
 
@@ -308,6 +312,13 @@ impl Topology {
                 .iter()
                 .position(|n| n.primary && n.health == Health::Online)
             else {
+                // A replica may take over: its slots await a failover.
+                if nodes
+                    .iter()
+                    .any(|n| !n.primary && n.health != Health::Failed)
+                {
+                    topology.awaiting.extend(ranges.iter().copied());
+                }
                 // Still remember the nodes, as refresh sources.
                 for node in nodes {
                     topology.add_node(&mut index, node)?;
@@ -316,6 +327,8 @@ impl Topology {
             };
             let primary_node = nodes.remove(primary);
             let primary = topology.add_node(&mut index, primary_node)?;
+            // A node listed elsewhere as a replica still serves here.
+            topology.nodes[primary].primary = true;
             let mut replicas = Vec::new();
             for node in nodes {
                 let is_primary = node.primary;
@@ -386,6 +399,7 @@ impl Topology {
                 continue;
             };
             let primary = topology.add_node(&mut index, first)?;
+            topology.nodes[primary].primary = true;
             let mut replicas = Vec::new();
             for node in members.into_iter().skip(1) {
                 replicas.push(topology.add_node(&mut index, node)?);
@@ -429,7 +443,8 @@ impl Topology {
         (shard != NONE).then(|| &self.nodes[self.shards[usize::from(shard)].primary])
     }
 
-    /// The online replicas of `slot`'s primary.
+    /// The online replicas of `slot`'s primary (never a node that serves
+    /// slots as a primary).
     pub fn replicas(&self, slot: u16) -> impl Iterator<Item = &Node> + '_ {
         let shard = self.slots.get(usize::from(slot)).copied().unwrap_or(NONE);
         let list: &[usize] = if shard == NONE {
@@ -437,9 +452,10 @@ impl Topology {
         } else {
             &self.shards[usize::from(shard)].replicas
         };
+        // A node a malformed reply also lists as a primary is no replica.
         list.iter()
             .map(|&i| &self.nodes[i])
-            .filter(|n| n.health == Health::Online)
+            .filter(|n| n.health == Health::Online && !n.primary)
     }
 
     /// The slots served by `endpoint` as a primary.
@@ -447,6 +463,49 @@ impl Topology {
         (0..SLOTS)
             .filter(|&s| self.primary(s).is_some_and(|n| &n.endpoint == endpoint))
             .collect()
+    }
+
+    /// True when no primary serves `slot` now but its shard has a replica
+    /// that is not failed (from `CLUSTER SHARDS`, which reports health):
+    /// a failover is likely under way, and waiting for it makes sense. A
+    /// slot nobody serves and nobody may take over is orphaned until an
+    /// administrator acts.
+    ///
+    /// ```
+    /// use resp_core::cluster::Topology;
+    /// use resp_core::Frame;
+    ///
+    /// let node = |port: i64, role: &[u8], health: &[u8]| {
+    ///     Frame::Array(vec![
+    ///         Frame::bulk(b"port"), Frame::Integer(port),
+    ///         Frame::bulk(b"endpoint"), Frame::bulk(b"10.0.0.1"),
+    ///         Frame::bulk(b"role"), Frame::bulk(role).into_owned(),
+    ///         Frame::bulk(b"health"), Frame::bulk(health).into_owned(),
+    ///     ])
+    /// };
+    /// let shard = |from: i64, to: i64, nodes: Vec<Frame<'static>>| {
+    ///     Frame::Array(vec![
+    ///         Frame::bulk(b"slots"),
+    ///         Frame::Array(vec![Frame::Integer(from), Frame::Integer(to)]),
+    ///         Frame::bulk(b"nodes"),
+    ///         Frame::Array(nodes),
+    ///     ])
+    /// };
+    /// let reply = Frame::Array(vec![
+    ///     shard(0, 99, vec![node(7000, b"master", b"fail"), node(7003, b"replica", b"online")]),
+    ///     shard(100, 199, vec![node(7001, b"master", b"fail")]),
+    /// ]);
+    /// let map = Topology::from_shards(&reply, "10.0.0.1")?;
+    /// assert!(map.primary(50).is_none() && map.awaits_failover(50));
+    /// assert!(map.primary(150).is_none() && !map.awaits_failover(150));
+    /// # Ok::<(), resp_core::cluster::TopologyError>(())
+    /// ```
+    pub fn awaits_failover(&self, slot: u16) -> bool {
+        self.primary(slot).is_none()
+            && self
+                .awaiting
+                .iter()
+                .any(|&(from, to)| (from..=to).contains(&slot))
     }
 
     /// How many slots have a primary.
@@ -660,6 +719,26 @@ mod tests {
         let reply = Frame::Array(vec![slots_range(0, 16383, 1); 100_000]);
         let err = Topology::from_slots(&reply, "a").unwrap_err();
         assert!(err.to_string().contains("slot 0 served twice"), "{err}");
+    }
+
+    #[test]
+    fn a_node_listed_as_replica_and_primary_is_a_primary() {
+        // Found by the fuzzer: 7001 replicates 7000's range and serves its
+        // own; it is no replica of 7000.
+        let entry = |port: i64| Frame::Array(vec![Frame::bulk(b"h"), Frame::Integer(port)]);
+        let reply = Frame::Array(vec![
+            Frame::Array(vec![
+                Frame::Integer(0),
+                Frame::Integer(9),
+                entry(7000),
+                entry(7001),
+            ]),
+            Frame::Array(vec![Frame::Integer(10), Frame::Integer(19), entry(7001)]),
+        ]);
+        let t = Topology::from_slots(&reply, "a").unwrap();
+        assert!(t.primary(15).unwrap().primary);
+        assert_eq!(t.primary(15).unwrap().endpoint.port, 7001);
+        assert_eq!(t.replicas(5).count(), 0);
     }
 
     #[test]
