@@ -44,6 +44,11 @@ pub enum ErrorKind {
     /// A cluster's slot map has no node for the slot, or no node could be
     /// asked for the map.
     Topology,
+    /// No node of the cluster serves the slot and none is about to: its
+    /// primary failed with no replica to take over, or the slot was never
+    /// assigned. The command did not run; it will not until an
+    /// administrator assigns the slot.
+    Unserved,
 }
 
 /// What a caller may do about a failure.
@@ -460,6 +465,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::WatchConflict => "transaction conflict",
             ErrorKind::PoolTimeout => "pool checkout timed out",
             ErrorKind::Topology => "cluster topology unknown",
+            ErrorKind::Unserved => "hash slot not served",
         })
     }
 }

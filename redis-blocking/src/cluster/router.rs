@@ -238,12 +238,25 @@ impl ClusterRouter {
             topology = self.topology();
         }
         let Some(primary) = topology.primary(slot) else {
+            // With a map, and no replica that may take over, the slot is
+            // orphaned: say so at once rather than wait out the deadline.
+            let orphaned = topology.covered() > 0 && !topology.awaits_failover(slot);
+            let kind = if orphaned {
+                ErrorKind::Unserved
+            } else {
+                ErrorKind::Topology
+            };
             return Err(Error::new(
-                ErrorKind::Topology,
+                kind,
                 Executed::No,
                 format!(
-                    "slot {slot} is served by no node of the cluster ({} of 16384 slots served)",
-                    topology.covered()
+                    "slot {slot} is served by no node of the cluster ({} of 16384 slots served{})",
+                    topology.covered(),
+                    if orphaned {
+                        "; no replica to take it over"
+                    } else {
+                        ""
+                    }
                 ),
             ));
         };
