@@ -98,6 +98,7 @@ impl Connection {
     ) -> Result<Polled> {
         self.usable()?;
         let deadline = timeout.map(|t| Instant::now() + t);
+        let mut read_any = false;
         loop {
             match self.conv.handle_input(&self.rbuf[self.rpos..self.rlen]) {
                 Ok(Status::Complete((Event::Push(frame) | Event::Reply(frame), used))) => {
@@ -112,6 +113,13 @@ impl Connection {
                     return Err(self.poison(error, 0).error);
                 }
             }
+            // Bytes keep coming but no whole frame yet: the deadline still
+            // holds (what arrived stays for the next call). Checked only
+            // after what was read has been decoded, so that a zero timeout
+            // hands over every frame that already arrived.
+            if read_any && deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(Polled::TimedOut);
+            }
             // TLS may hold decrypted bytes the socket no longer shows, so
             // try a read before waiting.
             if !self.is_tls_or_waited(deadline, wake)? {
@@ -122,12 +130,7 @@ impl Connection {
                 });
             }
             match self.read_some() {
-                // Bytes keep coming but no whole frame yet: the deadline
-                // still holds (what arrived stays for the next call).
-                Ok(Read::Data) if deadline.is_some_and(|d| Instant::now() >= d) => {
-                    return Ok(Polled::TimedOut)
-                }
-                Ok(Read::Data) => {}
+                Ok(Read::Data) => read_any = true,
                 Ok(Read::WouldBlock) if self.stream.is_tls() => {
                     if !self.wait_readable(deadline, wake)? {
                         return Ok(if wake.is_some() {
