@@ -16,6 +16,7 @@ use std::hint::black_box;
 
 use bytes::Bytes;
 
+pub mod measure;
 pub mod workload;
 
 /// What a decoder made of a whole buffer: equal shapes mean the decoders
