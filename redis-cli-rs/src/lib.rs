@@ -15,6 +15,17 @@
 //!   does.
 //! * [`run`]: the whole program for one command line (what `main` calls).
 //!
+//! # Beyond redis-cli
+//!
+//! * `redis-cli-rs --bench [options]`: when `--bench` is the first
+//!   argument, the rest is read as `redis-benchmark`'s options, with its
+//!   default tests, `-q`, `--csv` and summary block, plus an open loop
+//!   without coordinated omission (`--rate`), durations, mixes, key
+//!   patterns, TOML scenarios, per-command HdrHistograms, `--json` and
+//!   `--threshold` (`redis-cli-rs --bench --help`). `--cluster` is refused
+//!   until there is a cluster client. Anywhere else `--bench` is an
+//!   unknown option, as for `redis-cli`.
+//!
 //! # Known differences from `redis-cli` 7.0
 //!
 //! * `--version` prints `redis-cli-rs <version> (compatible with redis-cli

@@ -196,20 +196,17 @@ fn read_json(path: &Path) -> Value {
 fn log_totals(log: &str) -> std::collections::BTreeMap<String, Histogram<u64>> {
     let mut totals = std::collections::BTreeMap::new();
     for entry in IntervalLogIterator::new(log.as_bytes()) {
-        match entry.expect("a well-formed log") {
-            LogEntry::Interval(i) => {
-                let bytes = STANDARD.decode(i.encoded_histogram()).expect("base64");
-                let h: Histogram<u64> = Deserializer::new()
-                    .deserialize(&mut &bytes[..])
-                    .expect("a V2 histogram");
-                let tag = i.tag().map(|t| t.as_str().to_string()).unwrap_or_default();
-                totals
-                    .entry(tag)
-                    .or_insert_with(|| Histogram::new_with_bounds(1, 60_000_000, 3).unwrap())
-                    .add(&h)
-                    .unwrap();
-            }
-            _ => {}
+        if let LogEntry::Interval(i) = entry.expect("a well-formed log") {
+            let bytes = STANDARD.decode(i.encoded_histogram()).expect("base64");
+            let h: Histogram<u64> = Deserializer::new()
+                .deserialize(&mut &bytes[..])
+                .expect("a V2 histogram");
+            let tag = i.tag().map(|t| t.as_str().to_string()).unwrap_or_default();
+            totals
+                .entry(tag)
+                .or_insert_with(|| Histogram::new_with_bounds(1, 60_000_000, 3).unwrap())
+                .add(&h)
+                .unwrap();
         }
     }
     totals

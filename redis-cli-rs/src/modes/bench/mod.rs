@@ -82,7 +82,7 @@ pub(crate) fn run(args: Vec<OsString>) -> i32 {
         if let Err(e) = std::io::stdin().read_to_end(&mut last) {
             return fail(&format!("Cannot read the last argument from stdin: {e}"));
         }
-        opts.command.push(last);
+        opts.stdin_value = Some(last);
     }
     let settings = match plan::settings(&opts, scenario.as_ref()) {
         Ok(s) => s,

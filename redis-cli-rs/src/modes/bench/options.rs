@@ -79,6 +79,9 @@ pub(crate) struct BenchOptions {
     pub tls_settings: TlsSettings,
     /// The command to benchmark instead of the default tests.
     pub command: Vec<Vec<u8>>,
+    /// `-x`: the last argument of the command, read from stdin (not part
+    /// of the test's title, as in redis-benchmark).
+    pub stdin_value: Option<Vec<u8>>,
     /// `--rate`: requests per second over all connections (open loop).
     pub rate: Option<f64>,
     /// `--duration` / `--test-time`.
@@ -147,6 +150,7 @@ impl Default for BenchOptions {
             tls: false,
             tls_settings: TlsSettings::default(),
             command: Vec::new(),
+            stdin_value: None,
             rate: None,
             duration: None,
             warmup: None,

@@ -317,7 +317,12 @@ pub(crate) fn tests(opts: &BenchOptions, sc: Option<&Scenario>, s: &Settings) ->
     }
     if !opts.command.is_empty() {
         let v = values();
-        let args: Vec<Vec<Part>> = opts.command.iter().map(|a| parts(a)).collect();
+        let args: Vec<Vec<Part>> = opts
+            .command
+            .iter()
+            .chain(&opts.stdin_value)
+            .map(|a| parts(a))
+            .collect();
         let title = opts
             .command
             .iter()
@@ -428,7 +433,6 @@ pub(crate) fn configuration(opts: &BenchOptions, s: &Settings, tests: &[Workload
         "percentiles": s.percentiles,
         "thresholds": s.thresholds.iter().map(|t| t.text.clone()).collect::<Vec<_>>(),
         "tests": tests.iter().map(|w| w.title.clone()).collect::<Vec<_>>(),
-        "command_line": std::env::args().collect::<Vec<_>>(),
     })
 }
 
