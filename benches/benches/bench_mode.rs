@@ -23,21 +23,29 @@
 //! requests it sent, median over rounds. The server's command counters
 //! check that each run sent exactly its requests. Nothing asserts on
 //! timings.
+//!
+//! With `-c 1` a round trip is mostly two wake-ups, and where the
+//! scheduler puts them moves a run by tens of percent from one second to
+//! the next: hence many short rounds. `BENCH_PIN=1` pins the server's main
+//! thread to CPU 0 and each load generator to CPU 1 (both programs alike),
+//! which steadies the figures but makes every `-c 1` round trip cross
+//! cores.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use integration_tests::{RedisServer, Reply};
 
-const DEFAULT_ROUNDS: usize = 5;
+const DEFAULT_ROUNDS: usize = 11;
 
 struct Shape {
     name: &'static str,
     clients: usize,
     pipeline: usize,
-    /// Requests per test: about a second of each at the speeds of the
-    /// project's 2-core machine.
+    /// Requests per test: about half a second of each at the speeds of
+    /// the project's 2-core machine.
     requests: usize,
 }
 
@@ -46,25 +54,25 @@ const SHAPES: [Shape; 4] = [
         name: "c1-P1",
         clients: 1,
         pipeline: 1,
-        requests: 30_000,
+        requests: 15_000,
     },
     Shape {
         name: "c1-P16",
         clients: 1,
         pipeline: 16,
-        requests: 300_000,
+        requests: 150_000,
     },
     Shape {
         name: "c50-P1",
         clients: 50,
         pipeline: 1,
-        requests: 100_000,
+        requests: 50_000,
     },
     Shape {
         name: "c50-P16",
         clients: 50,
         pipeline: 16,
-        requests: 600_000,
+        requests: 400_000,
     },
 ];
 
@@ -95,6 +103,13 @@ fn main() {
     };
     let version = String::from_utf8_lossy(&version.stdout).trim().to_string();
     let server = RedisServer::start().expect("redis-server starts");
+    let pin = std::env::var("BENCH_PIN").is_ok_and(|v| v == "1")
+        && std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2;
+    if pin {
+        if let Some(pid) = server.pid() {
+            pin_to(pid as libc::pid_t, 0);
+        }
+    }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "# redis-cli-rs --bench vs {version}, {rounds} rounds, load average at start {}",
@@ -113,8 +128,9 @@ fn main() {
         let mut mine = Vec::new();
         let mut peer = Vec::new();
         for round in 0..rounds {
-            let run_ours = |server: &RedisServer| sample(server, &ours, &["--bench"], shape);
-            let run_theirs = |server: &RedisServer| sample(server, Path::new(&theirs), &[], shape);
+            let run_ours = |server: &RedisServer| sample(server, &ours, &["--bench"], shape, pin);
+            let run_theirs =
+                |server: &RedisServer| sample(server, Path::new(&theirs), &[], shape, pin);
             if round % 2 == 0 {
                 mine.push(run_ours(&server));
                 peer.push(run_theirs(&server));
@@ -146,7 +162,13 @@ fn main() {
 }
 
 /// Runs `program prefix -p <port> -t set,get ...` on `shape`.
-fn sample(server: &RedisServer, program: &Path, prefix: &[&str], shape: &Shape) -> Sample {
+fn sample(
+    server: &RedisServer,
+    program: &Path,
+    prefix: &[&str],
+    shape: &Shape,
+    pin: bool,
+) -> Sample {
     let before_calls = calls(server);
     let port = server.port().to_string();
     let clients = shape.clients.to_string();
@@ -169,8 +191,18 @@ fn sample(server: &RedisServer, program: &Path, prefix: &[&str], shape: &Shape) 
         "--csv",
     ]);
     let before = rusage_children();
-    let out = Command::new(program)
-        .args(&args)
+    let mut command = Command::new(program);
+    command.args(&args);
+    if pin {
+        // SAFETY: sched_setaffinity is async-signal-safe.
+        unsafe {
+            command.pre_exec(|| {
+                pin_to(0, 1);
+                Ok(())
+            });
+        }
+    }
+    let out = command
         .output()
         .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
     let cpu = rusage_children() - before;
@@ -249,6 +281,18 @@ fn calls(server: &RedisServer) -> (u64, u64) {
             .unwrap_or(0)
     };
     (of("set"), of("get"))
+}
+
+/// Pins thread or process `pid` (0: the caller) to CPU `cpu`; a failure
+/// leaves it where it is.
+fn pin_to(pid: libc::pid_t, cpu: usize) {
+    // SAFETY: a zeroed cpu_set_t is empty; CPU_SET writes inside it, and
+    // sched_setaffinity reads it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &set);
+    }
 }
 
 /// User + system time of the children waited for so far.
