@@ -319,6 +319,13 @@ impl Worker<'_, '_> {
             for r in 0..self.ready.len() {
                 let token = self.ready[r];
                 self.drain(token, rec);
+                // Closed loop: the next batch goes out at once, before the
+                // other connections' replies are read.
+                if phase.schedule.is_none()
+                    && self.slots.get(token).is_some_and(|s| s.conn.is_some())
+                {
+                    self.issue_closed(token, Instant::now(), phase, active, rec);
+                }
             }
         }
     }
