@@ -154,7 +154,8 @@ fn errors_json(e: &Errors) -> Value {
 pub(crate) fn interval_log(r: &TestResult) -> String {
     let mut out: Vec<u8> = Vec::new();
     let mut serializer = V2DeflateSerializer::new();
-    // Header: version, times, the value unit; then the column legend.
+    // Header: version, times; the column legend; the value unit (the
+    // maximum of each line is in milliseconds).
     let header = IntervalLogWriterBuilder::new()
         .add_comment("[Histogram log format version 1.3]")
         .add_comment(&format!(
@@ -163,7 +164,6 @@ pub(crate) fn interval_log(r: &TestResult) -> String {
         ))
         .with_start_time(r.started)
         .with_base_time(r.started)
-        .with_max_value_divisor(1000.0)
         .begin_log_with(&mut out, &mut serializer)
         .is_ok();
     if !header {
