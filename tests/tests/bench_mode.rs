@@ -7,8 +7,9 @@
 //! thresholds set the exit status; the progress line shows only on a
 //! terminal.
 //!
-//! Timing bounds are generous (a loaded 2-core machine); the tests that
-//! depend on timing take turns ([`timed`]). The binary is built next to
+//! Timing bounds are generous (a loaded 2-core machine), and the tests
+//! take turns ([`one_at_a_time`]): a closed loop at full speed in one test
+//! would take the cores a rate test needs. The binary is built next to
 //! this test's executable, as in `cli_compare.rs`.
 
 use std::io::Read;
@@ -62,8 +63,8 @@ fn ours() -> &'static Path {
     })
 }
 
-/// The tests whose results depend on timing run one at a time.
-fn timed() -> MutexGuard<'static, ()> {
+/// The tests run one at a time.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -222,6 +223,7 @@ fn f(v: &Value) -> f64 {
 
 #[test]
 fn csv_header_and_test_names_match_redis_benchmark_and_exactly_n_requests_run() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let args = [
         "-t",
@@ -298,6 +300,7 @@ fn csv_header_and_test_names_match_redis_benchmark_and_exactly_n_requests_run() 
 
 #[test]
 fn quiet_lines_and_the_summary_block_in_redis_benchmarks_format() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let quiet = regex_free_quiet_check;
     let mine = bench_at(&server, &["-t", "set,get", "-n", "2000", "-c", "5", "-q"]);
@@ -389,6 +392,7 @@ fn block_shape(text: &str) -> String {
 
 #[test]
 fn pipelined_requests_are_timed_to_their_own_reply() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let proxy = Proxy::start(server.addr()).expect("proxy");
     // Each batch is [SET, GET]; GET's reply is held 250 ms, SET's is not.
@@ -462,7 +466,7 @@ fn stalled_run(proxy: &Proxy, extra: &[&str], json: &Path) -> Value {
 
 #[test]
 fn a_stall_shows_in_the_open_loop_and_hides_in_the_closed_loop() {
-    let _turn = timed();
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let proxy = Proxy::start(server.addr()).expect("proxy");
     let dir = tempfile::tempdir().unwrap();
@@ -507,7 +511,7 @@ fn a_stall_shows_in_the_open_loop_and_hides_in_the_closed_loop() {
 
 #[test]
 fn the_rate_is_kept_overall_and_every_second() {
-    let _turn = timed();
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let dir = tempfile::tempdir().unwrap();
     let json = json_file(&dir, "rate.json");
@@ -546,6 +550,7 @@ fn the_rate_is_kept_overall_and_every_second() {
 
 #[test]
 fn the_json_report_decodes_and_its_log_gives_back_the_printed_percentiles() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let dir = tempfile::tempdir().unwrap();
     let json = json_file(&dir, "report.json");
@@ -605,6 +610,7 @@ fn the_json_report_decodes_and_its_log_gives_back_the_printed_percentiles() {
 
 #[test]
 fn thresholds_set_the_exit_status() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let base = ["-t", "get", "-n", "500", "-c", "2", "-q"];
     let with = |threshold: &str| {
@@ -636,6 +642,7 @@ fn thresholds_set_the_exit_status() {
 
 #[test]
 fn errors_are_counted_by_kind() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     server.run(&["SET", "astring", "x"]);
     let dir = tempfile::tempdir().unwrap();
@@ -705,6 +712,7 @@ fn errors_are_counted_by_kind() {
 
 #[test]
 fn piped_output_has_no_terminal_codes() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     for mode in [&[][..], &["-q"][..], &["--csv"][..]] {
         let mut args = vec!["-t", "set", "-n", "20000", "-c", "4", "--rate", "20000"];
@@ -727,6 +735,7 @@ fn piped_output_has_no_terminal_codes() {
 
 #[test]
 fn a_progress_line_under_a_pseudo_terminal() {
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let (mut master, mut slave) = (-1, -1);
     let ws = libc::winsize {
@@ -815,6 +824,7 @@ fn a_progress_line_under_a_pseudo_terminal() {
 
 #[test]
 fn tls_unix_sockets_and_acl_users() {
+    let _turn = one_at_a_time();
     let server = RedisServer::builder()
         .tls()
         .unix_socket()
@@ -879,7 +889,7 @@ fn tls_unix_sockets_and_acl_users() {
 
 #[test]
 fn scenarios_ratios_key_patterns_and_warmup() {
-    let _turn = timed();
+    let _turn = one_at_a_time();
     let server = RedisServer::start().expect("redis-server");
     let dir = tempfile::tempdir().unwrap();
     // A scenario: weighted commands, zipf keys, a rate ramp.

@@ -395,7 +395,7 @@ impl Worker<'_, '_> {
             return;
         }
         if let Some(end) = schedule.end() {
-            if now >= phase.start + Duration::from_secs_f64(end) {
+            if later(phase.start, end).is_none_or(|end| now >= end) {
                 // Time is up: what is still due is dropped.
                 slot.exhausted = true;
                 return;
@@ -409,7 +409,11 @@ impl Worker<'_, '_> {
                 slot.exhausted = true;
                 break;
             };
-            let due = phase.start + Duration::from_secs_f64(t);
+            let Some(due) = later(phase.start, t) else {
+                // Too far ahead to be reached: nothing more is due.
+                slot.exhausted = true;
+                break;
+            };
             if due > now {
                 *wake = earliest(*wake, due);
                 break;
@@ -573,6 +577,11 @@ impl Worker<'_, '_> {
             rec.dropped += mine.saturating_sub(slot.next);
         }
     }
+}
+
+/// `start` plus `seconds`, if that is a time.
+fn later(start: Instant, seconds: f64) -> Option<Instant> {
+    start.checked_add(Duration::try_from_secs_f64(seconds).ok()?)
 }
 
 fn earliest(a: Option<Instant>, b: Instant) -> Option<Instant> {

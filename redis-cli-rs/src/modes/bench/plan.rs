@@ -19,6 +19,8 @@ use super::workload::{default_tests, parts, Part, Template, Values, Workload};
 
 /// The highest key number when neither `-r` nor `--key-maximum` says.
 const DEFAULT_KEY_MAXIMUM: u64 = 9_999_999;
+/// Key numbers are written with 12 digits.
+const MAX_KEY: u64 = 999_999_999_999;
 
 /// What every test of the run shares.
 #[derive(Debug, Clone)]
@@ -119,7 +121,10 @@ pub(crate) fn settings(opts: &BenchOptions, sc: Option<&Scenario>) -> Result<Set
     }
     let stage_seconds: f64 = sc.stages.iter().map(|(s, _)| s).sum();
     let length = if !sc.stages.is_empty() {
-        Length::Time(Duration::from_secs_f64(stage_seconds))
+        Length::Time(
+            Duration::try_from_secs_f64(stage_seconds)
+                .map_err(|_| format!("The scenario's stages last {stage_seconds} s: too long"))?,
+        )
     } else if let Some(d) = duration {
         Length::Time(d)
     } else {
@@ -217,12 +222,18 @@ pub(crate) fn settings(opts: &BenchOptions, sc: Option<&Scenario>) -> Result<Set
         max: opts
             .key_maximum
             .or(sc.key_maximum)
-            .or(opts.keyspace.map(|r| r.saturating_sub(1)))
+            .or(opts.keyspace.map(|r| r.saturating_sub(1).min(MAX_KEY)))
             .unwrap_or(DEFAULT_KEY_MAXIMUM),
         stddev: opts.key_stddev.or(sc.key_stddev),
         median: opts.key_median.or(sc.key_median),
         zipf_exp: opts.key_zipf_exp.or(sc.key_zipf_exp).unwrap_or(1.0),
     };
+    if keys.max > MAX_KEY {
+        return Err(format!(
+            "Invalid option \"--key-maximum\": '{}': key numbers have at most 12 digits (up to {MAX_KEY})",
+            keys.max
+        ));
+    }
     keys.validate()?;
     let mut thresholds = Vec::new();
     for text in opts.thresholds.iter().chain(&sc.thresholds) {
