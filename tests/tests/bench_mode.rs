@@ -787,10 +787,7 @@ fn bad_options_and_scenarios_exit_1_with_a_message() {
             &["--scenario", "/nonexistent/s.toml"][..],
             "Invalid scenario file \"/nonexistent/s.toml\"",
         ),
-        (
-            &["--cluster"][..],
-            "--cluster needs redis-blocking's cluster client",
-        ),
+        (&["--cluster"][..], "--cluster needs the cluster client"),
         (
             &["-p", "1", "-n", "10"][..],
             "Could not connect to Redis at 127.0.0.1:1: Connection refused",

@@ -16,8 +16,9 @@
 //! Load goes through `redis_blocking::Connection`s in streaming mode,
 //! driven by one `epoll` loop per worker thread (`engine`).
 //!
-//! Not here yet: `--cluster` needs the cluster client, which does not
-//! exist; the option is accepted and refused with a message.
+//! Not here yet: `--cluster` needs the cluster client, which the load
+//! tester does not drive yet; the option is accepted and refused with a
+//! message.
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -66,7 +67,7 @@ pub(crate) fn run(args: Vec<OsString>) -> i32 {
     }
     if opts.cluster {
         return fail(
-            "redis-cli-rs --bench: --cluster needs redis-blocking's cluster client, which does not exist yet; \
+            "redis-cli-rs --bench: --cluster needs the cluster client, which the load tester does not drive yet; \
              benchmark the nodes one at a time without --cluster",
         );
     }
