@@ -18,10 +18,17 @@
 //! # Modes of its own
 //!
 //! Chosen by a first argument that `redis-cli` does not have, so that its
-//! command line keeps its meaning:
+//! command line keeps its meaning (anywhere else they are unknown options,
+//! as for `redis-cli`):
 //!
 //! * `--proxy`: the `redis-proxy` fault-injection proxy
 //!   (`redis-cli-rs --proxy --help`).
+//! * `--bench [options]`: the rest is read as `redis-benchmark`'s options,
+//!   with its default tests, `-q`, `--csv` and summary block, plus an open
+//!   loop without coordinated omission (`--rate`), durations, mixes, key
+//!   patterns, TOML scenarios, per-command HdrHistograms, `--json` and
+//!   `--threshold` (`redis-cli-rs --bench --help`). `--cluster` is refused:
+//!   the load tester does not drive the cluster client yet.
 //!
 //! # Known differences from `redis-cli` 7.0
 //!

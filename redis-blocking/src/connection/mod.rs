@@ -494,6 +494,38 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_timeout_hands_over_the_frames_that_arrived() {
+        // What one thread driving many streaming connections relies on
+        // (redis-cli-rs --bench): after epoll says readable, next_frame
+        // with a zero timeout returns every frame already sent, then None;
+        // a None must never leave a whole frame read but not handed over,
+        // or the caller waits on a socket that has nothing more to say.
+        let (mut conn, server, dir) = served("zero-timeout", |mut s| {
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"+a\r\n+b\r\n");
+            // Keep the connection open until the client hangs up.
+            let _ = s.read(&mut buf);
+        });
+        conn.send_bytes_in_stream(b"PING\r\n").unwrap();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&conn);
+        net::wait(
+            fd,
+            true,
+            false,
+            Some(Instant::now() + Duration::from_secs(5)),
+        )
+        .unwrap();
+        let zero = Some(Duration::ZERO);
+        assert_eq!(conn.next_frame(zero).unwrap(), Some(Frame::simple(b"a")));
+        assert_eq!(conn.next_frame(zero).unwrap(), Some(Frame::simple(b"b")));
+        assert_eq!(conn.next_frame(zero).unwrap(), None);
+        drop(conn);
+        server.join().unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn a_failed_command_keeps_its_source_error() {
         // The server is gone: found before writing, so the command surely
         // did not run.

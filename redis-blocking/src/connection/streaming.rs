@@ -173,6 +173,21 @@ impl Connection {
     }
 }
 
+/// The socket's descriptor, so that a program driving many streaming
+/// connections from one thread can wait for any of them with `poll` or
+/// `epoll` and then call [`next_frame`](Connection::next_frame) with a zero
+/// timeout on those that became readable.
+///
+/// Read and write only through the connection: bytes taken from the
+/// descriptor directly are lost to it. On TLS connections decrypted bytes
+/// may wait inside the connection while the descriptor shows nothing, so
+/// call `next_frame` until it answers `None` before waiting again.
+impl std::os::fd::AsRawFd for Connection {
+    fn as_raw_fd(&self) -> RawFd {
+        self.stream.fd()
+    }
+}
+
 /// What [`Connection::next_frame_or_wake`] found.
 pub(crate) enum Polled {
     Frame(Value),

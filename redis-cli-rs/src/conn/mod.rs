@@ -26,7 +26,7 @@ use resp_core::{Frame, OwnedFrame};
 
 use crate::options::TlsSettings;
 
-mod tls;
+pub(crate) mod tls;
 
 /// Where to connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +117,7 @@ fn protocol_message(e: &resp_core::Error) -> String {
 /// hiredis' `errstr` for a connection that could not be opened
 /// (`Connection refused`, `Name or service not known`, the TLS library's
 /// message, ...).
-fn connect_message(e: &redis_blocking::Error) -> String {
+pub(crate) fn connect_message(e: &redis_blocking::Error) -> String {
     match e.source() {
         Some(source) => match source.downcast_ref::<io::Error>() {
             Some(io) => strerror(io),

@@ -42,7 +42,7 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// A temporary file of CA certificates, removed when dropped.
-pub(super) struct CaBundle {
+pub(crate) struct CaBundle {
     path: PathBuf,
 }
 
@@ -77,7 +77,7 @@ impl Drop for CaBundle {
 /// The options for `settings`, and the CA bundle they name (keep it until
 /// the connection is open). `Err` with what to print after `Could not
 /// connect to Redis at ...: `.
-pub(super) fn options_for(
+pub(crate) fn options_for(
     settings: &TlsSettings,
 ) -> Result<(TlsOptions, Option<CaBundle>), String> {
     let mut ca_file = None;

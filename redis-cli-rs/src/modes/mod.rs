@@ -7,6 +7,7 @@ use std::io::Write;
 use crate::options::{self, Mode, Options};
 use crate::session::Session;
 
+pub(crate) mod bench;
 mod command;
 mod eval;
 mod keyspace;
@@ -20,6 +21,9 @@ mod stat;
 /// Runs `redis-cli-rs` with `args` (the program name excluded) and returns
 /// the exit code. Everything is printed on the process's stdout and
 /// stderr.
+///
+/// A first argument `--bench` switches to the load tester: everything
+/// after it is read as `redis-benchmark`'s options (see `--bench --help`).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let mut args = args.into_iter().peekable();
     // `--proxy` first switches to proxy mode, with options of its own;
@@ -27,6 +31,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     if args.peek().is_some_and(|a| a == "--proxy") {
         args.next();
         return proxy::run(args);
+    }
+    // `--bench` first: the load tester, with redis-benchmark's options.
+    if args.peek().is_some_and(|a| a == "--bench") {
+        args.next();
+        return bench::run(args.collect());
     }
     let mut opts = match options::parse(args) {
         Ok(opts) => opts,

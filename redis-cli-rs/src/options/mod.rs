@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::format::OutputMode;
 
-mod uri;
+pub(crate) mod uri;
 mod usage;
 
 pub use usage::{usage, version};
@@ -237,7 +237,7 @@ pub struct Exit {
 }
 
 impl Exit {
-    fn error(message: impl Into<String>) -> Exit {
+    pub(crate) fn error(message: impl Into<String>) -> Exit {
         Exit {
             stdout: String::new(),
             stderr: message.into(),

@@ -5,7 +5,7 @@
 use super::{atoi, Exit, Options};
 
 /// Applies `uri` to `o`.
-pub(super) fn parse(uri: &[u8], o: &mut Options) -> Result<(), Exit> {
+pub(crate) fn parse(uri: &[u8], o: &mut Options) -> Result<(), Exit> {
     let lower: Vec<u8> = uri.iter().map(u8::to_ascii_lowercase).collect();
     let mut curr = if lower.starts_with(b"rediss://") {
         o.tls = true;

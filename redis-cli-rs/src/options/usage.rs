@@ -100,6 +100,9 @@ Not supported yet by redis-cli-rs: --cluster, --replica, --rdb,
 --functions-rdb, --hotkeys, --lru-test, --intrinsic-latency,
 --latency-dist, --ldb, --tls-ciphers, --tls-ciphersuites.
 
+redis-cli-rs --bench [OPTIONS] [COMMAND ARGS...] runs a load test with
+redis-benchmark's options and output (see redis-cli-rs --bench --help).
+
 Examples:
   cat /etc/passwd | redis-cli -x set mypasswd
   redis-cli -D "" --raw dump key > key.dump && redis-cli -X dump_tag restore key2 0 dump_tag replace < key.dump
