@@ -21,10 +21,13 @@
 //! flight (C1, C2); eight threads sharing one client, one request in flight
 //! each (C3, C4; redis-benchmark `-c 8`, eight connections in its one
 //! thread; redis-rs, a `ClusterConnection` per thread, as it is not
-//! `Sync`); pipelines of 1000 SETs spread over all masters from one
-//! thread (C5: our client and redis-rs split each pipeline by node;
-//! redis-benchmark `-c 3 -P 1000`, one connection per master with 1000 in
-//! flight on each).
+//! `Sync`); pipelines of 1000 SETs spread over all masters, from one
+//! thread (C5) and from three (C6), against redis-benchmark `-c 1 -P 1000`
+//! and `-c 3 -P 1000`: the same number of requests in flight. Our client
+//! and redis-rs split each pipeline by node; redis-benchmark binds each of
+//! its connections to one master and tags its keys for it, so with one
+//! connection (C1, C2, C5) it talks to a single master, where the Rust
+//! clients route every request by its key's slot.
 //!
 //! After a warm-up round, the rounds run every client once each, in an
 //! order that rotates from round to round. A sample is a fixed number of
@@ -140,6 +143,13 @@ fn shapes(scale: f64) -> Vec<Shape> {
             threads: 1,
             pipeline: 1000,
             requests: n(1_000_000, 1000),
+        },
+        Shape {
+            id: "c6",
+            op: Op::Set,
+            threads: 3,
+            pipeline: 1000,
+            requests: n(1_500_000, 3000),
         },
     ]
 }
@@ -261,7 +271,9 @@ impl Client for RedisBlocking {
                 "as C1/C2 on a clone per thread, {t} threads ({})",
                 op.name()
             ),
-            (_, _, p) => format!("`query_pipeline::<Vec<()>>` of {p} × `pipe.set(k, &v[..])`"),
+            (_, t, p) => format!(
+                "`query_pipeline::<Vec<()>>` of {p} × `pipe.set(k, &v[..])`, {t} thread(s) on clones"
+            ),
         }
     }
 
@@ -269,31 +281,32 @@ impl Client for RedisBlocking {
         use redis_blocking::prelude::*;
         let v = value();
         if shape.pipeline > 1 {
-            let mut keys = Keys::new(seed);
-            let pipes: Vec<Pipeline<'_>> = (0..PIPELINES)
-                .map(|_| {
-                    let mut pipe = Pipeline::new();
-                    for _ in 0..shape.pipeline {
-                        pipe.set(keys.next_key().to_owned(), &v[..]);
+            let batches = requests / shape.pipeline / shape.threads;
+            let workers = (0..shape.threads)
+                .map(|t| {
+                    let mut keys = Keys::new(seed + t as u64);
+                    let pipes: Vec<Pipeline<'static>> = (0..PIPELINES)
+                        .map(|_| {
+                            let mut pipe = Pipeline::new();
+                            for _ in 0..shape.pipeline {
+                                pipe.set(keys.next_key().to_owned(), v.clone());
+                            }
+                            pipe
+                        })
+                        .collect();
+                    let client = self.client.clone();
+                    let n = shape.pipeline;
+                    move || {
+                        for i in 0..batches {
+                            let replies: Vec<()> = client
+                                .query_pipeline(&pipes[i % PIPELINES])
+                                .expect("redis-blocking pipeline");
+                            assert_eq!(replies.len(), n, "redis-blocking: replies");
+                        }
                     }
-                    pipe
                 })
                 .collect();
-            let client = &self.client;
-            let cpu = rusage(libc::RUSAGE_SELF);
-            let start = Instant::now();
-            for i in 0..requests / shape.pipeline {
-                let replies: Vec<()> = client
-                    .query_pipeline(&pipes[i % PIPELINES])
-                    .expect("redis-blocking pipeline");
-                assert_eq!(replies.len(), shape.pipeline, "redis-blocking: replies");
-            }
-            let wall = start.elapsed();
-            let after = rusage(libc::RUSAGE_SELF);
-            return Timing {
-                wall,
-                cpu: (after.0 + after.1) - (cpu.0 + cpu.1),
-            };
+            return parallel(workers);
         }
         let per_thread = requests / shape.threads;
         let op = shape.op;
@@ -360,7 +373,9 @@ impl Client for RedisRs {
                 "as C1/C2, a `ClusterConnection` per thread, {t} threads ({})",
                 op.name()
             ),
-            (_, _, p) => format!("`cluster_pipe()` of {p} × `.set(k, &v[..])`, `query::<Vec<()>>`"),
+            (_, t, p) => format!(
+                "`cluster_pipe()` of {p} × `.set(k, &v[..])`, `query::<Vec<()>>`, {t} connection(s)"
+            ),
         }
     }
 
@@ -372,29 +387,32 @@ impl Client for RedisRs {
         }
         let v = value();
         if shape.pipeline > 1 {
-            let mut keys = Keys::new(seed);
-            let pipes: Vec<redis::cluster::ClusterPipeline> = (0..PIPELINES)
-                .map(|_| {
-                    let mut pipe = redis::cluster::cluster_pipe();
-                    for _ in 0..shape.pipeline {
-                        pipe.set(keys.next_key(), &v[..]);
+            let batches = requests / shape.pipeline / shape.threads;
+            let n = shape.pipeline;
+            let workers = self.connections[..shape.threads]
+                .iter_mut()
+                .enumerate()
+                .map(|(t, con)| {
+                    let mut keys = Keys::new(seed + t as u64);
+                    let pipes: Vec<redis::cluster::ClusterPipeline> = (0..PIPELINES)
+                        .map(|_| {
+                            let mut pipe = redis::cluster::cluster_pipe();
+                            for _ in 0..n {
+                                pipe.set(keys.next_key(), &v[..]);
+                            }
+                            pipe
+                        })
+                        .collect();
+                    move || {
+                        for i in 0..batches {
+                            let replies: Vec<()> =
+                                pipes[i % PIPELINES].query(con).expect("redis-rs pipeline");
+                            assert_eq!(replies.len(), n, "redis-rs: replies");
+                        }
                     }
-                    pipe
                 })
                 .collect();
-            let con = &mut self.connections[0];
-            let cpu = rusage(libc::RUSAGE_SELF);
-            let start = Instant::now();
-            for i in 0..requests / shape.pipeline {
-                let replies: Vec<()> = pipes[i % PIPELINES].query(con).expect("redis-rs pipeline");
-                assert_eq!(replies.len(), shape.pipeline, "redis-rs: replies");
-            }
-            let wall = start.elapsed();
-            let after = rusage(libc::RUSAGE_SELF);
-            return Timing {
-                wall,
-                cpu: (after.0 + after.1) - (cpu.0 + cpu.1),
-            };
+            return parallel(workers);
         }
         let per_thread = requests / shape.threads;
         let op = shape.op;
@@ -434,13 +452,9 @@ struct RedisBenchmark {
 }
 
 impl RedisBenchmark {
+    /// A connection per Rust client thread: as many requests in flight.
     fn clients(shape: &Shape) -> usize {
-        // A pipeline spread over all masters: one connection per master.
-        if shape.pipeline > 1 {
-            3
-        } else {
-            shape.threads
-        }
+        shape.threads
     }
 }
 
@@ -622,8 +636,13 @@ fn main() {
                     clients[i].name(),
                     shape.op.name()
                 );
+                // redis-benchmark binds each connection to one master:
+                // with fewer connections than masters it leaves some idle.
+                let spreads = clients[i].ours()
+                    || !clients[i].name().starts_with("redis-benchmark")
+                    || RedisBenchmark::clients(shape) >= per_master.len();
                 assert!(
-                    per_master.iter().all(|&n| n > 0),
+                    !spreads || per_master.iter().all(|&n| n > 0),
                     "{}: a master ran no {} ({per_master:?})",
                     clients[i].name(),
                     shape.op.name()
@@ -646,7 +665,12 @@ fn main() {
 }
 
 fn report(shape: &Shape, clients: &[Box<dyn Client>], samples: &[Vec<Sample>]) {
-    let inflight = if shape.pipeline > 1 {
+    let inflight = if shape.pipeline > 1 && shape.threads > 1 {
+        format!(
+            "{} threads, pipelines of {} over all masters",
+            shape.threads, shape.pipeline
+        )
+    } else if shape.pipeline > 1 {
         format!("pipelines of {} over all masters", shape.pipeline)
     } else if shape.threads == 1 {
         "one request in flight".to_string()

@@ -6,7 +6,7 @@ use std::time::Instant;
 use resp_core::client::{batch_executed, Batch, Outcome, Unanswered};
 use resp_core::Frame;
 
-use crate::connection::{Connection, Failure};
+use crate::connection::{Connection, Exchange, Failure};
 use crate::error::{Error, ErrorCode, ErrorKind, Executed, Result, ServerError};
 use crate::pipeline::Pipeline;
 use crate::retry::TransactionPolicy;
@@ -85,44 +85,130 @@ fn server_error(frame: &Frame<'_>) -> Option<ServerError> {
     }
 }
 
+/// A batch sent, its replies perhaps still to read.
+pub(crate) enum InFlight {
+    /// Written (and perhaps answered in part): read the rest.
+    Sent(Flight),
+    /// Refused, failed, or done: nothing more to read.
+    Over(BatchRun),
+}
+
+/// The state of a sent batch.
+pub(crate) struct Flight {
+    batch: Batch,
+    skip: usize,
+    exchange: Option<Exchange>,
+}
+
+/// The outcomes of a batch cut short by `failure`.
+fn batch_failed(pipe: &Pipeline<'_>, batch: Batch, failure: Failure) -> BatchRun {
+    let Failure { error, written } = failure;
+    let asking = usize::from(pipe.is_asking());
+    let sent = pipe
+        .commands_written(written, pipe.segments().len())
+        .saturating_sub(asking);
+    BatchRun {
+        outcomes: batch.fail(sent),
+        failure: Some(error),
+    }
+}
+
 impl Connection {
     /// Writes the pipeline and assembles one outcome per command (internal
     /// ones included), within `deadline`.
     pub(crate) fn run_batch(&mut self, pipe: &Pipeline<'_>, deadline: Option<Instant>) -> BatchRun {
+        let flight = self.send_batch(pipe, deadline, false);
+        self.finish_batch(pipe, flight, deadline)
+    }
+
+    /// Starts running the pipeline: checks it, and with `only_write` returns
+    /// once every byte is written (replies that arrived meanwhile are taken
+    /// in); otherwise runs it to the end. [`finish_batch`] reads the rest.
+    ///
+    /// [`finish_batch`]: Connection::finish_batch
+    pub(crate) fn send_batch(
+        &mut self,
+        pipe: &Pipeline<'_>,
+        deadline: Option<Instant>,
+        only_write: bool,
+    ) -> InFlight {
         if let Err(error) = pipe.check().and_then(|()| self.regular()) {
-            return BatchRun::refused(pipe.len(), error);
+            return InFlight::Over(BatchRun::refused(pipe.len(), error));
         }
-        let mut batch = Batch::new(pipe.len(), pipe.is_atomic());
-        let segments = pipe.segments();
-        // An `ASKING` before the batch answers first; its reply is not one
-        // of the batch's.
-        let mut skip = usize::from(pipe.is_asking());
-        let expected = batch.expected() + skip;
-        let outcome = self.exchange(&segments, expected, deadline, &mut |frame| {
-            if skip > 0 {
-                skip -= 1;
-            } else {
-                batch.handle_reply(frame)
-            }
+        let mut flight = Flight {
+            batch: Batch::new(pipe.len(), pipe.is_atomic()),
+            // An `ASKING` before the batch answers first; its reply is not
+            // one of the batch's.
+            skip: usize::from(pipe.is_asking()),
+            exchange: None,
+        };
+        let expected = flight.batch.expected() + flight.skip;
+        let outcome = self.with_push_handler(|conn, on_push| {
+            let exchange = flight
+                .exchange
+                .insert(conn.begin_exchange(expected, on_push)?);
+            let (batch, skip) = (&mut flight.batch, &mut flight.skip);
+            let mut on_reply = |frame: Frame<'_>| {
+                if *skip > 0 {
+                    *skip -= 1;
+                } else {
+                    batch.handle_reply(frame)
+                }
+            };
+            conn.drive_exchange(
+                exchange,
+                &pipe.segments(),
+                deadline,
+                only_write,
+                &mut on_reply,
+                on_push,
+            )
         });
         match outcome {
-            Ok(()) => {
-                self.note_session(pipe.session());
-                BatchRun {
-                    outcomes: batch.finish(),
-                    failure: None,
-                }
+            Ok(()) => InFlight::Sent(flight),
+            Err(failure) => InFlight::Over(batch_failed(pipe, flight.batch, failure)),
+        }
+    }
+
+    /// Reads the rest of a batch [`send_batch`](Connection::send_batch)
+    /// started, and assembles one outcome per command.
+    pub(crate) fn finish_batch(
+        &mut self,
+        pipe: &Pipeline<'_>,
+        flight: InFlight,
+        deadline: Option<Instant>,
+    ) -> BatchRun {
+        let mut flight = match flight {
+            InFlight::Over(run) => return run,
+            InFlight::Sent(flight) => flight,
+        };
+        if let Some(exchange) = flight.exchange.as_mut().filter(|e| !e.is_done()) {
+            let (batch, skip) = (&mut flight.batch, &mut flight.skip);
+            let outcome = self.with_push_handler(|conn, on_push| {
+                let mut on_reply = |frame: Frame<'_>| {
+                    if *skip > 0 {
+                        *skip -= 1;
+                    } else {
+                        batch.handle_reply(frame)
+                    }
+                };
+                conn.drive_exchange(
+                    exchange,
+                    &pipe.segments(),
+                    deadline,
+                    false,
+                    &mut on_reply,
+                    on_push,
+                )
+            });
+            if let Err(failure) = outcome {
+                return batch_failed(pipe, flight.batch, failure);
             }
-            Err(Failure { error, written, .. }) => {
-                let asking = usize::from(pipe.is_asking());
-                let sent = pipe
-                    .commands_written(written, segments.len())
-                    .saturating_sub(asking);
-                BatchRun {
-                    outcomes: batch.fail(sent),
-                    failure: Some(error),
-                }
-            }
+        }
+        self.note_session(pipe.session());
+        BatchRun {
+            outcomes: flight.batch.finish(),
+            failure: None,
         }
     }
 

@@ -767,8 +767,9 @@ fn sharded_pubsub_on_every_master_and_through_a_migration() {
     assert_eq!(received.len(), 32, "{received:?}");
     // Classic channels too.
     sub.subscribe(["plain"]).unwrap();
-    let n: i64 = c.query(&Cmd::new("PUBLISH").arg("plain").arg("x")).unwrap();
-    assert!(n >= 1);
+    // PUBLISH goes to any node and reaches the others over the cluster
+    // bus; its count is of the receiving node's own subscribers only.
+    let _: i64 = c.query(&Cmd::new("PUBLISH").arg("plain").arg("x")).unwrap();
     assert_eq!(drain(&sub, 1, Duration::from_secs(5)).len(), 1);
     // One channel's slot moves: the server drops the subscription, the
     // subscriber moves it to the new owner.

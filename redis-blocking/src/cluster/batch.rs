@@ -299,31 +299,39 @@ pub(crate) fn run_units(
         for (_, picks) in &mut groups {
             picks.sort_unstable();
         }
-        // Every node's share at once: one thread per node beyond the first.
-        let results: Vec<(Endpoint, Picks, BatchRun)> = std::thread::scope(|scope| {
-            let mut handles = Vec::new();
-            let mut groups = groups.into_iter();
-            let first = groups.next();
-            for (node, picks) in groups {
-                handles.push(scope.spawn(move || {
-                    let run = run_on(router, &node, units, &picks, deadline);
-                    (node, picks, run)
-                }));
-            }
-            let mut out: Vec<_> = first
-                .into_iter()
-                .map(|(node, picks)| {
-                    let run = run_on(router, &node, units, &picks, deadline);
-                    (node, picks, run)
-                })
-                .collect();
-            for handle in handles {
-                if let Ok(result) = handle.join() {
-                    out.push(result);
+        // Every node's share in flight at once, from this thread: each
+        // share written whole (its replies read meanwhile as they come, so
+        // no node can block its own writes), then the rest of each node's
+        // replies read.
+        let shares: Vec<Pipeline<'_>> = groups
+            .iter()
+            .map(|(_, picks)| units.select(picks))
+            .collect();
+        let mut flights = Vec::with_capacity(groups.len());
+        for ((node, _), share) in groups.iter().zip(&shares) {
+            let pool = router.pool_for(node);
+            match pool.checkout(deadline) {
+                Ok(mut conn) => {
+                    let flight = conn.send_batch(share, deadline, true);
+                    flights.push((pool, Ok((conn, flight))));
                 }
+                Err(e) => flights.push((pool, Err(e))),
             }
-            out
-        });
+        }
+        let mut results: Vec<(Endpoint, Picks, BatchRun)> = Vec::with_capacity(groups.len());
+        for (((node, picks), share), (pool, sent)) in groups.into_iter().zip(&shares).zip(flights) {
+            let run = match sent {
+                Ok((mut conn, flight)) => conn.finish_batch(share, flight, deadline),
+                Err(e) => BatchRun {
+                    outcomes: vec![Err(Unanswered::Lost(Executed::No)); share.len()],
+                    failure: Some(e),
+                },
+            };
+            if let Some(e) = &run.failure {
+                crate::client::router::Router::observe(router, pool.addr(), e);
+            }
+            results.push((node, picks, run));
+        }
         for (node, picks, run) in results {
             // The sub-pipeline had an ASKING before some units: skip their
             // replies.
@@ -401,33 +409,6 @@ fn node_of(groups: &[(Endpoint, Picks)], unit: usize) -> Option<Endpoint> {
         .iter()
         .find(|(_, picks)| picks.iter().any(|(i, _)| *i == unit))
         .map(|(n, _)| n.clone())
-}
-
-/// One node's share, on a pooled connection to it.
-fn run_on(
-    router: &ClusterRouter,
-    node: &Endpoint,
-    units: &Pipeline<'_>,
-    picks: &[(usize, bool)],
-    deadline: Option<Instant>,
-) -> BatchRun {
-    let share = units.select(picks);
-    let pool = router.pool_for(node);
-    let mut conn = match pool.checkout(deadline) {
-        Ok(conn) => conn,
-        Err(e) => {
-            crate::client::router::Router::observe(router, pool.addr(), &e);
-            return BatchRun {
-                outcomes: vec![Err(Unanswered::Lost(Executed::No)); share.len()],
-                failure: Some(e),
-            };
-        }
-    };
-    let run = conn.run_batch(&share, deadline);
-    if let Some(e) = &run.failure {
-        crate::client::router::Router::observe(router, pool.addr(), e);
-    }
-    run
 }
 
 /// The redirect an outcome carries.

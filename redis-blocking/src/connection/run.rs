@@ -47,6 +47,21 @@ impl Failure {
     }
 }
 
+/// An exchange under way: how far its writes and reads got.
+pub(crate) struct Exchange {
+    written: usize,
+    got: usize,
+    expected: usize,
+    readable: bool,
+}
+
+impl Exchange {
+    /// Every reply arrived (and so every byte was written).
+    pub(crate) fn is_done(&self) -> bool {
+        self.got == self.expected
+    }
+}
+
 /// What a non-blocking read did.
 pub(crate) enum Read {
     /// Bytes arrived (or the read was interrupted): look again.
@@ -72,10 +87,21 @@ impl Connection {
         deadline: Option<Instant>,
         on_reply: &mut dyn FnMut(Frame<'_>),
     ) -> std::result::Result<(), Failure> {
+        self.with_push_handler(|conn, on_push| {
+            conn.exchange_with(out, expected, deadline, on_reply, on_push)
+        })
+    }
+
+    /// Runs `f` with the connection's push handler as a callback (taken
+    /// out for the call, put back after unless `f` set another).
+    pub(crate) fn with_push_handler<R>(
+        &mut self,
+        f: impl FnOnce(&mut Connection, &mut dyn FnMut(Frame<'_>)) -> R,
+    ) -> R {
         let mut handler = self.push_handler.take();
         let addr = self.addr.clone();
         let mut on_push = |frame: Frame<'_>| deliver_push(&mut handler, &addr, frame);
-        let outcome = self.exchange_with(out, expected, deadline, on_reply, &mut on_push);
+        let outcome = f(self, &mut on_push);
         if self.push_handler.is_none() {
             self.push_handler = handler;
         }
@@ -92,6 +118,17 @@ impl Connection {
         on_reply: &mut dyn FnMut(Frame<'_>),
         on_push: &mut dyn FnMut(Frame<'_>),
     ) -> std::result::Result<(), Failure> {
+        let mut exchange = self.begin_exchange(expected, on_push)?;
+        self.drive_exchange(&mut exchange, out, deadline, false, on_reply, on_push)
+    }
+
+    /// Starts an exchange of `expected` replies: checks the connection and
+    /// what arrived while it was idle. Nothing is written yet.
+    pub(crate) fn begin_exchange(
+        &mut self,
+        expected: usize,
+        on_push: &mut dyn FnMut(Frame<'_>),
+    ) -> std::result::Result<Exchange, Failure> {
         if let Err(error) = self.usable() {
             return Err(Failure { error, written: 0 });
         }
@@ -100,14 +137,43 @@ impl Connection {
             return Err(self.poison(error, 0));
         }
         self.conv.sent(expected);
+        Ok(Exchange {
+            written: 0,
+            got: 0,
+            expected,
+            // Whether a read is worth trying without waiting first.
+            readable: self.stream.is_tls(),
+        })
+    }
+
+    /// Drives `exchange` on: writes the rest of `out` (the same bytes on
+    /// every call) and reads replies, interleaved, until every reply has
+    /// arrived, or with `until_written` as soon as the last byte is
+    /// written (replies read meanwhile are handed over; the rest wait in
+    /// the socket for the next call). Several connections can so have
+    /// their commands in flight at once from one thread: each one's writes
+    /// interleave with its own reads, so none can deadlock, and a server
+    /// never waits on another's.
+    pub(crate) fn drive_exchange(
+        &mut self,
+        exchange: &mut Exchange,
+        out: &Segments<'_>,
+        deadline: Option<Instant>,
+        until_written: bool,
+        on_reply: &mut dyn FnMut(Frame<'_>),
+        on_push: &mut dyn FnMut(Frame<'_>),
+    ) -> std::result::Result<(), Failure> {
+        let expected = exchange.expected;
         let total = out.len();
-        let mut written = 0;
-        let mut got = 0;
-        // Whether a read is worth trying without waiting first.
-        let mut readable = self.stream.is_tls();
+        let Exchange {
+            written,
+            got,
+            readable,
+            ..
+        } = exchange;
         loop {
             // Hand over every complete reply already buffered.
-            while got < expected {
+            while *got < expected {
                 match self.conv.handle_input(&self.rbuf[self.rpos..self.rlen]) {
                     Ok(Status::Complete((Event::Reply(frame), used))) => {
                         match large_bulk(&frame, &self.rbuf, self.rpos + used == self.rlen) {
@@ -120,7 +186,7 @@ impl Connection {
                                 self.rpos += used;
                             }
                         }
-                        got += 1;
+                        *got += 1;
                     }
                     Ok(Status::Complete((Event::Push(frame), used))) => {
                         on_push(frame);
@@ -129,16 +195,19 @@ impl Connection {
                     Ok(Status::Partial) => break,
                     Err(e) => {
                         let error = self.protocol_error(e);
-                        return Err(self.poison(error, written));
+                        return Err(self.poison(error, *written));
                     }
                 }
             }
-            if got == expected && written == total {
+            if *got == expected && *written == total {
                 break;
             }
+            if until_written && *written == total {
+                return Ok(());
+            }
             let mut progressed = false;
-            if written < total {
-                let slices = out.io_slices(written, 64);
+            if *written < total {
+                let slices = out.io_slices(*written, 64);
                 match self.stream.write_vectored(&slices) {
                     Ok(0) => {
                         let error = Error::new(
@@ -146,40 +215,40 @@ impl Connection {
                             Executed::No,
                             format!("writing to {}: connection closed", self.addr),
                         );
-                        return Err(self.poison(error, written));
+                        return Err(self.poison(error, *written));
                     }
                     Ok(n) => {
-                        written += n;
+                        *written += n;
                         progressed = true;
                         // A large pipeline: look for replies between writes.
-                        readable |= written < total;
+                        *readable |= *written < total;
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => progressed = true,
                     Err(e) => {
                         let error =
                             Error::io(Executed::No, &format!("writing to {}", self.addr), e);
-                        return Err(self.poison(error, written));
+                        return Err(self.poison(error, *written));
                     }
                 }
             }
-            if got < expected && readable {
+            if *got < expected && *readable {
                 match self.read_some() {
                     Ok(Read::Data) => progressed = true,
-                    Ok(Read::WouldBlock) => readable = false,
-                    Err(error) => return Err(self.poison(error, written)),
+                    Ok(Read::WouldBlock) => *readable = false,
+                    Err(error) => return Err(self.poison(error, *written)),
                 }
             }
             if progressed {
                 // Bytes keep coming (a slow drip, or a flood of pushes):
                 // the deadline still holds.
                 if deadline.is_some_and(|d| Instant::now() >= d) {
-                    let error = self.timed_out(written < total);
-                    return Err(self.poison(error, written));
+                    let error = self.timed_out(*written < total);
+                    return Err(self.poison(error, *written));
                 }
                 continue;
             }
-            if written == total && !self.stream.is_tls() {
+            if *written == total && !self.stream.is_tls() {
                 // Only replies are awaited: one read that waits, bounded by
                 // the socket's receive timeout, instead of a poll and a read.
                 let left = match deadline {
@@ -187,37 +256,42 @@ impl Connection {
                         Some(left) if !left.is_zero() => Some(left),
                         _ => {
                             let error = self.timed_out(false);
-                            return Err(self.poison(error, written));
+                            return Err(self.poison(error, *written));
                         }
                     },
                     None => None,
                 };
                 if let Err(e) = self.stream.bound_wait(left, &mut self.read_timeout) {
                     let error = Error::io(Executed::No, "setting the receive timeout", e);
-                    return Err(self.poison(error, written));
+                    return Err(self.poison(error, *written));
                 }
                 match self.read_waiting() {
                     Some(Ok(_)) => continue,
-                    Some(Err(error)) => return Err(self.poison(error, written)),
+                    Some(Err(error)) => return Err(self.poison(error, *written)),
                     None => {}
                 }
             }
-            match net::wait(self.stream.fd(), got < expected, written < total, deadline) {
-                Ok(ready) => readable = ready.readable,
+            match net::wait(
+                self.stream.fd(),
+                *got < expected,
+                *written < total,
+                deadline,
+            ) {
+                Ok(ready) => *readable = ready.readable,
                 Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                    let error = self.timed_out(written < total);
-                    return Err(self.poison(error, written));
+                    let error = self.timed_out(*written < total);
+                    return Err(self.poison(error, *written));
                 }
                 Err(e) => {
                     let error = Error::io(Executed::No, "waiting on the socket", e);
-                    return Err(self.poison(error, written));
+                    return Err(self.poison(error, *written));
                 }
             }
         }
         if let Err(error) = self.check_trailing_input() {
             // Every reply was delivered; the connection cannot be trusted
             // with another call.
-            self.poison(error, written);
+            self.poison(error, *written);
             return Ok(());
         }
         self.busy = false;
