@@ -45,6 +45,17 @@ impl BatchRun {
     }
 }
 
+/// One outcome as a result, the reply moved out of it.
+pub(crate) fn outcome_into_result(outcome: Outcome, failure: Option<&Error>) -> Result<Value> {
+    match outcome {
+        Ok(frame) => match server_error(&frame) {
+            Some(e) => Err(Error::server(e)),
+            None => Ok(frame),
+        },
+        Err(why) => Err(unanswered_error(&why, failure)),
+    }
+}
+
 /// One outcome as a result.
 pub(crate) fn outcome_result(outcome: &Outcome, failure: Option<&Error>) -> Result<Value> {
     match outcome {
@@ -421,8 +432,18 @@ pub(crate) fn typed_pipeline<T: FromReply>(
             return Err(e);
         }
     }
+    typed_results(pipe, run.executed(), results)
+}
+
+/// The typed value of a plain pipeline's `results`, or the first error of
+/// a command whose reply is not kept; `executed` says whether the batch as
+/// a whole ran.
+pub(crate) fn typed_results<T: FromReply>(
+    pipe: &Pipeline<'_>,
+    executed: Executed,
+    results: Vec<Result<Value>>,
+) -> Result<T> {
     let n = results.len();
-    let executed = run.executed();
     let mut kept = Vec::with_capacity(n);
     let mut failed = None;
     for (i, result) in results.into_iter().enumerate() {

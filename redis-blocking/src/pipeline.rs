@@ -327,12 +327,20 @@ impl<'a> Pipeline<'a> {
         };
         let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
         let buf = &self.buf[..end];
+        // A header this pipeline wrote itself: `*<n>\r\n` or `$<n>\r\n`.
         let line = |at: usize| -> Option<(usize, usize)> {
-            let len = buf[at..].iter().position(|&b| b == b'\r')?;
-            let n = std::str::from_utf8(&buf[at + 1..at + len])
-                .ok()?
-                .parse()
-                .ok()?;
+            let len = memchr::memchr(b'\r', &buf[at..])?;
+            let digits = &buf[at + 1..at + len];
+            if digits.is_empty() || digits.len() > 19 {
+                return None;
+            }
+            let mut n = 0usize;
+            for &d in digits {
+                if !d.is_ascii_digit() {
+                    return None;
+                }
+                n = n * 10 + usize::from(d - b'0');
+            }
             Some((n, at + len + 2))
         };
         let Some((count, mut at)) = line(start) else {

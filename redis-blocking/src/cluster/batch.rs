@@ -55,7 +55,8 @@ pub(crate) enum Shape {
 /// A batch ready to run: the units (as a pipeline, one command each),
 /// where each goes, and the shape of each user command.
 pub(crate) struct Planned<'a> {
-    pub units: Pipeline<'a>,
+    /// `None` when the units are the user's commands as they are.
+    pub units: Option<Pipeline<'a>>,
     pub targets: Vec<Target>,
     pub shapes: Vec<Shape>,
 }
@@ -87,16 +88,15 @@ pub(crate) fn plan_batch<'a>(
             continue;
         };
         let info = match last {
-            Some(info)
-                if info.subcommands().is_empty()
-                    && !info.is_subcommand()
-                    && info.name().as_bytes().eq_ignore_ascii_case(name) =>
-            {
-                Some(info)
+            Some(info) if info.name().as_bytes().eq_ignore_ascii_case(name) => Some(info),
+            _ => {
+                let info = lookup_args(args.iter().copied());
+                // Reused for the next command of the same name only when
+                // the name alone decides (no subcommands).
+                last = info.filter(|c| c.subcommands().is_empty() && !c.is_subcommand());
+                info
             }
-            _ => lookup_args(args.iter().copied()),
         };
-        last = info;
         let read_only = info.is_some_and(|c| c.flags().is_readonly() && !c.flags().is_write());
         let planned = match info {
             Some(info) => plan_for(info, &args),
@@ -165,13 +165,23 @@ pub(crate) fn plan_batch<'a>(
             _ => shapes.push(Shape::Refused(cross_slot(&args))),
         }
     }
-    let mut units = Pipeline::new();
-    for source in sources {
-        match source {
-            Source::Copy(i) => units.append_copy(pipe, i),
-            Source::Made(cmd) => units.push(cmd),
+    // Most batches are one unit per command, in order: the pipeline as it
+    // is, without a copy.
+    let as_is = sources.len() == pipe.len()
+        && sources
+            .iter()
+            .enumerate()
+            .all(|(k, s)| matches!(s, Source::Copy(i) if *i == k));
+    let units = (!as_is).then(|| {
+        let mut units = Pipeline::new();
+        for source in sources {
+            match source {
+                Source::Copy(i) => units.append_copy(pipe, i),
+                Source::Made(cmd) => units.push(cmd),
+            }
         }
-    }
+        units
+    });
     Planned {
         units,
         targets,
@@ -454,40 +464,48 @@ fn pause(round: usize) -> Duration {
         .min(Duration::from_millis(250))
 }
 
-/// The outcome of each user command, from its units'.
+/// The outcome of each user command, from its units' (taken out of
+/// `outcomes`: each unit belongs to one command).
 pub(crate) fn outcomes_of(
     shapes: &[Shape],
-    run: &BatchRun,
+    outcomes: &mut [Outcome],
 ) -> Vec<std::result::Result<Outcome, Error>> {
     shapes
         .iter()
         .map(|shape| match shape {
-            Shape::One(unit) => Ok(run.outcomes[*unit].clone()),
+            Shape::One(unit) => Ok(take(outcomes, *unit)),
             Shape::Refused(e) => Err(e.duplicate()),
             Shape::Fan {
                 units,
                 policy,
                 names,
-            } => combine(units, run, |replies| aggregate(*policy, replies, names)),
+            } => combine(units, outcomes, |replies| {
+                aggregate(*policy, replies, names)
+            }),
             Shape::Split { units, split } => {
-                combine(units, run, |replies| merge_split(split, replies))
+                combine(units, outcomes, |replies| merge_split(split, replies))
             }
         })
         .collect()
+}
+
+/// Unit `i`'s outcome, moved out.
+fn take(outcomes: &mut [Outcome], i: usize) -> Outcome {
+    std::mem::replace(&mut outcomes[i], Err(Unanswered::Lost(Executed::No)))
 }
 
 /// Combines the units' replies when every unit has one; otherwise the
 /// first unit without one stands for the command.
 fn combine(
     units: &[usize],
-    run: &BatchRun,
+    outcomes: &mut [Outcome],
     f: impl FnOnce(Vec<resp_core::OwnedFrame>) -> resp_core::OwnedFrame,
 ) -> std::result::Result<Outcome, Error> {
     let mut replies = Vec::with_capacity(units.len());
     for &u in units {
-        match &run.outcomes[u] {
-            Ok(frame) => replies.push(frame.clone()),
-            Err(why) => return Ok(Err(why.clone())),
+        match take(outcomes, u) {
+            Ok(frame) => replies.push(frame),
+            Err(why) => return Ok(Err(why)),
         }
     }
     Ok(Ok(f(replies)))

@@ -9,6 +9,7 @@ mod scan;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use resp_core::client::{most_executed, outcome_executed};
 use resp_core::cluster::{plan, Endpoint, Plan};
 use resp_core::command::{blocks, Blocks};
 
@@ -18,7 +19,7 @@ pub use self::scan::ClusterScan;
 
 use self::batch::{outcomes_of, plan_batch, run_units};
 use self::router::{ClusterOptions, ClusterRouter};
-use crate::batch::{typed_pipeline, BatchRun};
+use crate::batch::{outcome_into_result, typed_results};
 use crate::client::run::Call;
 use crate::client::{Client, Policy, PoolOptions};
 use crate::commands::Runner;
@@ -357,7 +358,7 @@ impl ClusterClient {
                 // Already prefixed: planned as it is.
                 let mut pipe = Pipeline::new();
                 pipe.add(cmd.clone());
-                let (_, _, mut results) = self.run_planned(&pipe);
+                let (_, mut results) = self.run_planned(&pipe);
                 T::from_reply(results.pop().unwrap_or_else(|| {
                     Err(Error::new(ErrorKind::Protocol, Executed::No, "no reply"))
                 })?)
@@ -367,8 +368,7 @@ impl ClusterClient {
 
     /// Runs a pipeline over the cluster; one result per command, in order.
     pub fn pipeline_results(&self, pipe: &Pipeline<'_>) -> Vec<Result<Value>> {
-        let (run, shapes, results) = self.run_pipeline(pipe);
-        let _ = (run, shapes);
+        let (_, results) = self.run_pipeline(pipe);
         results
             .into_iter()
             .enumerate()
@@ -394,13 +394,13 @@ impl ClusterClient {
                 "a MULTI/EXEC pipeline runs on one node: use ClusterClient::transaction",
             ));
         }
-        let (run, _, results) = self.run_pipeline(pipe);
-        typed_pipeline(pipe, &run, results)
+        let (executed, results) = self.run_pipeline(pipe);
+        typed_results(pipe, executed, results)
     }
 
     /// Plans and runs a pipeline; per user command, the combined run and
     /// results.
-    fn run_pipeline(&self, pipe: &Pipeline<'_>) -> (BatchRun, usize, Vec<Result<Value>>) {
+    fn run_pipeline(&self, pipe: &Pipeline<'_>) -> (Executed, Vec<Result<Value>>) {
         match &self.client.policy.key_prefix {
             Some(prefix) => self.run_planned(&pipe.with_key_prefix(prefix)),
             None => self.run_planned(pipe),
@@ -408,41 +408,28 @@ impl ClusterClient {
     }
 
     /// Plans and runs a pipeline whose keys are final.
-    fn run_planned(&self, pipe: &Pipeline<'_>) -> (BatchRun, usize, Vec<Result<Value>>) {
+    fn run_planned(&self, pipe: &Pipeline<'_>) -> (Executed, Vec<Result<Value>>) {
         let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
         if let Err(e) = pipe.check() {
             let results = (0..pipe.len()).map(|_| Err(e.duplicate())).collect();
-            let run = BatchRun {
-                outcomes: Vec::new(),
-                failure: Some(e),
-            };
-            return (run, 0, results);
+            return (Executed::No, results);
         }
         let planned = plan_batch(&self.router, pipe, deadline);
-        let units = run_units(&self.router, &planned.units, &planned.targets, deadline);
-        let per_command = outcomes_of(&planned.shapes, &units);
-        let mut outcomes = Vec::with_capacity(pipe.len());
-        let mut results = Vec::with_capacity(pipe.len());
-        for outcome in per_command {
-            match outcome {
-                Ok(outcome) => {
-                    results.push(crate::batch::outcome_result(
-                        &outcome,
-                        units.failure.as_ref(),
-                    ));
-                    outcomes.push(outcome);
-                }
-                Err(refused) => {
-                    results.push(Err(refused));
-                    outcomes.push(Err(resp_core::client::Unanswered::Lost(Executed::No)));
-                }
-            }
-        }
-        let run = BatchRun {
-            outcomes,
-            failure: units.failure,
-        };
-        (run, pipe.len(), results)
+        let units_pipe = planned.units.as_ref().unwrap_or(pipe);
+        let mut units = run_units(&self.router, units_pipe, &planned.targets, deadline);
+        let per_command = outcomes_of(&planned.shapes, &mut units.outcomes);
+        let executed = most_executed(per_command.iter().map(|o| match o {
+            Ok(outcome) => outcome_executed(outcome),
+            Err(_) => Executed::No,
+        }));
+        let results = per_command
+            .into_iter()
+            .map(|outcome| match outcome {
+                Ok(outcome) => outcome_into_result(outcome, units.failure.as_ref()),
+                Err(refused) => Err(refused),
+            })
+            .collect();
+        (executed, results)
     }
 }
 

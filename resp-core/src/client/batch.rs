@@ -155,7 +155,7 @@ impl Batch {
                 Frame::Simple(ok) if &*ok == b"OK"
             );
         } else if index <= self.len {
-            self.queued.push(error_line(&frame));
+            self.queued.push(error_line(&frame).map(<[u8]>::to_vec));
         } else if index == self.len + 1 {
             self.exec = Some(frame.into_owned());
         }
@@ -234,28 +234,52 @@ impl Batch {
 /// assert_eq!(batch_executed(&lost), Executed::Maybe);
 /// ```
 pub fn batch_executed(outcomes: &[Outcome]) -> Executed {
-    let rank = |e: Executed| match e {
+    most_executed(outcomes.iter().map(outcome_executed))
+}
+
+/// Whether the command of one outcome ran: a reply says it did, an error
+/// reply by its code, no reply by why there is none.
+///
+/// ```
+/// use resp_core::client::{outcome_executed, Executed, Outcome};
+/// use resp_core::Frame;
+///
+/// let refused: Outcome = Ok(Frame::error(b"MOVED 1 h:1"));
+/// assert_eq!(outcome_executed(&refused), Executed::No);
+/// assert_eq!(outcome_executed(&Ok(Frame::Integer(1))), Executed::Yes);
+/// ```
+pub fn outcome_executed(outcome: &Outcome) -> Executed {
+    match outcome {
+        Ok(frame) => match error_line(frame) {
+            Some(line) => executed_by_error(line),
+            None => Executed::Yes,
+        },
+        Err(why) => why.executed(),
+    }
+}
+
+/// The most that any of several commands ran: `Yes` if one did, `Maybe`
+/// if one may have, `No` only if none did (and for none at all).
+///
+/// ```
+/// use resp_core::client::{most_executed, Executed};
+///
+/// assert_eq!(most_executed([Executed::No, Executed::Maybe]), Executed::Maybe);
+/// assert_eq!(most_executed([]), Executed::No);
+/// ```
+pub fn most_executed(each: impl IntoIterator<Item = Executed>) -> Executed {
+    let rank = |e: &Executed| match e {
         Executed::No => 0,
         Executed::Maybe => 1,
         Executed::Yes => 2,
     };
-    outcomes
-        .iter()
-        .map(|outcome| match outcome {
-            Ok(frame) => match error_line(frame) {
-                Some(line) => executed_by_error(&line),
-                None => Executed::Yes,
-            },
-            Err(why) => why.executed(),
-        })
-        .max_by_key(|e| rank(*e))
-        .unwrap_or(Executed::No)
+    each.into_iter().max_by_key(rank).unwrap_or(Executed::No)
 }
 
 /// The error line of an error reply.
-fn error_line(frame: &Frame<'_>) -> Option<Vec<u8>> {
+fn error_line<'f>(frame: &'f Frame<'_>) -> Option<&'f [u8]> {
     match frame {
-        Frame::Error(e) | Frame::BulkError(e) => Some(e.to_vec()),
+        Frame::Error(e) | Frame::BulkError(e) => Some(e),
         Frame::Attributed(a) => error_line(&a.frame),
         _ => None,
     }

@@ -23,7 +23,7 @@ mod outcome;
 mod redirect;
 mod subscriptions;
 
-pub use batch::{batch_executed, Batch, Outcome, Unanswered};
+pub use batch::{batch_executed, most_executed, outcome_executed, Batch, Outcome, Unanswered};
 pub use conversation::{Conversation, Event, Mode};
 pub use handshake::{Handshake, HandshakeError, HandshakeOptions, Protocol};
 pub use outcome::{error_code, executed_by_error, Executed};

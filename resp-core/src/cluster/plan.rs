@@ -170,7 +170,7 @@ pub fn plan_for(info: &CommandInfo, argv: &[&[u8]]) -> Plan {
         };
     }
     let first = key_slot(argv[positions[0]]);
-    if positions.iter().all(|&p| key_slot(argv[p]) == first) {
+    if positions[1..].iter().all(|&p| key_slot(argv[p]) == first) {
         return Plan::Slot(first);
     }
     // MSETNX's all-or-nothing cannot hold across slots.
