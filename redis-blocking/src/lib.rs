@@ -8,9 +8,13 @@
 //! client-side caching.
 //!
 //! A [`Client`] adds a thread-safe pool, reconnects with backoff and
-//! retries only where they are safe.
+//! retries only where they are safe. A [`ClusterClient`] does the same over
+//! a Redis Cluster: commands routed by hash slot over a shared slot map,
+//! redirects and failovers followed within one deadline, pipelines split
+//! by node with one outcome per command, multi-key commands split by slot,
+//! cluster SCAN and sharded pub/sub.
 //!
-//! **Not here (yet)**: Redis Cluster and Sentinel clients. **Unix only**:
+//! **Not here (yet)**: a Sentinel client. **Unix only**:
 //! the crate waits on sockets with `poll(2)` and uses Unix sockets for
 //! wake-ups; it does not build on Windows.
 //!
