@@ -1,7 +1,7 @@
 //! A thread-safe client: a pool of connections, reconnects with backoff,
 //! and retries only where they are safe.
 
-mod cache;
+pub(crate) mod cache;
 pub(crate) mod pool;
 pub(crate) mod router;
 pub(crate) mod run;
@@ -370,19 +370,25 @@ impl Client {
             match cache.lookup(cmd) {
                 Ok(value) => return T::from_reply(value),
                 Err(Some(ticket)) => {
+                    let tracking = cache.own();
+                    let tracked = std::cell::Cell::new(None);
                     let mut call = Call::new(
                         cmd,
                         blocking,
                         retry_reads,
                         |conn: &mut Connection, deadline, _| {
-                            if let Some((target, generation)) = cache.redirect() {
+                            tracked.set(None);
+                            if let Some((target, generation)) = tracking.redirect() {
                                 conn.ensure_tracking(target, generation, deadline)?;
+                                tracked.set(Some(generation));
                             }
                             conn.query_until::<Value>(cmd, deadline)
                         },
                     );
                     let value = self.drive(&mut call, deadline);
-                    cache.finish(ticket, value.as_ref().ok());
+                    drop(call);
+                    let tracked = tracked.get().map(|g| (&**tracking, g));
+                    cache.finish(ticket, value.as_ref().ok(), tracked);
                     return T::from_reply(value?);
                 }
                 Err(None) => {}
