@@ -28,5 +28,6 @@ pub use batch::{batch_executed, Batch, Outcome, Unanswered};
 pub use conversation::{Conversation, Event, Mode};
 pub use handshake::{role_of_reply, Handshake, HandshakeError, HandshakeOptions, Protocol, Role};
 pub use outcome::{error_code, executed_by_error, Executed};
+pub(crate) use redirect::valid_host;
 pub use redirect::{Redirect, RedirectKind};
 pub use subscriptions::{PubSubError, PubSubEvent, RequestId, SubscriptionKind, Subscriptions};
