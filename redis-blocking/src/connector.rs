@@ -2,24 +2,149 @@
 //!
 //! Every connection a client opens goes through its [`Connector`]: the
 //! pool's, the subscriber's, the monitor's and the cache tracker's. The
-//! connector knows where to connect (today one configured server; a
-//! Sentinel or Cluster topology will answer here), reports events, and owns
-//! the pause between attempts, [`Backoff`], which the client's call loop
-//! uses too.
+//! connector knows where to connect, reports events, and owns the pause
+//! between attempts, [`Backoff`], which the client's call loop uses too.
+//!
+//! Where to connect is the configured address, or, for a topology that
+//! moves (Sentinel), a [`Source`] asked on every connect: it names the
+//! server and the role it must confirm in the handshake, numbers its
+//! changes (epochs: a pool retires connections of an older epoch), and
+//! shuts down the streaming connections ([`Connector::connect_streaming`])
+//! and blocking calls ([`Connector::watch`]) that are left on a server it
+//! moved away from.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use crate::config::Config;
-use crate::error::{Error, Result};
+use resp_core::client::{HandshakeError, Role};
+use resp_core::sentinel::Endpoint;
+
+use crate::config::{Addr, Config};
+use crate::error::{Error, ErrorKind, Result};
 use crate::events::{emit, Event, EventHandler};
 use crate::retry::ReconnectStrategy;
 use crate::Connection;
+
+/// Where the next connection goes, as a [`Source`] says.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    /// The address to connect to (after any remapping).
+    pub addr: Addr,
+    /// The address as the topology reported it, for [`Rejected`].
+    pub origin: Option<Endpoint>,
+    /// The role the server must confirm in the handshake.
+    pub role: Role,
+    /// The source's epoch when it named this target.
+    pub epoch: u64,
+}
+
+/// A server found in the wrong role during one connect.
+#[derive(Debug, Clone)]
+pub(crate) struct Rejected {
+    pub origin: Endpoint,
+    pub why: String,
+}
+
+/// A topology that names the server of each new connection.
+pub(crate) trait Source: Send + Sync {
+    /// The server for the next connection, within `deadline`, passing over
+    /// the servers `rejected` during this connect.
+    fn target(&self, deadline: Option<Instant>, rejected: &[Rejected]) -> Result<Target>;
+
+    /// A connection to `target` opened and confirmed its role: the epoch
+    /// to file it under, or `None` when the topology moved on meanwhile
+    /// (the connection must not be used).
+    fn confirmed(&self, target: &Target) -> Option<u64>;
+
+    /// A connection to `target` could not be opened.
+    fn failed(&self, target: &Target, error: &Error);
+
+    /// The current epoch: connections filed under an older one are retired.
+    fn epoch(&self) -> u64;
+
+    /// Waits for `delay`, or less if the topology changes meanwhile.
+    fn nap(&self, delay: Duration);
+
+    /// Where connections go now, if known.
+    fn current(&self) -> Option<Addr>;
+
+    /// The connections to shut down when the topology moves on.
+    fn watched(&self) -> &Watched;
+}
+
+/// Sockets to shut down when the topology moves on: streaming connections
+/// and blocking calls, which would otherwise wait on a server that is no
+/// longer the master (one that hangs, for example) without end.
+#[derive(Default)]
+pub(crate) struct Watched {
+    inner: Arc<Mutex<WatchedInner>>,
+}
+
+#[derive(Default)]
+struct WatchedInner {
+    next: u64,
+    sockets: HashMap<u64, (u64, socket2::Socket)>,
+}
+
+/// A registration in [`Watched`]; dropping it unregisters.
+pub(crate) struct Watch {
+    registry: Weak<Mutex<WatchedInner>>,
+    id: u64,
+}
+
+impl Watched {
+    /// Registers `socket`, a connection of `epoch`.
+    pub fn add(&self, epoch: u64, socket: socket2::Socket) -> Watch {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.next += 1;
+        let id = inner.next;
+        inner.sockets.insert(id, (epoch, socket));
+        Watch {
+            registry: Arc::downgrade(&self.inner),
+            id,
+        }
+    }
+
+    /// Shuts down every registered connection older than `epoch`: their
+    /// owners' reads and writes fail at once.
+    pub fn shut_down_before(&self, epoch: u64) -> usize {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut n = 0;
+        for (of, socket) in inner.sockets.values() {
+            if *of < epoch {
+                let _ = socket.shutdown(std::net::Shutdown::Both);
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if let Some(registry) = self.registry.upgrade() {
+            let mut inner = registry.lock().unwrap_or_else(|e| e.into_inner());
+            inner.sockets.remove(&self.id);
+        }
+    }
+}
+
+/// How long a resolved connect may keep meeting servers in the wrong role
+/// when no deadline bounds it.
+const ROLE_CONFIRM_BOUND: Duration = Duration::from_secs(10);
+
+/// How long to wait before resolving again when the sentinels named only
+/// servers in the wrong role (the Sentinel client specification says "a
+/// few hundreds of milliseconds").
+const ROLE_RETRY_PAUSE: Duration = Duration::from_millis(200);
 
 /// Opens connections to a client's server.
 pub(crate) struct Connector {
     config: Config,
     strategy: ReconnectStrategy,
     events: Option<EventHandler>,
+    source: Option<Arc<dyn Source>>,
 }
 
 impl Connector {
@@ -32,12 +157,36 @@ impl Connector {
             config,
             strategy,
             events,
+            source: None,
         }
     }
 
-    /// The connection settings.
+    /// A connector that asks `source` where each connection goes; `config`
+    /// gives every other setting.
+    pub fn with_source(
+        config: Config,
+        strategy: ReconnectStrategy,
+        events: Option<EventHandler>,
+        source: Arc<dyn Source>,
+    ) -> Connector {
+        Connector {
+            source: Some(source),
+            ..Connector::new(config, strategy, events)
+        }
+    }
+
+    /// The connection settings (for a moving topology, the address in them
+    /// is a placeholder: see [`current_addr`](Connector::current_addr)).
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Where connections go now.
+    pub fn current_addr(&self) -> Addr {
+        self.source
+            .as_ref()
+            .and_then(|s| s.current())
+            .unwrap_or_else(|| self.config.addr.clone())
     }
 
     /// The reconnect strategy.
@@ -45,14 +194,36 @@ impl Connector {
         &self.strategy
     }
 
-    /// The event handler.
-    pub fn events(&self) -> &Option<EventHandler> {
-        &self.events
-    }
-
     /// Reports an event.
     pub fn emit(&self, event: Event) {
         emit(&self.events, event);
+    }
+
+    /// The topology's epoch (always 0 for one fixed server).
+    pub fn epoch(&self) -> u64 {
+        self.source.as_ref().map_or(0, |s| s.epoch())
+    }
+
+    /// True when `conn` belongs to an epoch the topology left behind.
+    pub fn is_retired(&self, conn: &Connection) -> bool {
+        conn.epoch() < self.epoch()
+    }
+
+    /// Waits `delay`; for a moving topology, less if it moves meanwhile,
+    /// so that calls waiting out a failover go on at once.
+    pub fn nap(&self, delay: Duration) {
+        match &self.source {
+            Some(source) => source.nap(delay),
+            None => std::thread::sleep(delay),
+        }
+    }
+
+    /// Registers `conn` to be shut down if the topology moves on while a
+    /// blocking call runs on it; `None` for a fixed server.
+    pub fn watch(&self, conn: &Connection) -> Option<Watch> {
+        let source = self.source.as_ref()?;
+        let socket = conn.shutdown_handle()?;
+        Some(source.watched().add(conn.epoch(), socket))
     }
 
     /// One attempt to open a connection, within `deadline` if it is sooner
@@ -61,9 +232,35 @@ impl Connector {
     pub fn connect_with(
         &self,
         deadline: Option<Instant>,
-        adjust: impl FnOnce(Config) -> Config,
+        adjust: impl Fn(Config) -> Config,
     ) -> Result<Connection> {
-        let mut config = adjust(self.config.clone());
+        match &self.source {
+            None => self.open(adjust(self.config.clone()), deadline),
+            Some(source) => self.connect_resolved(&**source, deadline, &adjust, false),
+        }
+    }
+
+    /// One attempt to open a connection with the client's settings.
+    pub fn connect(&self, deadline: Option<Instant>) -> Result<Connection> {
+        self.connect_with(deadline, |c| c)
+    }
+
+    /// Opens a connection that will stream (a subscriber, a monitor, a
+    /// tracker): for a moving topology, it is shut down when the topology
+    /// moves away from its server, so that its owner finds out at once.
+    pub fn connect_streaming(
+        &self,
+        deadline: Option<Instant>,
+        adjust: &dyn Fn(Config) -> Config,
+    ) -> Result<Connection> {
+        match &self.source {
+            None => self.open(adjust(self.config.clone()), deadline),
+            Some(source) => self.connect_resolved(&**source, deadline, adjust, true),
+        }
+    }
+
+    /// Opens a connection to `config`'s address, reporting events.
+    fn open(&self, mut config: Config, deadline: Option<Instant>) -> Result<Connection> {
         let addr = config.addr.clone();
         self.emit(Event::Connect { addr: addr.clone() });
         if let Some(deadline) = deadline {
@@ -85,22 +282,105 @@ impl Connector {
         }
     }
 
-    /// One attempt to open a connection with the client's settings.
-    pub fn connect(&self, deadline: Option<Instant>) -> Result<Connection> {
-        self.connect_with(deadline, |c| c)
+    /// Asks `source` where to connect, and connects there, checking the
+    /// server's role: a server in the wrong role is passed over and the
+    /// source asked again; when it names no other, it is asked again after
+    /// a short pause, until `deadline` (or the connect timeout).
+    fn connect_resolved(
+        &self,
+        source: &dyn Source,
+        deadline: Option<Instant>,
+        adjust: &dyn Fn(Config) -> Config,
+        streaming: bool,
+    ) -> Result<Connection> {
+        let bound = deadline
+            .or_else(|| self.config.connect_timeout.map(|t| Instant::now() + t))
+            .unwrap_or_else(|| Instant::now() + ROLE_CONFIRM_BOUND);
+        let mut rejected: Vec<Rejected> = Vec::new();
+        let mut superseded = 0;
+        loop {
+            let target = match source.target(Some(bound), &rejected) {
+                Ok(target) => target,
+                Err(e) if e.kind() == ErrorKind::MasterNotConfirmed => {
+                    // Every sentinel named a server in the wrong role: a
+                    // failover may be under way. Ask again shortly.
+                    if Instant::now() + ROLE_RETRY_PAUSE >= bound {
+                        return Err(e);
+                    }
+                    source.nap(ROLE_RETRY_PAUSE);
+                    rejected.clear();
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let mut config = adjust(self.config.clone());
+            config.addr = target.addr.clone();
+            config.handshake = config.handshake.expect_role(Some(target.role));
+            match self.open(config, Some(bound)) {
+                Ok(mut conn) => {
+                    let watch = streaming
+                        .then(|| conn.shutdown_handle())
+                        .flatten()
+                        .map(|socket| source.watched().add(target.epoch, socket));
+                    match source.confirmed(&target) {
+                        Some(epoch) => {
+                            conn.set_epoch(epoch);
+                            if let Some(watch) = watch {
+                                // Filed under the epoch it belongs to.
+                                drop(watch);
+                                if let Some(socket) = conn.shutdown_handle() {
+                                    conn.attach_watch(source.watched().add(epoch, socket));
+                                }
+                            }
+                            return Ok(conn);
+                        }
+                        None if superseded < 3 => {
+                            // The topology moved while this one opened.
+                            superseded += 1;
+                            continue;
+                        }
+                        None => {
+                            return Err(Error::new(
+                                ErrorKind::Connect,
+                                crate::Executed::No,
+                                format!(
+                                    "{}: the topology kept changing while connecting",
+                                    target.addr
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Err(e) => match (e.handshake_error(), &target.origin) {
+                    (Some(HandshakeError::RoleMismatch { found, .. }), Some(origin)) => {
+                        rejected.push(Rejected {
+                            origin: origin.clone(),
+                            why: format!("its role is {found}"),
+                        });
+                    }
+                    _ => {
+                        source.failed(&target, &e);
+                        return Err(e);
+                    }
+                },
+            }
+        }
     }
 
-    /// Opens a connection, trying again after the strategy's pauses until
-    /// one opens. `sleep` waits between attempts and answers `false` to
-    /// give up (the owner was closed meanwhile); then `None`.
+    /// Opens a streaming connection ([`connect_streaming`]), trying again
+    /// after the strategy's pauses until one opens. `sleep` waits between
+    /// attempts and answers `false` to give up (the owner was closed
+    /// meanwhile); then `None`.
+    ///
+    /// [`connect_streaming`]: Connector::connect_streaming
     pub fn connect_until_up(
         &self,
         adjust: &dyn Fn(Config) -> Config,
         sleep: &mut dyn FnMut(Duration) -> bool,
     ) -> Option<Connection> {
-        let mut backoff = Backoff::new(&self.strategy, u32::MAX, None, &self.events);
+        let mut backoff = Backoff::new(self, u32::MAX, None);
         loop {
-            match self.connect_with(None, adjust) {
+            match self.connect_streaming(None, adjust) {
                 Ok(conn) => return Some(conn),
                 Err(_) => match backoff.next_delay() {
                     Some(delay) if sleep(delay) => {}
@@ -116,6 +396,7 @@ impl std::fmt::Debug for Connector {
         f.debug_struct("Connector")
             .field("config", &self.config)
             .field("strategy", &self.strategy)
+            .field("moving", &self.source.is_some())
             .finish()
     }
 }
@@ -123,26 +404,23 @@ impl std::fmt::Debug for Connector {
 /// The pauses between attempts: the strategy's delays, a bound on the
 /// number of attempts, and the deadline of the whole operation.
 pub(crate) struct Backoff<'a> {
-    strategy: &'a ReconnectStrategy,
+    connector: &'a Connector,
     max_attempts: u32,
     attempt: u32,
     deadline: Option<Instant>,
-    events: &'a Option<EventHandler>,
 }
 
 impl<'a> Backoff<'a> {
     pub fn new(
-        strategy: &'a ReconnectStrategy,
+        connector: &'a Connector,
         max_attempts: u32,
         deadline: Option<Instant>,
-        events: &'a Option<EventHandler>,
     ) -> Backoff<'a> {
         Backoff {
-            strategy,
+            connector,
             max_attempts,
             attempt: 0,
             deadline,
-            events,
         }
     }
 
@@ -154,26 +432,23 @@ impl<'a> Backoff<'a> {
         if self.attempt > self.max_attempts {
             return None;
         }
-        let delay = self.strategy.delay(self.attempt)?;
+        let delay = self.connector.strategy.delay(self.attempt)?;
         if self.deadline.is_some_and(|d| Instant::now() + delay >= d) {
             return None;
         }
-        emit(
-            self.events,
-            Event::Reconnecting {
-                attempt: self.attempt,
-                delay,
-            },
-        );
+        self.connector.emit(Event::Reconnecting {
+            attempt: self.attempt,
+            delay,
+        });
         Some(delay)
     }
 
-    /// Sleeps before the next attempt, or returns `error` when there is
-    /// none.
+    /// Sleeps before the next attempt (less if the topology moves
+    /// meanwhile), or returns `error` when there is none.
     pub fn pause(&mut self, error: Error) -> Result<()> {
         match self.next_delay() {
             Some(delay) => {
-                std::thread::sleep(delay);
+                self.connector.nap(delay);
                 Ok(())
             }
             None => Err(error),

@@ -67,7 +67,10 @@ mod types;
 pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
-pub use client::{CacheOptions, Client, ClientBuilder, Pooled};
+pub use client::{
+    AddrRemap, CacheOptions, Client, ClientBuilder, Pooled, ReplicaSelect, SentinelConfig,
+    DEFAULT_SENTINEL_PORT,
+};
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};
 pub use connection::{Connection, PushHandler};

@@ -321,7 +321,7 @@ fn track(cache: Weak<Cache>, connector: &Connector) {
             Ok(id) => id,
             Err(e) => {
                 connector.emit(Event::Error {
-                    addr: connector.config().addr.clone(),
+                    addr: conn.addr().clone(),
                     error: format!("tracking connection: {e}"),
                 });
                 if !sleep(
@@ -370,7 +370,7 @@ fn track(cache: Weak<Cache>, connector: &Connector) {
                     shared.online.store(false, Ordering::Release);
                     shared.flush();
                     connector.emit(Event::Closed {
-                        addr: connector.config().addr.clone(),
+                        addr: conn.addr().clone(),
                         reason: format!("tracking connection lost, cache flushed: {e}"),
                     });
                     break;

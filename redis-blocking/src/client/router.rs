@@ -13,6 +13,7 @@ use resp_core::command::Argv;
 
 use super::pool::Pool;
 use crate::config::Addr;
+use crate::connection::Connection;
 use crate::connector::Connector;
 use crate::error::{Error, Result};
 
@@ -20,8 +21,8 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy)]
 pub(crate) enum Route<'r> {
     /// One command, routed by its keys (a single server has no use for
-    /// them; a cluster router hashes them).
-    #[allow(dead_code)]
+    /// them; a cluster router hashes them) or its kind (a Sentinel router
+    /// may send reads to replicas).
     Command(&'r dyn Argv),
     /// A batch of commands, kept together on one connection.
     Batch,
@@ -32,9 +33,9 @@ pub(crate) trait Router: Send + Sync {
     /// The pool for one attempt of a call.
     fn pool(&self, route: Route<'_>) -> Result<&Arc<Pool>>;
 
-    /// Learns from a failed attempt on `addr` (a refused connection, a
+    /// Learns from a failed attempt on `conn` (a refused connection, a
     /// redirect, `READONLY` after a failover).
-    fn observe(&self, addr: &Addr, error: &Error);
+    fn observe(&self, conn: &Connection, error: &Error);
 
     /// The connector that opens connections outside the pools
     /// (subscribers, monitors, the cache tracker).
@@ -42,6 +43,11 @@ pub(crate) trait Router: Send + Sync {
 
     /// Every pool, for statistics.
     fn pools(&self) -> Vec<&Arc<Pool>>;
+
+    /// The master in use now, for a topology that moves.
+    fn current_master(&self) -> Option<Addr> {
+        None
+    }
 }
 
 /// One server.
@@ -60,8 +66,8 @@ impl Router for Standalone {
         Ok(&self.pool)
     }
 
-    fn observe(&self, addr: &Addr, error: &Error) {
-        log::debug!("call on {addr} failed: {error}");
+    fn observe(&self, conn: &Connection, error: &Error) {
+        log::debug!("call on {} failed: {error}", conn.addr());
     }
 
     fn connector(&self) -> &Arc<Connector> {
