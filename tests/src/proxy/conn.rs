@@ -296,6 +296,9 @@ fn forward_replies(shared: &Shared, conn: &Conn) {
 /// Splits the reply stream into frames and pairs them with commands.
 struct ReplyPairing {
     active: bool,
+    /// Once pairing stopped: whether frames are still told apart (to drop
+    /// pub/sub messages); false after bytes that do not decode.
+    framing: bool,
     decoder: Decoder,
     /// Unconsumed bytes, from the start of a frame.
     buf: Vec<u8>,
@@ -309,6 +312,7 @@ impl ReplyPairing {
     fn new() -> Self {
         ReplyPairing {
             active: true,
+            framing: true,
             decoder: Decoder::new(),
             buf: Vec::new(),
             sent: 0,
@@ -320,7 +324,7 @@ impl ReplyPairing {
     /// the connection is closed.
     fn feed(&mut self, shared: &Shared, conn: &Conn, data: &[u8]) -> bool {
         if !self.active {
-            return conn.send(shared, Direction::Reply, data);
+            return self.forward_frames(shared, conn, data);
         }
         self.buf.extend_from_slice(data);
         // Invariant: `start <= sent`; bytes before `sent` were forwarded.
@@ -340,7 +344,7 @@ impl ReplyPairing {
                                 break false;
                             }
                         }
-                        None => return self.give_up(shared, conn),
+                        None => return self.give_up(shared, conn, start),
                     }
                 }
             }
@@ -364,7 +368,10 @@ impl ReplyPairing {
                     self.sent = self.buf.len();
                     break alive;
                 }
-                Err(_) => return self.give_up(shared, conn),
+                Err(_) => {
+                    self.framing = false;
+                    return self.give_up(shared, conn, start);
+                }
             }
         };
         self.buf.drain(..start);
@@ -372,13 +379,69 @@ impl ReplyPairing {
         alive
     }
 
-    /// Stops pairing and forwards what was held.
-    fn give_up(&mut self, shared: &Shared, conn: &Conn) -> bool {
+    /// Stops pairing at the frame starting at `start`: forwards what was
+    /// held, frame by frame while frames can still be told apart.
+    fn give_up(&mut self, shared: &Shared, conn: &Conn, start: usize) -> bool {
         self.active = false;
         conn.stop_pairing();
         let rest = std::mem::take(&mut self.buf);
+        if self.framing && self.sent == start {
+            return self.forward_frames(shared, conn, &rest[start..]);
+        }
+        self.framing = false;
         conn.send(shared, Direction::Reply, &rest[self.sent..])
     }
+
+    /// Forwards whole frames once pairing stopped, dropping the pub/sub
+    /// messages of dropped channels; raw bytes once framing is lost.
+    fn forward_frames(&mut self, shared: &Shared, conn: &Conn, data: &[u8]) -> bool {
+        if !self.framing {
+            return conn.send(shared, Direction::Reply, data);
+        }
+        self.buf.extend_from_slice(data);
+        let mut start = 0;
+        let alive = loop {
+            match self.decoder.decode(&self.buf[start..]) {
+                Ok(Status::Complete((frame, used))) => {
+                    let dropped = is_dropped_message(shared, &frame);
+                    let end = start + used;
+                    if dropped {
+                        shared.stats.dropped.fetch_add(1, Ordering::SeqCst);
+                    } else if !conn.send(shared, Direction::Reply, &self.buf[start..end]) {
+                        break false;
+                    }
+                    start = end;
+                }
+                Ok(Status::Partial) => break true,
+                Err(_) => {
+                    self.framing = false;
+                    let rest = std::mem::take(&mut self.buf);
+                    return conn.send(shared, Direction::Reply, &rest[start..]);
+                }
+            }
+        };
+        self.buf.drain(..start);
+        alive
+    }
+}
+
+/// Whether `frame` is a pub/sub message on a channel the proxy drops.
+fn is_dropped_message(shared: &Shared, frame: &Frame<'_>) -> bool {
+    let items = match frame {
+        Frame::Array(items) | Frame::Push(items) => items,
+        _ => return false,
+    };
+    let channel = match items.first().and_then(Frame::as_bytes) {
+        Some(b"message") => items.get(1),
+        Some(b"pmessage") => items.get(2),
+        _ => None,
+    };
+    let Some(channel) = channel.and_then(Frame::as_bytes) else {
+        return false;
+    };
+    lock(&shared.dropped_channels)
+        .iter()
+        .any(|c| c.as_slice() == channel)
 }
 
 fn is_push(frame: &Frame<'_>) -> bool {

@@ -14,7 +14,9 @@
 //! * [`Proxy::pause`] / [`Proxy::resume`]: black-hole every connection
 //!   without closing it, so clients time out;
 //! * [`Proxy::refuse_connections`]: close new connections right away;
-//! * [`Proxy::kill_connections`]: close every current connection.
+//! * [`Proxy::kill_connections`]: close every current connection;
+//! * [`Proxy::drop_messages`]: swallow the pub/sub messages of a channel
+//!   (a subscriber that silently misses them).
 //!
 //! Every fault can be changed at any time and applies to existing and new
 //! connections. RESP3 push frames (`>`) are forwarded without being paired.
@@ -167,6 +169,19 @@ impl Proxy {
     /// made). Existing connections are not affected.
     pub fn refuse_connections(&self, refuse: bool) {
         self.shared.refuse.store(refuse, Ordering::SeqCst);
+    }
+
+    /// Drops, instead of forwarding, every pub/sub message published to
+    /// `channel` (`message` and `pmessage` frames, RESP2 arrays or RESP3
+    /// pushes), on existing and new connections: subscribers stay
+    /// subscribed but never hear of them. Other frames pass unchanged.
+    pub fn drop_messages(&self, channel: impl AsRef<[u8]>) {
+        lock(&self.shared.dropped_channels).push(channel.as_ref().to_vec());
+    }
+
+    /// Messages dropped by [`Self::drop_messages`] so far.
+    pub fn messages_dropped(&self) -> u64 {
+        self.shared.stats.dropped.load(Ordering::SeqCst)
     }
 
     /// Closes every current connection, on both sides, now.

@@ -57,6 +57,7 @@ pub(super) struct Stats {
     pub(super) commands: AtomicU64,
     pub(super) replies: AtomicU64,
     pub(super) pushes: AtomicU64,
+    pub(super) dropped: AtomicU64,
     pub(super) per_command: Mutex<HashMap<String, u64>>,
 }
 
@@ -92,6 +93,8 @@ pub(super) struct Shared {
     /// Forwarding threads, joined on drop.
     pub(super) threads: Mutex<Vec<JoinHandle<()>>>,
     pub(super) refuse: AtomicBool,
+    /// Pub/sub channels whose messages are dropped, not forwarded.
+    pub(super) dropped_channels: Mutex<Vec<Vec<u8>>>,
     pub(super) stats: Stats,
 }
 
@@ -105,6 +108,7 @@ impl Shared {
             registry: Mutex::default(),
             threads: Mutex::default(),
             refuse: AtomicBool::new(false),
+            dropped_channels: Mutex::default(),
             stats: Stats::default(),
         }
     }

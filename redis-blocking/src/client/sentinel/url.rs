@@ -150,9 +150,11 @@ fn apply(mut config: SentinelConfig, key: &str, value: &str) -> Result<SentinelC
             let select = match value {
                 "random" => ReplicaSelect::Random,
                 "round_robin" | "round-robin" | "roundrobin" => ReplicaSelect::RoundRobin,
-                _ => return Err(Error::config(format!(
+                _ => {
+                    return Err(Error::config(format!(
                     "invalid URL option replica_reads: '{value}' (expected random or round_robin)"
-                ))),
+                )))
+                }
             };
             let fallback = config.replicas.is_none_or(|(_, f)| f);
             config.replicas = Some((select, fallback));
