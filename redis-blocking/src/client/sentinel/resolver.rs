@@ -19,6 +19,15 @@ pub(crate) struct Resolver {
     kept: Mutex<Option<Connection>>,
 }
 
+/// What went wrong with `sentinel`, without repeating its address.
+fn cause(sentinel: &Addr, error: &Error) -> String {
+    let text = error.to_string();
+    match text.strip_prefix(&format!("{sentinel}: ")) {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    }
+}
+
 /// The address of a sentinel's answer, as this client reaches it.
 pub(crate) fn addr_of(config: &SentinelConfig, endpoint: &Endpoint) -> Addr {
     config.remapped(Addr::Tcp {
@@ -80,7 +89,7 @@ impl Resolver {
                 _ => match self.open(&sentinel, deadline) {
                     Ok(conn) => conn,
                     Err(e) => {
-                        resolution.handle_unreachable(e);
+                        resolution.handle_unreachable(cause(&sentinel, &e));
                         continue;
                     }
                 },
@@ -92,7 +101,7 @@ impl Resolver {
                 match conn.query_bytes(&out, reply_deadline) {
                     Ok(reply) => resolution.handle_reply(&reply),
                     Err(e) => {
-                        resolution.handle_unreachable(e);
+                        resolution.handle_unreachable(cause(&sentinel, &e));
                         healthy = false;
                     }
                 }
