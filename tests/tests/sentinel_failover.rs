@@ -153,6 +153,20 @@ fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) -> 
     }
 }
 
+type Popped = (redis_blocking::Result<Option<(String, String)>>, Instant);
+
+/// `BLPOP queue 0` on a thread of its own: its result and when it came.
+fn blpop_forever(client: &Client) -> std::sync::mpsc::Receiver<Popped> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let client = client.clone();
+    thread::spawn(move || {
+        let result =
+            client.query::<Option<(String, String)>>(&Cmd::new("BLPOP").arg("queue").arg(0));
+        let _ = tx.send((result, Instant::now()));
+    });
+    rx
+}
+
 /// A per-key INCR followed, on the same connection, by `WAIT 1 100`.
 type Incr = (String, Vec<redis_blocking::Result<Value>>);
 
@@ -287,14 +301,7 @@ fn sigstop_of_the_master_with_calls_in_flight() {
 
     let subscriber = client.subscriber().unwrap();
     subscriber.subscribe(["news"]).unwrap();
-    let blpop = thread::spawn({
-        let client = client.clone();
-        move || {
-            let result =
-                client.query::<Option<(String, String)>>(&Cmd::new("BLPOP").arg("queue").arg(0));
-            (result, Instant::now())
-        }
-    });
+    let blpop = blpop_forever(&client);
     let reader = Looper::start({
         let mut client = client.clone();
         move |_| client.get::<_, Option<String>>("k")
@@ -318,7 +325,9 @@ fn sigstop_of_the_master_with_calls_in_flight() {
     let new = group.server_by_port(new.port()).unwrap();
 
     // BLPOP 0 has no deadline: the switch shut its connection down.
-    let (popped, returned) = blpop.join().unwrap();
+    let (popped, returned) = blpop
+        .recv_timeout(Duration::from_secs(10))
+        .expect("BLPOP 0 still blocked 10 s after the switch");
     let e = popped.unwrap_err();
     assert_eq!(e.executed(), Executed::Maybe, "{e:?}");
     assert!(returned > stopped);
@@ -568,10 +577,7 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
         .collect();
     let subscriber = client.subscriber().unwrap();
     subscriber.subscribe(["news"]).unwrap();
-    let blpop = thread::spawn({
-        let client = client.clone();
-        move || client.query::<Option<(String, String)>>(&Cmd::new("BLPOP").arg("queue").arg(0))
-    });
+    let blpop = blpop_forever(&client);
     wait_until("every connection open", Duration::from_secs(5), || {
         named_connections(old, "busy") >= 10
     });
@@ -600,7 +606,10 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
             assert!(failover_error(&e), "{e:?}");
         }
     }
-    let e = blpop.join().unwrap().unwrap_err();
+    let (popped, _) = blpop
+        .recv_timeout(Duration::from_secs(5))
+        .expect("BLPOP 0 still blocked");
+    let e = popped.unwrap_err();
     assert_eq!(e.executed(), Executed::Maybe, "{e:?}");
     assert!(matches!(
         subscriber.recv_timeout(Duration::from_secs(2)).unwrap(),

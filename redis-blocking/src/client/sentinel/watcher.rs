@@ -120,13 +120,18 @@ impl Watcher {
             false,
             Some(Instant::now() + delay),
         );
-        self.drain();
+        let _ = self.drain();
         self.live().is_some()
     }
 
-    fn drain(&mut self) {
+    /// Empties the wake-up pipe; whether anything was in it.
+    fn drain(&mut self) -> bool {
         let mut buf = [0u8; 64];
-        while matches!(self.wake.read(&mut buf), Ok(n) if n > 0) {}
+        let mut woken = false;
+        while matches!(self.wake.read(&mut buf), Ok(n) if n > 0) {
+            woken = true;
+        }
+        woken
     }
 
     /// Reads `conn`'s messages, pinging the sentinel and re-checking the
@@ -184,8 +189,9 @@ impl Watcher {
                     }
                 }
                 Ok(Polled::TimedOut) => {}
+                // A wait with a wake-up pipe that timed out says Woken too.
+                Ok(Polled::Woken) if !self.drain() => {}
                 Ok(Polled::Woken) => {
-                    self.drain();
                     if self.live().is_none() {
                         return End::Stop;
                     }
