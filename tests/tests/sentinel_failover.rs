@@ -30,15 +30,45 @@ fn sentinel_url(addrs: &[SocketAddr], name: &str, options: &str) -> String {
     format!("redis+sentinel://{}/{name}?{options}", hosts.join(","))
 }
 
+/// When the client moved to a new master (its `MasterChanged` events
+/// after the first).
+type Switches = Arc<Mutex<Vec<Instant>>>;
+
 /// A client that rides out failovers: calls keep retrying what surely did
 /// not run until their deadline.
 fn client(group: &Sentinels, timeout: Duration, options: &str) -> Client {
+    client_with(group, timeout, options).0
+}
+
+/// [`client`], and when it moved to a new master.
+fn client_with(group: &Sentinels, timeout: Duration, options: &str) -> (Client, Switches) {
     let url = sentinel_url(&group.sentinel_addrs(), group.master_name(), options);
-    Client::sentinel(SentinelConfig::from_url(&url).unwrap())
+    let switches: Switches = Arc::default();
+    let client = Client::sentinel(SentinelConfig::from_url(&url).unwrap())
         .unwrap()
         .timeout(Some(timeout))
         .max_retries(u32::MAX)
-        .build()
+        .on_event({
+            let switches = Arc::clone(&switches);
+            move |event| {
+                if let redis_blocking::Event::MasterChanged { from: Some(_), .. } = event {
+                    switches.lock().unwrap().push(Instant::now());
+                }
+            }
+        })
+        .build();
+    (client, switches)
+}
+
+/// When the client first moved to a new master after `since`.
+fn switched_after(switches: &Switches, since: Instant) -> Duration {
+    switches
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|t| **t > since)
+        .map(|t| *t - since)
+        .expect("the client moved to a new master")
 }
 
 fn addr(server: &RedisServer) -> Addr {
@@ -260,7 +290,7 @@ fn sigkill_of_the_master_under_writes() {
     let _serial = serial();
     let group = Sentinels::start().unwrap();
     let old = group.initial_master();
-    let client = client(&group, Duration::from_secs(6), "");
+    let (client, switches) = client_with(&group, Duration::from_secs(6), "");
     let writer = Looper::start({
         let client = client.clone();
         move |i| incr_and_wait(&client, i)
@@ -283,7 +313,8 @@ fn sigkill_of_the_master_under_writes() {
     let records = writer.finish();
     let resumed = check_incrs(&records, new, killed);
     assert_eq!(client.current_master(), Some(addr(new)));
-    println!("SIGKILL: sentinels agreed on the new master after {switched:?}; writes resumed after {resumed:?}");
+    let moved = switched_after(&switches, killed);
+    println!("SIGKILL: the client moved to the new master {moved:?} after the kill (all sentinels agreed after {switched:?}); writes resumed after {resumed:?}");
     assert!(
         resumed <= Duration::from_secs(4),
         "writes resumed {resumed:?} after the kill (sentinels agreed after {switched:?})"
@@ -296,7 +327,7 @@ fn sigstop_of_the_master_with_calls_in_flight() {
     let group = Sentinels::start().unwrap();
     let old = group.initial_master();
     let timeout = Duration::from_secs(1);
-    let client = client(&group, timeout, "client_name=stopped");
+    let (client, switches) = client_with(&group, timeout, "client_name=stopped");
     let () = client.clone().set("k", "v").unwrap();
 
     let subscriber = client.subscriber().unwrap();
@@ -390,10 +421,12 @@ fn sigstop_of_the_master_with_calls_in_flight() {
         .filter(|w| w.started > resumed)
         .all(|w| w.result.is_ok()));
     assert_eq!(client.current_master(), Some(addr(new)));
+    let moved = switched_after(&switches, stopped);
     println!(
-        "SIGSTOP: sentinels switched after {:?}; BLPOP 0 failed {blpop_lag:?} after that; the subscriber reconnected {:?} after; slowest GET {slowest:?}; {} reads, {} writes",
+        "SIGSTOP: the client moved {moved:?} after the stop (all sentinels agreed after {:?}); BLPOP 0 failed {:?} and the subscriber reconnected {:?} after the stop; slowest GET {slowest:?}; {} reads, {} writes",
         switched - stopped,
-        heard.saturating_duration_since(switched),
+        returned - stopped,
+        heard - stopped,
         reads.len(),
         writes.len()
     );
@@ -556,7 +589,17 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
     let _serial = serial();
     let group = Sentinels::start().unwrap();
     let old = group.initial_master();
-    let client = client(&group, Duration::from_secs(5), "client_name=busy");
+    let url = sentinel_url(
+        &group.sentinel_addrs(),
+        group.master_name(),
+        "client_name=busy&protocol=3",
+    );
+    let client = Client::sentinel(SentinelConfig::from_url(&url).unwrap())
+        .unwrap()
+        .timeout(Some(Duration::from_secs(5)))
+        .max_retries(u32::MAX)
+        .client_side_cache(redis_blocking::CacheOptions::default())
+        .build();
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..8)
         .map(|t| {
@@ -565,8 +608,13 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
                 let mut errors = Vec::new();
                 let mut i = 0u64;
                 while !stop.load(Ordering::Relaxed) {
-                    let key = format!("t{t}:{i}");
+                    let key = format!("t{t}:{}", i % 16);
                     if let Err(e) = client.set::<_, _, ()>(&key, i) {
+                        errors.push(e);
+                    }
+                    // Reads through the cache (whose invalidations come
+                    // through the tracking connection).
+                    if let Err(e) = client.get::<_, u64>(&key) {
                         errors.push(e);
                     }
                     i += 1;
@@ -578,8 +626,9 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
     let subscriber = client.subscriber().unwrap();
     subscriber.subscribe(["news"]).unwrap();
     let blpop = blpop_forever(&client);
+    // 8 pooled, the subscriber's, the BLPOP's and the cache tracker's.
     wait_until("every connection open", Duration::from_secs(5), || {
-        named_connections(old, "busy") >= 10
+        named_connections(old, "busy") >= 11
     });
     let before = named_connections(old, "busy");
     let new = group.failover(Duration::from_secs(30)).unwrap();
@@ -617,4 +666,20 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
     ));
     assert!(named_connections(new, "busy") >= 2);
     assert_eq!(named_connections(old, "busy"), 0);
+    // The cache tracker followed: a value cached from the new master is
+    // invalidated when another client changes it there.
+    let mut reader = client.clone();
+    let () = reader.set("shared", "before").unwrap();
+    let hits = client.cache_hits();
+    wait_until(
+        "a cached read from the new master",
+        Duration::from_secs(5),
+        || reader.get::<_, String>("shared").unwrap() == "before" && client.cache_hits() > hits,
+    );
+    new.query(&["SET", "shared", "after"]);
+    wait_until(
+        "the invalidation from the new master",
+        Duration::from_secs(2),
+        || reader.get::<_, String>("shared").unwrap() == "after",
+    );
 }

@@ -185,6 +185,17 @@ impl Cache {
             .then(|| (id, self.generation.load(Ordering::Acquire)))
     }
 
+    /// The server refused to redirect invalidations to the tracking
+    /// connection of `generation` (it is on another server, after a
+    /// failover): the cache is flushed and serves nothing until the tracker
+    /// is connected again.
+    pub fn tracker_lost(&self, generation: u64) {
+        if self.generation.load(Ordering::Acquire) == generation {
+            self.online.store(false, Ordering::Release);
+            self.flush();
+        }
+    }
+
     /// The cached reply of `cmd`, or a ticket to cache its reply.
     pub fn lookup(&self, cmd: &Cmd<'_>) -> Result<Value, Option<Ticket>> {
         let Some(key) = cacheable_key(cmd) else {

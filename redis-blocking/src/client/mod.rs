@@ -473,7 +473,16 @@ impl Client {
                         retry_reads,
                         |conn: &mut Connection, deadline| {
                             if let Some((target, generation)) = cache.redirect() {
-                                conn.ensure_tracking(target, generation, deadline)?;
+                                match conn.ensure_tracking(target, generation, deadline) {
+                                    // The tracking connection is not on this
+                                    // server (it is moving to a new master):
+                                    // read, but cache nothing until it is back.
+                                    Err(e) if e.kind() == ErrorKind::Server => {
+                                        log::debug!("tracking refused ({e}): caching paused");
+                                        cache.tracker_lost(generation);
+                                    }
+                                    other => other?,
+                                }
                             }
                             conn.query_until::<Value>(cmd, deadline)
                         },
