@@ -8,9 +8,13 @@
 //! client-side caching.
 //!
 //! A [`Client`] adds a thread-safe pool, reconnects with backoff and
-//! retries only where they are safe.
+//! retries only where they are safe. The same `Client` follows a master
+//! through Redis Sentinel ([`Client::sentinel`], `redis+sentinel://`
+//! URLs): it resolves the master by the Sentinel client specification,
+//! confirms its role on every connection, watches `+switch-master` and
+//! re-checks on its own, and leaves no connection on a demoted master.
 //!
-//! **Not here (yet)**: Redis Cluster and Sentinel clients. **Unix only**:
+//! **Not here (yet)**: a Redis Cluster client. **Unix only**:
 //! the crate waits on sockets with `poll(2)` and uses Unix sockets for
 //! wake-ups; it does not build on Windows.
 //!
@@ -30,9 +34,11 @@
 //! The protocol knowledge needs no I/O and lives in [`resp_core`]: the
 //! command table and command semantics ([`resp_core::command`]), reply
 //! routing, the handshake, batch outcomes and pub/sub bookkeeping
-//! ([`resp_core::client`]). This crate owns the sockets and two loops: the
-//! wire loop of a [`Connection`] (the only place that reads or writes for a
-//! call) and the call loop of a [`Client`] (route, run, judge, back off).
+//! ([`resp_core::client`]), the Sentinel protocol ([`resp_core::sentinel`]).
+//! This crate owns the sockets and two loops: the wire loop of a
+//! [`Connection`] (the only place that reads or writes for a call) and the
+//! call loop of a [`Client`] (route, run, judge, back off), whose router is
+//! one server or a Sentinel-followed master.
 //!
 //! # Example
 //!

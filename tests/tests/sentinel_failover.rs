@@ -626,9 +626,18 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
     let subscriber = client.subscriber().unwrap();
     subscriber.subscribe(["news"]).unwrap();
     let blpop = blpop_forever(&client);
-    // 8 pooled, the subscriber's, the BLPOP's and the cache tracker's.
+    let monitor = {
+        let mut monitor = client.monitor().unwrap();
+        thread::spawn(move || loop {
+            if let Err(e) = monitor.next_event(Some(Duration::from_secs(1))) {
+                return (e, Instant::now());
+            }
+        })
+    };
+    // 8 pooled, the subscriber's, the BLPOP's, the monitor's and the cache
+    // tracker's.
     wait_until("every connection open", Duration::from_secs(5), || {
-        named_connections(old, "busy") >= 11
+        named_connections(old, "busy") >= 12
     });
     let before = named_connections(old, "busy");
     let new = group.failover(Duration::from_secs(30)).unwrap();
@@ -660,6 +669,9 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
         .expect("BLPOP 0 still blocked");
     let e = popped.unwrap_err();
     assert_eq!(e.executed(), Executed::Maybe, "{e:?}");
+    // The monitor's reader got an error, not silence.
+    let (e, failed) = monitor.join().unwrap();
+    assert!(failed <= switched + Duration::from_secs(1), "{e:?}");
     assert!(matches!(
         subscriber.recv_timeout(Duration::from_secs(2)).unwrap(),
         Some(Incoming::Reconnected)
