@@ -73,18 +73,28 @@ pub(crate) trait Source: Send + Sync {
     fn watched(&self) -> &Watched;
 }
 
-/// Sockets to shut down when the topology moves on: streaming connections
-/// and blocking calls, which would otherwise wait on a server that is no
-/// longer the master (one that hangs, for example) without end.
+/// Sockets to shut down when the topology moves on, so that nothing waits
+/// on a server that is no longer the master (one that hangs, for example)
+/// and nothing completes there unnoticed.
 #[derive(Default)]
 pub(crate) struct Watched {
     inner: Arc<Mutex<WatchedInner>>,
 }
 
+/// What a watched socket carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waits {
+    /// Calls that end on their own (a pooled connection).
+    Briefly,
+    /// A stream (subscriber, monitor, tracker) or a blocking call, which
+    /// may wait without end.
+    Long,
+}
+
 #[derive(Default)]
 struct WatchedInner {
     next: u64,
-    sockets: HashMap<u64, (u64, socket2::Socket)>,
+    sockets: HashMap<u64, (u64, Waits, socket2::Socket)>,
 }
 
 /// A registration in [`Watched`]; dropping it unregisters.
@@ -95,24 +105,25 @@ pub(crate) struct Watch {
 
 impl Watched {
     /// Registers `socket`, a connection of `epoch`.
-    pub fn add(&self, epoch: u64, socket: socket2::Socket) -> Watch {
+    pub fn add(&self, epoch: u64, waits: Waits, socket: socket2::Socket) -> Watch {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.next += 1;
         let id = inner.next;
-        inner.sockets.insert(id, (epoch, socket));
+        inner.sockets.insert(id, (epoch, waits, socket));
         Watch {
             registry: Arc::downgrade(&self.inner),
             id,
         }
     }
 
-    /// Shuts down every registered connection older than `epoch`: their
-    /// owners' reads and writes fail at once.
-    pub fn shut_down_before(&self, epoch: u64) -> usize {
+    /// Shuts down the registered connections older than `epoch` (with
+    /// `all`, every one; otherwise those that wait long): their owners'
+    /// reads and writes fail at once.
+    pub fn shut_down_before(&self, epoch: u64, all: bool) -> usize {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut n = 0;
-        for (of, socket) in inner.sockets.values() {
-            if *of < epoch {
+        for (of, waits, socket) in inner.sockets.values() {
+            if *of < epoch && (all || *waits == Waits::Long) {
                 let _ = socket.shutdown(std::net::Shutdown::Both);
                 n += 1;
             }
@@ -223,7 +234,7 @@ impl Connector {
     pub fn watch(&self, conn: &Connection) -> Option<Watch> {
         let source = self.source.as_ref()?;
         let socket = conn.shutdown_handle()?;
-        Some(source.watched().add(conn.epoch(), socket))
+        Some(source.watched().add(conn.epoch(), Waits::Long, socket))
     }
 
     /// One attempt to open a connection, within `deadline` if it is sooner
@@ -235,8 +246,8 @@ impl Connector {
         adjust: impl Fn(Config) -> Config,
     ) -> Result<Connection> {
         match &self.source {
-            None => self.open(adjust(self.config.clone()), deadline),
-            Some(source) => self.connect_resolved(&**source, deadline, &adjust, false),
+            None => self.open(adjust(self.config.clone()), deadline, &mut |_| {}),
+            Some(source) => self.connect_resolved(&**source, deadline, &adjust, Waits::Briefly),
         }
     }
 
@@ -246,28 +257,35 @@ impl Connector {
     }
 
     /// Opens a connection that will stream (a subscriber, a monitor, a
-    /// tracker): for a moving topology, it is shut down when the topology
-    /// moves away from its server, so that its owner finds out at once.
+    /// tracker): for a moving topology, it is shut down whenever the
+    /// topology moves on (even when the master only refused a write), so
+    /// that its owner finds out at once.
     pub fn connect_streaming(
         &self,
         deadline: Option<Instant>,
         adjust: &dyn Fn(Config) -> Config,
     ) -> Result<Connection> {
         match &self.source {
-            None => self.open(adjust(self.config.clone()), deadline),
-            Some(source) => self.connect_resolved(&**source, deadline, adjust, true),
+            None => self.open(adjust(self.config.clone()), deadline, &mut |_| {}),
+            Some(source) => self.connect_resolved(&**source, deadline, adjust, Waits::Long),
         }
     }
 
-    /// Opens a connection to `config`'s address, reporting events.
-    fn open(&self, mut config: Config, deadline: Option<Instant>) -> Result<Connection> {
+    /// Opens a connection to `config`'s address, reporting events;
+    /// `established` sees it before its handshake.
+    fn open(
+        &self,
+        mut config: Config,
+        deadline: Option<Instant>,
+        established: &mut dyn FnMut(&Connection),
+    ) -> Result<Connection> {
         let addr = config.addr.clone();
         self.emit(Event::Connect { addr: addr.clone() });
         if let Some(deadline) = deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             config.connect_timeout = Some(config.connect_timeout.map_or(left, |t| t.min(left)));
         }
-        match Connection::open(&config) {
+        match Connection::open_with(&config, established) {
             Ok(conn) => {
                 self.emit(Event::Ready { addr });
                 Ok(conn)
@@ -285,13 +303,16 @@ impl Connector {
     /// Asks `source` where to connect, and connects there, checking the
     /// server's role: a server in the wrong role is passed over and the
     /// source asked again; when it names no other, it is asked again after
-    /// a short pause, until `deadline` (or the connect timeout).
+    /// a short pause, until `deadline` (or the connect timeout). The
+    /// connection is watched from before its handshake to its end: when
+    /// the master moves, it is shut down (a stream's or a blocking call's
+    /// also when the master only refused a write).
     fn connect_resolved(
         &self,
         source: &dyn Source,
         deadline: Option<Instant>,
         adjust: &dyn Fn(Config) -> Config,
-        streaming: bool,
+        waits: Waits,
     ) -> Result<Connection> {
         let bound = deadline
             .or_else(|| self.config.connect_timeout.map(|t| Instant::now() + t))
@@ -316,22 +337,25 @@ impl Connector {
             let mut config = adjust(self.config.clone());
             config.addr = target.addr.clone();
             config.handshake = config.handshake.expect_role(Some(target.role));
-            match self.open(config, Some(bound)) {
+            // Watched during the handshake too: one hanging on a server
+            // that stopped ends when the topology moves on.
+            let mut watch = None;
+            let opened = self.open(config, Some(bound), &mut |conn| {
+                watch = conn
+                    .shutdown_handle()
+                    .map(|socket| source.watched().add(target.epoch, Waits::Briefly, socket));
+            });
+            match opened {
                 Ok(mut conn) => {
-                    let watch = streaming
-                        .then(|| conn.shutdown_handle())
-                        .flatten()
-                        .map(|socket| source.watched().add(target.epoch, socket));
                     match source.confirmed(&target) {
                         Some(epoch) => {
                             conn.set_epoch(epoch);
-                            if let Some(watch) = watch {
-                                // Filed under the epoch it belongs to.
-                                drop(watch);
-                                if let Some(socket) = conn.shutdown_handle() {
-                                    conn.attach_watch(source.watched().add(epoch, socket));
-                                }
+                            // Filed under the epoch it belongs to. (Until
+                            // now the first registration covered it.)
+                            if let Some(socket) = conn.shutdown_handle() {
+                                conn.attach_watch(source.watched().add(epoch, waits, socket));
                             }
+                            drop(watch);
                             return Ok(conn);
                         }
                         None if superseded < 3 => {
@@ -444,11 +468,15 @@ impl<'a> Backoff<'a> {
     }
 
     /// Sleeps before the next attempt (less if the topology moves
-    /// meanwhile), or returns `error` when there is none.
-    pub fn pause(&mut self, error: Error) -> Result<()> {
+    /// meanwhile; not at all if it moved since `epoch`, when the attempt
+    /// that failed began: the next one goes where it moved at once), or
+    /// returns `error` when there is none.
+    pub fn pause(&mut self, error: Error, epoch: u64) -> Result<()> {
         match self.next_delay() {
             Some(delay) => {
-                self.connector.nap(delay);
+                if self.connector.epoch() == epoch {
+                    self.connector.nap(delay);
+                }
                 Ok(())
             }
             None => Err(error),

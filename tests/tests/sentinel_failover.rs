@@ -347,8 +347,29 @@ fn sigstop_of_the_master_with_calls_in_flight() {
     wait_until("warm-up", Duration::from_secs(5), || writer.len() >= 20);
     let written_before = stat(old, "incrbyfloat", "calls");
 
+    // A GET with no deadline at all, sent to the stopped master.
+    let unbounded = {
+        let url = sentinel_url(&group.sentinel_addrs(), group.master_name(), "");
+        let mut client = Client::sentinel(SentinelConfig::from_url(&url).unwrap())
+            .unwrap()
+            .build();
+        let () = client.set("u", "1").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let go = Arc::new(AtomicBool::new(false));
+        thread::spawn({
+            let go = Arc::clone(&go);
+            move || {
+                while !go.load(Ordering::Relaxed) {
+                    thread::sleep(Duration::from_millis(1));
+                }
+                let _ = tx.send((client.get::<_, String>("u"), Instant::now()));
+            }
+        });
+        (rx, go)
+    };
     let stopped = Instant::now();
     old.pause().unwrap();
+    unbounded.1.store(true, Ordering::Relaxed);
     let new = group
         .wait_for_master(Duration::from_secs(30), |a| a != old.addr())
         .unwrap();
@@ -367,6 +388,14 @@ fn sigstop_of_the_master_with_calls_in_flight() {
         returned <= switched + Duration::from_secs(1),
         "BLPOP 0 returned {blpop_lag:?} after the sentinels switched"
     );
+    // So did the GET without a deadline: it may have run.
+    let (got, got_at) = unbounded
+        .0
+        .recv_timeout(Duration::from_secs(10))
+        .expect("a GET without deadline still waiting 10 s after the switch");
+    let e = got.unwrap_err();
+    assert_eq!(e.executed(), Executed::Maybe, "{e:?}");
+    assert!(got_at <= switched + Duration::from_secs(1), "{e:?}");
     // The subscriber hears of it, and is subscribed on the new master.
     let heard = wait_until("the subscriber's reconnect", Duration::from_secs(3), || {
         matches!(subscriber.try_recv(), Ok(Some(Incoming::Reconnected)))

@@ -406,6 +406,7 @@ impl Client {
         let connector = self.router.connector();
         let mut backoff = Backoff::new(connector, self.policy.max_attempts, deadline);
         loop {
+            let epoch = connector.epoch();
             let checked_out = self
                 .router
                 .pool(Route::Batch)
@@ -413,7 +414,7 @@ impl Client {
             match checked_out {
                 Ok(conn) => return Ok(conn),
                 Err(error) if crate::retry::should_retry(&error, &|| false, false) => {
-                    backoff.pause(error)?
+                    backoff.pause(error, epoch)?
                 }
                 Err(error) => return Err(error),
             }

@@ -71,6 +71,7 @@ impl Client {
         let mut backoff = Backoff::new(connector, policy.max_attempts, deadline);
         let mut stale = 0usize;
         loop {
+            let epoch = connector.epoch();
             let step = match self.router.pool(op.route()) {
                 Err(error) => Step::Again(error),
                 Ok(pool) => match pool.checkout(deadline) {
@@ -104,7 +105,7 @@ impl Client {
             match step {
                 Step::Done(result) => return result,
                 Step::Again(error) => {
-                    if let Err(error) = backoff.pause(error) {
+                    if let Err(error) = backoff.pause(error, epoch) {
                         return op.give_up(error);
                     }
                 }

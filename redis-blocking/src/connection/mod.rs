@@ -90,6 +90,16 @@ impl Connection {
     /// address and a clear cause; [`ErrorKind::Protocol`] for a peer that
     /// does not speak RESP (which retrying will not fix).
     pub fn open(config: &Config) -> Result<Connection> {
+        Connection::open_with(config, &mut |_| {})
+    }
+
+    /// [`open`](Connection::open), calling `established` once the stream
+    /// is up, before the handshake (to register the socket, so that a
+    /// handshake left hanging on a server that stopped can be ended).
+    pub(crate) fn open_with(
+        config: &Config,
+        established: &mut dyn FnMut(&Connection),
+    ) -> Result<Connection> {
         config.validate()?;
         let deadline = config.connect_timeout.map(|t| Instant::now() + t);
         let stream =
@@ -117,6 +127,7 @@ impl Connection {
             epoch: 0,
             _watch: None,
         };
+        established(&conn);
         conn.run_handshake(config.handshake.clone(), deadline)?;
         log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);
         Ok(conn)

@@ -156,7 +156,7 @@ impl Topology {
                 cause: cause.to_owned(),
             },
         );
-        self.moved_on(epoch);
+        self.moved_on(epoch, true);
         Some(epoch)
     }
 
@@ -178,11 +178,13 @@ impl Topology {
             self.config().master_name,
             self.master()
         );
-        self.moved_on(epoch);
+        // Calls in flight there get their own READONLY: only the streams
+        // and blocking calls, which would wait on, are shut down.
+        self.moved_on(epoch, false);
         self.poke();
     }
 
-    fn moved_on(&self, epoch: u64) {
+    fn moved_on(&self, epoch: u64, all: bool) {
         let pools: Vec<Arc<Pool>> = self
             .pools
             .lock()
@@ -193,9 +195,9 @@ impl Topology {
         for pool in pools {
             pool.retire();
         }
-        let shut = self.watched.shut_down_before(epoch);
+        let shut = self.watched.shut_down_before(epoch, all);
         if shut > 0 {
-            log::debug!("{shut} streaming or blocking connections shut down");
+            log::debug!("{shut} connections of the old epoch shut down");
         }
         self.changed.notify_all();
     }
