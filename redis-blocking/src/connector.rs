@@ -94,7 +94,14 @@ pub(crate) enum Waits {
 #[derive(Default)]
 struct WatchedInner {
     next: u64,
-    sockets: HashMap<u64, (u64, Waits, socket2::Socket)>,
+    sockets: HashMap<u64, Entry>,
+}
+
+struct Entry {
+    epoch: u64,
+    waits: Waits,
+    addr: Addr,
+    socket: socket2::Socket,
 }
 
 /// A registration in [`Watched`]; dropping it unregisters.
@@ -104,27 +111,36 @@ pub(crate) struct Watch {
 }
 
 impl Watched {
-    /// Registers `socket`, a connection of `epoch`.
-    pub fn add(&self, epoch: u64, waits: Waits, socket: socket2::Socket) -> Watch {
+    /// Registers `socket`, a connection of `epoch` to `addr`.
+    pub fn add(&self, epoch: u64, waits: Waits, addr: &Addr, socket: socket2::Socket) -> Watch {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.next += 1;
         let id = inner.next;
-        inner.sockets.insert(id, (epoch, waits, socket));
+        let entry = Entry {
+            epoch,
+            waits,
+            addr: addr.clone(),
+            socket,
+        };
+        inner.sockets.insert(id, entry);
         Watch {
             registry: Arc::downgrade(&self.inner),
             id,
         }
     }
 
-    /// Shuts down the registered connections older than `epoch` (with
-    /// `all`, every one; otherwise those that wait long): their owners'
-    /// reads and writes fail at once.
-    pub fn shut_down_before(&self, epoch: u64, all: bool) -> usize {
+    /// Shuts down the registered connections older than `epoch`, except
+    /// those to `keep` (with `all`, every such one; otherwise those that
+    /// wait long): their owners' reads and writes fail at once.
+    pub fn shut_down_before(&self, epoch: u64, keep: Option<&Addr>, all: bool) -> usize {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut n = 0;
-        for (of, waits, socket) in inner.sockets.values() {
-            if *of < epoch && (all || *waits == Waits::Long) {
-                let _ = socket.shutdown(std::net::Shutdown::Both);
+        for entry in inner.sockets.values() {
+            if entry.epoch < epoch
+                && (all || entry.waits == Waits::Long)
+                && Some(&entry.addr) != keep
+            {
+                let _ = entry.socket.shutdown(std::net::Shutdown::Both);
                 n += 1;
             }
         }
@@ -234,7 +250,11 @@ impl Connector {
     pub fn watch(&self, conn: &Connection) -> Option<Watch> {
         let source = self.source.as_ref()?;
         let socket = conn.shutdown_handle()?;
-        Some(source.watched().add(conn.epoch(), Waits::Long, socket))
+        Some(
+            source
+                .watched()
+                .add(conn.epoch(), Waits::Long, conn.addr(), socket),
+        )
     }
 
     /// One attempt to open a connection, within `deadline` if it is sooner
@@ -341,9 +361,10 @@ impl Connector {
             // that stopped ends when the topology moves on.
             let mut watch = None;
             let opened = self.open(config, Some(bound), &mut |conn| {
-                watch = conn
-                    .shutdown_handle()
-                    .map(|socket| source.watched().add(target.epoch, Waits::Briefly, socket));
+                watch = conn.shutdown_handle().map(|socket| {
+                    let watched = source.watched();
+                    watched.add(target.epoch, Waits::Briefly, &target.addr, socket)
+                });
             });
             match opened {
                 Ok(mut conn) => {
@@ -353,7 +374,9 @@ impl Connector {
                             // Filed under the epoch it belongs to. (Until
                             // now the first registration covered it.)
                             if let Some(socket) = conn.shutdown_handle() {
-                                conn.attach_watch(source.watched().add(epoch, waits, socket));
+                                let watched = source.watched();
+                                let watch = watched.add(epoch, waits, &target.addr, socket);
+                                conn.attach_watch(watch);
                             }
                             drop(watch);
                             return Ok(conn);
@@ -381,6 +404,11 @@ impl Connector {
                             origin: origin.clone(),
                             why: format!("its role is {found}"),
                         });
+                    }
+                    // The topology moved meanwhile (and may have shut this
+                    // one down): resolve again.
+                    _ if source.epoch() != target.epoch && superseded < 3 => {
+                        superseded += 1;
                     }
                     _ => {
                         source.failed(&target, &e);

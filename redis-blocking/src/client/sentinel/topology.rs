@@ -27,6 +27,8 @@ struct State {
     /// Bumped by every change of master, and when the master refuses
     /// writes (`READONLY`): connections of an older epoch are retired.
     epoch: u64,
+    /// The epoch of the last `READONLY`.
+    invalidated: u64,
 }
 
 /// The shared knowledge of one Sentinel client.
@@ -129,15 +131,17 @@ impl Topology {
         })
     }
 
-    /// Makes `to` the master, unless it is already, or the epoch is no
-    /// longer `expected` (someone else moved on meanwhile: `None`). On a
-    /// change: a new epoch, idle pooled connections closed, streaming and
-    /// blocking connections shut down, waiting calls woken.
+    /// Makes `to` the master, unless it is already (then the current
+    /// epoch), or the epoch is no longer `expected` (someone else moved on
+    /// meanwhile: `None`, unless to `to` itself and without a `READONLY`
+    /// since). On a change: a new epoch, idle pooled connections closed,
+    /// every connection to another server shut down, waiting calls woken.
     pub fn switch(&self, to: Addr, cause: &str, expected: Option<u64>) -> Option<u64> {
         let (from, epoch) = {
             let mut state = self.state();
-            if expected.is_some_and(|e| e != state.epoch) {
-                return None;
+            if let Some(expected) = expected.filter(|e| *e != state.epoch) {
+                let same = state.master.as_ref() == Some(&to) && state.invalidated <= expected;
+                return same.then_some(state.epoch);
             }
             if state.master.as_ref() == Some(&to) {
                 return Some(state.epoch);
@@ -152,11 +156,11 @@ impl Topology {
             Event::MasterChanged {
                 name,
                 from,
-                to,
+                to: to.clone(),
                 cause: cause.to_owned(),
             },
         );
-        self.moved_on(epoch, true);
+        self.moved_on(epoch, Some(&to), true);
         Some(epoch)
     }
 
@@ -171,6 +175,7 @@ impl Topology {
                 return;
             }
             state.epoch += 1;
+            state.invalidated = state.epoch;
             state.epoch
         };
         log::info!(
@@ -180,11 +185,11 @@ impl Topology {
         );
         // Calls in flight there get their own READONLY: only the streams
         // and blocking calls, which would wait on, are shut down.
-        self.moved_on(epoch, false);
+        self.moved_on(epoch, None, false);
         self.poke();
     }
 
-    fn moved_on(&self, epoch: u64, all: bool) {
+    fn moved_on(&self, epoch: u64, keep: Option<&Addr>, all: bool) {
         let pools: Vec<Arc<Pool>> = self
             .pools
             .lock()
@@ -195,7 +200,7 @@ impl Topology {
         for pool in pools {
             pool.retire();
         }
-        let shut = self.watched.shut_down_before(epoch, all);
+        let shut = self.watched.shut_down_before(epoch, keep, all);
         if shut > 0 {
             log::debug!("{shut} connections of the old epoch shut down");
         }
