@@ -9,9 +9,10 @@
 //! moves (Sentinel), a [`Source`] asked on every connect: it names the
 //! server and the role it must confirm in the handshake, numbers its
 //! changes (epochs: a pool retires connections of an older epoch), and
-//! shuts down the streaming connections ([`Connector::connect_streaming`])
-//! and blocking calls ([`Connector::watch`]) that are left on a server it
-//! moved away from.
+//! shuts down every connection left on a server it moved away from (and,
+//! when the master only refused a write, the streaming connections of
+//! [`Connector::connect_streaming`] and the blocking calls of
+//! [`Connector::watch`], which would wait on).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -509,5 +510,50 @@ impl<'a> Backoff<'a> {
             }
             None => Err(error),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+    use std::os::unix::net::UnixStream;
+
+    use super::*;
+
+    fn pair() -> (socket2::Socket, UnixStream) {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        (socket2::Socket::from(std::os::fd::OwnedFd::from(ours)), theirs)
+    }
+
+    fn shut(peer: &mut UnixStream) -> bool {
+        peer.set_nonblocking(true).unwrap();
+        matches!(peer.read(&mut [0u8; 1]), Ok(0))
+    }
+
+    #[test]
+    fn a_move_shuts_down_what_it_left_behind() {
+        let watched = Watched::default();
+        let old = Addr::parse("10.0.0.1:6379").unwrap();
+        let new = Addr::parse("10.0.0.2:6379").unwrap();
+        let (s1, mut old_brief) = pair();
+        let (s2, mut old_long) = pair();
+        let (s3, mut new_brief) = pair();
+        let (s4, mut later) = pair();
+        let _w1 = watched.add(1, Waits::Briefly, &old, s1);
+        let _w2 = watched.add(1, Waits::Long, &old, s2);
+        let _w3 = watched.add(1, Waits::Briefly, &new, s3);
+        let _w4 = watched.add(2, Waits::Long, &old, s4);
+        // A READONLY (same address): only what waits long, and older.
+        assert_eq!(watched.shut_down_before(2, None, false), 1);
+        assert!(shut(&mut old_long));
+        assert!(!shut(&mut old_brief));
+        // A move to `new`: everything older, except connections to `new`.
+        assert_eq!(watched.shut_down_before(2, Some(&new), true), 2);
+        assert!(shut(&mut old_brief));
+        assert!(!shut(&mut new_brief));
+        assert!(!shut(&mut later));
+        // A registration that ends is forgotten.
+        drop(_w1);
+        assert_eq!(watched.shut_down_before(2, Some(&new), true), 1);
     }
 }

@@ -285,11 +285,13 @@ impl Client {
     /// the call's deadline. A background thread watches one sentinel for
     /// `+switch-master`, pings it, and asks the sentinels again every
     /// [re-check interval](SentinelConfig::recheck_interval) and after
-    /// connection errors. When the master moves, idle connections are
-    /// closed at once, lent ones when they come back, and the
-    /// subscriber's, the monitor's, the cache tracker's and those of
-    /// blocking calls (`BLPOP k 0`) are shut down so that their callers
-    /// hear of it at once; the subscriber resubscribes on the new master.
+    /// connection errors. When the master moves, every connection to the
+    /// old one is shut down at once (pooled, lent, still in its handshake,
+    /// the subscriber's, the monitor's, the cache tracker's, a blocking
+    /// call's such as `BLPOP k 0`), so that no caller waits on it and no
+    /// write completes there unnoticed: a call cut short says it may have
+    /// run, and a lent connection never goes back to the pool. The
+    /// subscriber resubscribes on the new master.
     /// A command refused with `READONLY` (the master was demoted) did not
     /// run: every connection is retired, the master resolved again, and the
     /// command retried like any that surely did not run.
