@@ -522,7 +522,10 @@ mod tests {
 
     fn pair() -> (socket2::Socket, UnixStream) {
         let (ours, theirs) = UnixStream::pair().unwrap();
-        (socket2::Socket::from(std::os::fd::OwnedFd::from(ours)), theirs)
+        (
+            socket2::Socket::from(std::os::fd::OwnedFd::from(ours)),
+            theirs,
+        )
     }
 
     fn shut(peer: &mut UnixStream) -> bool {
