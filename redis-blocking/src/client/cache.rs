@@ -238,6 +238,17 @@ impl Cache {
         self.hits.load(Ordering::Relaxed)
     }
 
+    /// The server refused to redirect invalidations to `tracking`'s
+    /// connection of `generation` (it is on another server, after a
+    /// failover): the cache is flushed and serves nothing from that
+    /// tracking until it is connected again.
+    pub fn tracker_lost(&self, tracking: &Tracking, generation: u64) {
+        if tracking.generation.load(Ordering::Acquire) == generation {
+            tracking.online.store(false, Ordering::Release);
+            self.flush();
+        }
+    }
+
     /// The cached reply of `cmd`, or a ticket to cache its reply.
     pub fn lookup(&self, cmd: &Cmd<'_>) -> Result<Value, Option<Ticket>> {
         let Some(key) = cacheable_key(cmd) else {
@@ -374,7 +385,7 @@ fn track(cache: Weak<Cache>, tracking: &Tracking, connector: &Connector) {
             Ok(id) => id,
             Err(e) => {
                 connector.emit(Event::Error {
-                    addr: connector.config().addr.clone(),
+                    addr: conn.addr().clone(),
                     error: format!("tracking connection: {e}"),
                 });
                 if !sleep(
@@ -422,7 +433,7 @@ fn track(cache: Weak<Cache>, tracking: &Tracking, connector: &Connector) {
                     tracking.online.store(false, Ordering::Release);
                     shared.flush();
                     connector.emit(Event::Closed {
-                        addr: connector.config().addr.clone(),
+                        addr: conn.addr().clone(),
                         reason: format!("tracking connection lost, cache flushed: {e}"),
                     });
                     break;

@@ -414,8 +414,16 @@ impl ClusterClient {
                 let tracking = cache.tracking_for(&addr, || self.router.connector_for(&addr));
                 if let Some(tracking) = tracking {
                     if let Some((target, generation)) = tracking.redirect() {
-                        conn.ensure_tracking(target, generation, deadline)?;
-                        *tracked.borrow_mut() = Some((tracking, generation));
+                        match conn.ensure_tracking(target, generation, deadline) {
+                            // The tracking connection reached another
+                            // server (a failover): cache nothing from it
+                            // until it is back.
+                            Err(e) if e.kind() == ErrorKind::Server => {
+                                cache.tracker_lost(&tracking, generation);
+                            }
+                            Err(e) => return Err(e),
+                            Ok(()) => *tracked.borrow_mut() = Some((tracking, generation)),
+                        }
                     }
                 }
                 if asking {

@@ -512,7 +512,7 @@ impl Router for ClusterRouter {
         Ok(self.pool_for(&endpoint))
     }
 
-    fn observe(&self, addr: &Addr, error: &Error) {
+    fn observe(&self, addr: &Addr, _epoch: u64, error: &Error) {
         let Some(endpoint) = endpoint_of(addr) else {
             return;
         };
