@@ -154,3 +154,59 @@ fn one_cache_kept_valid_by_every_node() {
             == "v5"
     });
 }
+
+#[test]
+fn the_clients_own_writes_are_read_back_at_once() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .client_side_cache(CacheOptions::default())
+        .build();
+    let keys = key_per_master(&cluster);
+    for key in &keys {
+        c.query::<()>(&Cmd::new("SET").arg(key.as_str()).arg(0))
+            .unwrap();
+    }
+    wait_for("every key cached", || {
+        for key in &keys {
+            let _: i64 = c.query(&Cmd::new("GET").arg(key.as_str())).unwrap();
+        }
+        c.cached_entries() == keys.len()
+    });
+    let get = |key: &str| c.query::<i64>(&Cmd::new("GET").arg(key)).unwrap();
+    for i in 1..=500i64 {
+        for key in &keys {
+            c.query::<()>(&Cmd::new("SET").arg(key.as_str()).arg(i))
+                .unwrap();
+            assert_eq!(get(key), i, "after SET {key} {i}");
+        }
+        // A pipeline over every master.
+        let mut pipe = Pipeline::new();
+        for key in &keys {
+            pipe.incr(key.as_str()).ignore();
+        }
+        let () = c.query_pipeline(&pipe).unwrap();
+        for key in &keys {
+            assert_eq!(get(key), i + 1, "after a pipeline {key} {i}");
+        }
+        // DEL across slots, split by the client.
+        let deleted: i64 = c.query(&Cmd::new("DEL").arg(&keys[..])).unwrap();
+        assert_eq!(deleted, keys.len() as i64);
+        for key in &keys {
+            let v: Option<i64> = c.query(&Cmd::new("GET").arg(key.as_str())).unwrap();
+            assert_eq!(v, None, "after DEL {key} {i}");
+        }
+        // A transaction on one key.
+        let key = keys[0].as_str();
+        let () = c
+            .transaction(key, |_conn, pipe| {
+                pipe.cmd("SET").arg(key).arg(i * 10).ignore();
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(get(key), i * 10, "after a transaction {i}");
+    }
+}

@@ -89,6 +89,16 @@ const CACHEABLE: &[&str] = &[
     "GEOHASH",
 ];
 
+/// The commands of `pipe` that write, owned: a transaction's queued
+/// commands, to tell the cache once they ran.
+pub(crate) fn writes_of(pipe: &crate::Pipeline<'_>) -> Vec<Vec<Vec<u8>>> {
+    (0..pipe.len())
+        .map(|i| pipe.args_of(i))
+        .filter(|args| !resp_core::command::is_read_only(args))
+        .map(|args| args.iter().map(|a| a.to_vec()).collect())
+        .collect()
+}
+
 /// The key a cacheable command reads, if `cmd` is one.
 pub(crate) fn cacheable_key(cmd: &Cmd<'_>) -> Option<Vec<u8>> {
     let name = cmd.name();
@@ -312,6 +322,41 @@ impl Cache {
                 inserted: Instant::now(),
             },
         );
+    }
+
+    /// This client ran `args`: if it writes, what is cached of its keys
+    /// goes now (everything, for `FLUSHALL`/`FLUSHDB`), and reads of them
+    /// in flight are not cached. The server's own invalidation of the write
+    /// reaches the tracking connection later; until then the client would
+    /// otherwise read back the value it just replaced.
+    pub fn wrote(&self, args: &[&[u8]]) {
+        let Some(name) = args.first() else {
+            return;
+        };
+        if resp_core::command::is_read_only(args) {
+            return;
+        }
+        if name.eq_ignore_ascii_case(b"FLUSHALL") || name.eq_ignore_ascii_case(b"FLUSHDB") {
+            self.flush();
+            return;
+        }
+        for at in resp_core::command::key_positions(args) {
+            self.invalidate(args[at]);
+        }
+    }
+
+    /// [`wrote`](Cache::wrote) for each command of `pipe`.
+    pub fn wrote_pipeline(&self, pipe: &crate::Pipeline<'_>) {
+        for i in 0..pipe.len() {
+            self.wrote(&pipe.args_of(i));
+        }
+    }
+
+    /// [`wrote`](Cache::wrote) for commands kept by [`writes_of`].
+    pub fn wrote_all(&self, argvs: Vec<Vec<Vec<u8>>>) {
+        for argv in argvs {
+            self.wrote(&argv.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        }
     }
 
     fn invalidate(&self, key: &[u8]) {

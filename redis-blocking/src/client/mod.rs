@@ -509,7 +509,11 @@ impl Client {
             retry_reads,
             |conn: &mut Connection, deadline, _| conn.query_until::<T>(cmd, deadline),
         );
-        self.drive(&mut call, deadline)
+        let result = self.drive(&mut call, deadline);
+        if let Some(cache) = &self.cache {
+            cache.wrote(&cmd.args().collect::<Vec<_>>());
+        }
+        result
     }
 
     /// Replies served from the client-side cache so far (0 without one).
@@ -545,7 +549,11 @@ impl Client {
         let pipe = self.prefixed(pipe);
         let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
         let mut op = (Batch::new(&pipe), self.policy.retry_reads);
-        self.drive(&mut op, deadline)?;
+        let driven = self.drive(&mut op, deadline);
+        if let Some(cache) = &self.cache {
+            cache.wrote_pipeline(&pipe);
+        }
+        driven?;
         op.0.into_typed()
     }
 
@@ -556,7 +564,11 @@ impl Client {
         let pipe = self.prefixed(pipe);
         let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
         let mut op = (Batch::new(&pipe), self.policy.retry_reads);
-        match self.drive(&mut op, deadline) {
+        let driven = self.drive(&mut op, deadline);
+        if let Some(cache) = &self.cache {
+            cache.wrote_pipeline(&pipe);
+        }
+        match driven {
             Ok(()) => op.0.into_results(),
             Err(e) => (0..pipe.visible_len())
                 .map(|_| Err(e.duplicate()))
@@ -603,11 +615,25 @@ impl Client {
         let deadline = self.call_deadline(None, Blocks::No);
         let policy = &self.policy.transactions;
         let watch = Cmd::new("WATCH").arg(keys.clone());
+        // The commands the transaction queued that write, for the cache.
+        let written = std::cell::RefCell::new(Vec::new());
+        let mut body = |conn: &mut Connection, pipe: &mut Pipeline<'a>| {
+            body(conn, pipe)?;
+            if self.cache.is_some() {
+                written.borrow_mut().extend(cache::writes_of(pipe));
+            }
+            Ok(())
+        };
         let mut call = Call::new(&watch, Blocks::No, false, |conn: &mut Connection, _, _| {
             conn.transaction_with(policy, keys.clone(), &mut body)
         })
         .handles(&[ErrorKind::WatchConflict]);
-        self.drive(&mut call, deadline)
+        let result = self.drive(&mut call, deadline);
+        drop(call);
+        if let Some(cache) = &self.cache {
+            cache.wrote_all(written.into_inner());
+        }
+        result
     }
 }
 

@@ -20,7 +20,7 @@ pub use self::scan::ClusterScan;
 use self::batch::{outcomes_of, plan_batch, run_units};
 use self::router::{ClusterOptions, ClusterRouter};
 use crate::batch::{outcome_into_result, typed_results};
-use crate::client::cache::{Cache, Tracking};
+use crate::client::cache::{writes_of, Cache, Tracking};
 use crate::client::run::Call;
 use crate::client::{CacheOptions, Client, Policy, PoolOptions};
 use crate::commands::Runner;
@@ -381,13 +381,20 @@ impl ClusterClient {
                     },
                 )
                 .following_redirects();
-                self.client.drive(&mut call, deadline)
+                let result = self.client.drive(&mut call, deadline);
+                if let Some(cache) = &self.client.cache {
+                    cache.wrote(&args);
+                }
+                result
             }
             _ => {
                 // Already prefixed: planned as it is.
                 let mut pipe = Pipeline::new();
                 pipe.add(cmd.clone());
                 let (_, mut results) = self.run_planned(&pipe);
+                if let Some(cache) = &self.client.cache {
+                    cache.wrote(&args);
+                }
                 T::from_reply(results.pop().unwrap_or_else(|| {
                     Err(Error::new(ErrorKind::Protocol, Executed::No, "no reply"))
                 })?)
@@ -484,10 +491,19 @@ impl ClusterClient {
     /// Plans and runs a pipeline; per user command, the combined run and
     /// results.
     fn run_pipeline(&self, pipe: &Pipeline<'_>) -> (Executed, Vec<Result<Value>>) {
-        match &self.client.policy.key_prefix {
-            Some(prefix) => self.run_planned(&pipe.with_key_prefix(prefix)),
-            None => self.run_planned(pipe),
+        let prefixed;
+        let pipe = match &self.client.policy.key_prefix {
+            Some(prefix) => {
+                prefixed = pipe.with_key_prefix(prefix);
+                &prefixed
+            }
+            None => pipe,
+        };
+        let ran = self.run_planned(pipe);
+        if let Some(cache) = &self.client.cache {
+            cache.wrote_pipeline(pipe);
         }
+        ran
     }
 
     /// Plans and runs a pipeline whose keys are final.
@@ -542,6 +558,15 @@ impl ClusterClient {
         }
         let deadline = self.call_deadline(None, Blocks::No);
         let policy = &self.client.policy.transactions;
+        // The commands the transaction queued that write, for the cache.
+        let written = std::cell::RefCell::new(Vec::new());
+        let mut body = |conn: &mut Connection, pipe: &mut Pipeline<'a>| {
+            body(conn, pipe)?;
+            if self.client.cache.is_some() {
+                written.borrow_mut().extend(writes_of(pipe));
+            }
+            Ok(())
+        };
         let mut call = Call::new(
             &watch,
             Blocks::No,
@@ -552,7 +577,12 @@ impl ClusterClient {
         )
         .handles(&[ErrorKind::WatchConflict])
         .following_redirects();
-        self.client.drive(&mut call, deadline)
+        let result = self.client.drive(&mut call, deadline);
+        drop(call);
+        if let Some(cache) = &self.client.cache {
+            cache.wrote_all(written.into_inner());
+        }
+        result
     }
 }
 
