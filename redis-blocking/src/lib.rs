@@ -88,21 +88,25 @@ pub use resp_core::cluster::Endpoint;
 pub use retry::{ReconnectOnError, ReconnectStrategy, TransactionPolicy};
 pub use scan::{ScanCommands, ScanIter, ScanOptions};
 pub use script::{Script, ScriptCall, ScriptRunner};
+#[cfg(feature = "serde")]
+pub use types::Json;
 pub use types::{
-    AutoClaim, ConsumerInfo, FromReply, GroupInfo, PendingEntry, PendingSummary, StreamEntry,
+    AutoClaim, ClientInfo, ConsumerInfo, FromReply, GeoMatch, GroupInfo, LcsMatch, LcsMatches,
+    PendingEntry, PendingSummary, Popped, ReplicaOffset, Role, SlowlogEntry, StreamEntry,
     StreamInfo, StreamKey, ToArg, ToArgs, Value,
 };
 
-/// Everything needed for everyday use: the connection, commands, pipelines
+/// Everything needed for everyday use: the clients, commands, pipelines
 /// and every typed-command trait.
 pub mod prelude {
     pub use crate::commands::{
-        BitmapCommands, GeoCommands, HashCommands, HyperLogLogCommands, KeyCommands, ListCommands,
-        Runner, ScriptingCommands, ServerCommands, SetCommands, SortedSetCommands, StreamCommands,
-        StreamGroupCommands, StringCommands,
+        AclCommands, BitmapCommands, ConnectionCommands, GeoCommands, Handle, HashCommands,
+        HyperLogLogCommands, IntrospectionCommands, KeyCommands, ListCommands, PubSubCommands,
+        Runner, ScriptingCommands, ServerCommands, SessionCommands, SetCommands, SharedRunner,
+        SortedSetCommands, StreamCommands, StreamGroupCommands, StringCommands,
     };
     pub use crate::{
-        Client, Cmd, Config, Connection, Error, ErrorKind, FromReply, Pipeline, Result,
-        ScanCommands, ScanOptions, Script, ScriptRunner, Value,
+        Client, ClusterClient, Cmd, Config, Connection, Error, ErrorCode, ErrorKind, FromReply,
+        Pipeline, Result, ScanCommands, ScanOptions, Script, ScriptRunner, Value,
     };
 }

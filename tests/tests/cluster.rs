@@ -103,7 +103,7 @@ fn every_slot_reads_and_writes_and_multi_key_commands_split() {
     let values: Vec<usize> = c.query_pipeline(&pipe).unwrap();
     assert_eq!(values, (0..16384).collect::<Vec<_>>());
     // Single calls, through the typed API.
-    let mut typed = c.clone();
+    let typed = c.clone();
     for (i, key) in keys.iter().enumerate().step_by(997) {
         assert_eq!(typed.get::<_, usize>(key).unwrap(), i);
     }
@@ -910,7 +910,7 @@ fn key_prefixes_in_cluster_mode() {
         .unwrap()
         .key_prefix("app:")
         .build();
-    let mut typed = c.clone();
+    let typed = c.clone();
     let () = typed.set("{u}:name", "Ada").unwrap();
     let () = c
         .query(&Cmd::new("MSET").arg("a").arg(1).arg("b").arg(2))
