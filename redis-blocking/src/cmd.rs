@@ -90,15 +90,15 @@ impl<'a> ArgSink<'_, 'a> {
     /// use redis_blocking::cmd::ArgSink;
     /// use redis_blocking::{Cmd, ToArgs};
     ///
-    /// struct Keys<'k>(&'k [&'k str]);
+    /// struct Keys(Vec<String>);
     ///
-    /// impl<'a> ToArgs<'a> for Keys<'_> {
+    /// impl<'a> ToArgs<'a> for Keys {
     ///     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
-    ///         out.push_counted(&self.0.to_vec());
+    ///         out.push_counted(&self.0);
     ///     }
     /// }
     ///
-    /// let cmd = Cmd::new("SINTERCARD").arg(Keys(&["a", "b"]));
+    /// let cmd = Cmd::new("SINTERCARD").arg(Keys(vec!["a".into(), "b".into()]));
     /// let args: Vec<&[u8]> = cmd.args().collect();
     /// assert_eq!(args, [&b"SINTERCARD"[..], b"2", b"a", b"b"]);
     /// ```
