@@ -46,7 +46,11 @@ pub fn assert_group_ran(conn: &mut Connection, group: &str) {
 /// Runs `test` on `server` in RESP2 then RESP3, each time on an empty
 /// server with fresh statistics, then checks that every command of
 /// `group` ran.
-pub fn each_protocol(server: &RedisServer, group: &str, test: impl Fn(&mut Connection, Protocol)) {
+pub fn each_protocol(
+    server: &RedisServer,
+    group: &str,
+    mut test: impl FnMut(&mut Connection, Protocol),
+) {
     for protocol in [Protocol::Resp2, Protocol::Resp3] {
         let mut conn = connect(server, protocol);
         let () = conn.flushall().unwrap();
