@@ -107,6 +107,6 @@ pub mod prelude {
     };
     pub use crate::{
         Client, ClusterClient, Cmd, Config, Connection, Error, ErrorCode, ErrorKind, FromReply,
-        Pipeline, Result, ScanCommands, ScanOptions, Script, ScriptRunner, Value,
+        Pipeline, Result, ScanCommands, ScanOptions, Script, ScriptRunner, ToArg, ToArgs, Value,
     };
 }
