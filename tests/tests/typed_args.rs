@@ -2,6 +2,9 @@
 //! what a Rust value becomes on the wire is read back from the server.
 //! And `Json<T>` (feature `serde`) as an argument and a reply.
 
+// Passing references where values would do is what these tests check.
+#![allow(clippy::needless_borrows_for_generic_args)]
+
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::num::{NonZeroI64, NonZeroU32, NonZeroUsize};
