@@ -106,10 +106,7 @@ fn every_slot_reads_and_writes_and_multi_key_commands_split() {
     let typed = &c;
     for (i, key) in keys.iter().enumerate().step_by(997) {
         assert_eq!(typed.get::<_, usize>(key).unwrap(), i);
-        let timed: usize = typed
-            .with_timeout(Duration::from_secs(5))
-            .get(key)
-            .unwrap();
+        let timed: usize = typed.with_timeout(Duration::from_secs(5)).get(key).unwrap();
         assert_eq!(timed, i);
     }
     // SPUBLISH goes to the channel's slot: no subscriber there, 0.

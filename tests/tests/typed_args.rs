@@ -105,7 +105,9 @@ fn booleans_integers_and_floats_are_arguments() {
         assert_eq!(c.incr_by_float::<_, f64>("f", 0.1).unwrap(), 0.1);
         let () = c.zadd("z", "top", f64::INFINITY).unwrap();
         let () = c.zadd("z", "bottom", f64::NEG_INFINITY).unwrap();
-        let () = c.zadd_multiple("z", [(f32::MIN_POSITIVE, "small")]).unwrap();
+        let () = c
+            .zadd_multiple("z", [(f32::MIN_POSITIVE, "small")])
+            .unwrap();
         let scores: Vec<(String, f64)> = c.zrange_with_scores("z", 0, -1).unwrap();
         assert_eq!(scores[0], ("bottom".to_string(), f64::NEG_INFINITY));
         assert_eq!(scores[1].1 as f32, f32::MIN_POSITIVE);
