@@ -41,6 +41,7 @@ use crate::error::{Error, ErrorKind, Executed, Result};
 /// # Ok::<(), redis_blocking::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub struct Json<T>(pub T);
 
 impl<T> Json<T> {

@@ -141,7 +141,7 @@ impl<'a> ToArgs<'a> for RestoreOptions {
 
 /// The options of `SORT` and `SORT_RO`: `BY`, `LIMIT`, `GET`, `DESC`,
 /// `ALPHA` (the destination of `SORT ... STORE` is an argument of
-/// [`sort_store`](super::KeyCommands::sort_store)).
+/// [`sort_store`](crate::commands::KeyCommands::sort_store)).
 ///
 /// # Example
 ///
