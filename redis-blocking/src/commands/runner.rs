@@ -62,7 +62,29 @@ pub trait OneConnection: Runner {}
 ///
 /// You rarely name it: every typed command trait is implemented for every
 /// handle, and method calls borrow as needed (`client.get(..)` borrows the
-/// client, `conn.get(..)` borrows the connection mutably).
+/// client, `conn.get(..)` borrows the connection mutably). Code that works
+/// on either takes a handle by value, or a runner by `&mut`:
+///
+/// ```no_run
+/// use redis_blocking::prelude::*;
+///
+/// fn visit(redis: impl Handle, page: &str) -> redis_blocking::Result<i64> {
+///     redis.hincr_by("visits", page, 1)
+/// }
+///
+/// fn visit_twice<R: Runner>(conn: &mut R) -> redis_blocking::Result<i64> {
+///     let _: i64 = conn.hincr_by("visits", "/", 1)?;
+///     conn.hincr_by("visits", "/", 1)
+/// }
+///
+/// let client = Client::open("redis://127.0.0.1/")?;
+/// let mut conn = Connection::open_url("redis://127.0.0.1/")?;
+/// visit(&client, "/")?;
+/// visit(&mut conn, "/")?;
+/// visit(&mut client.with_timeout(std::time::Duration::from_secs(1)), "/")?;
+/// visit_twice(&mut conn)?;
+/// # Ok::<(), redis_blocking::Error>(())
+/// ```
 pub trait Handle {
     /// Runs `cmd` and converts its reply to `T`.
     ///
