@@ -5,7 +5,8 @@ use std::fmt;
 use std::io;
 
 pub use resp_core::client::Executed;
-use resp_core::client::{executed_by_error, HandshakeError, Redirect};
+use resp_core::client::{executed_by_error, HandshakeError, Redirect, Role};
+use resp_core::sentinel::SentinelError;
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -49,6 +50,18 @@ pub enum ErrorKind {
     /// assigned. The command did not run; it will not until an
     /// administrator assigns the slot.
     Unserved,
+    /// Sentinel: no sentinel could be asked where the master is; see
+    /// [`Error::sentinel_error`] for each sentinel's cause.
+    NoSentinelReachable,
+    /// Sentinel: no sentinel knows a master of that name.
+    UnknownMaster,
+    /// Sentinel: the server the sentinels name is not a master (its `ROLE`
+    /// says otherwise: a demoted master, a stale sentinel's answer), and
+    /// none other was named within the deadline.
+    MasterNotConfirmed,
+    /// Sentinel replica reads: no healthy replica confirmed its role, and
+    /// falling back to the master is off.
+    NoReplica,
 }
 
 /// What a caller may do about a failure.
@@ -285,6 +298,7 @@ struct Inner {
     message: String,
     server: Option<ServerError>,
     handshake: Option<HandshakeError>,
+    sentinel: Option<SentinelError>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -313,6 +327,7 @@ impl Error {
                 message: message.into(),
                 server: None,
                 handshake: None,
+                sentinel: None,
                 source: None,
             }),
         }
@@ -353,10 +368,27 @@ impl Error {
             | HandshakeError::NoAuth => ErrorKind::Auth,
             // Not a Redis server, or out of step: retrying will not help.
             HandshakeError::UnexpectedReply(_) => ErrorKind::Protocol,
+            HandshakeError::RoleMismatch {
+                expected: Role::Replica,
+                ..
+            } => ErrorKind::NoReplica,
+            HandshakeError::RoleMismatch { .. } => ErrorKind::MasterNotConfirmed,
             _ => ErrorKind::Connect,
         };
         let mut e = Error::new(kind, Executed::No, err.to_string());
         e.inner.handshake = Some(err);
+        e
+    }
+
+    /// A Sentinel resolution that failed: its kind follows the failure.
+    pub(crate) fn sentinel(err: SentinelError) -> Error {
+        let kind = match err {
+            SentinelError::UnknownMaster { .. } => ErrorKind::UnknownMaster,
+            SentinelError::MasterNotConfirmed { .. } => ErrorKind::MasterNotConfirmed,
+            _ => ErrorKind::NoSentinelReachable,
+        };
+        let mut e = Error::new(kind, Executed::No, err.to_string());
+        e.inner.sentinel = Some(err);
         e
     }
 
@@ -380,6 +412,7 @@ impl Error {
                 message: self.inner.message.clone(),
                 server: self.inner.server.clone(),
                 handshake: self.inner.handshake.clone(),
+                sentinel: self.inner.sentinel.clone(),
                 source: None,
             }),
         }
@@ -426,6 +459,29 @@ impl Error {
         self.inner.handshake.as_ref()
     }
 
+    /// What each sentinel did, for a failed Sentinel resolution
+    /// ([`ErrorKind::NoSentinelReachable`], [`ErrorKind::UnknownMaster`],
+    /// [`ErrorKind::MasterNotConfirmed`] when no sentinel named a master).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use redis_blocking::{Client, ErrorKind};
+    ///
+    /// let client = Client::open("redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster")?;
+    /// if let Err(e) = client.query::<()>(&redis_blocking::Cmd::new("PING")) {
+    ///     if e.kind() == ErrorKind::NoSentinelReachable {
+    ///         for attempt in e.sentinel_error().map(|s| s.attempts()).unwrap_or_default() {
+    ///             eprintln!("{}: {}", attempt.sentinel, attempt.outcome);
+    ///         }
+    ///     }
+    /// }
+    /// # Ok::<(), redis_blocking::Error>(())
+    /// ```
+    pub fn sentinel_error(&self) -> Option<&SentinelError> {
+        self.inner.sentinel.as_ref()
+    }
+
     /// Whether and how the failed call may be retried.
     pub fn retry(&self) -> Retry {
         match (self.inner.kind, self.inner.executed) {
@@ -444,7 +500,10 @@ impl Error {
                 | ErrorKind::PoolTimeout
                 | ErrorKind::WatchConflict
                 | ErrorKind::Topology
-                | ErrorKind::Tls,
+                | ErrorKind::Tls
+                | ErrorKind::NoSentinelReachable
+                | ErrorKind::MasterNotConfirmed
+                | ErrorKind::NoReplica,
                 Executed::No,
             ) => Retry::Safe,
             _ => Retry::Never,
@@ -485,6 +544,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::PoolTimeout => "pool checkout timed out",
             ErrorKind::Topology => "cluster topology unknown",
             ErrorKind::Unserved => "hash slot not served",
+            ErrorKind::NoSentinelReachable => "no sentinel reachable",
+            ErrorKind::UnknownMaster => "no sentinel knows the master",
+            ErrorKind::MasterNotConfirmed => "master not confirmed",
+            ErrorKind::NoReplica => "no replica to read from",
         })
     }
 }
@@ -527,6 +590,9 @@ impl std::error::Error for Error {
         }
         if let Some(handshake) = &self.inner.handshake {
             return Some(handshake);
+        }
+        if let Some(sentinel) = &self.inner.sentinel {
+            return Some(sentinel);
         }
         self.inner.source.as_ref().map(|s| &**s as _)
     }

@@ -41,6 +41,19 @@ pub enum Event {
         /// Why.
         reason: String,
     },
+    /// A Sentinel client found its master at a new address (`from` is
+    /// `None` the first time): connections to the old one are closed.
+    MasterChanged {
+        /// The master's name.
+        name: String,
+        /// Where it was.
+        from: Option<Addr>,
+        /// Where it is now.
+        to: Addr,
+        /// How the change was learnt (`+switch-master`, a re-check, a
+        /// sentinel's answer on connect).
+        cause: String,
+    },
 }
 
 impl fmt::Display for Event {
@@ -51,6 +64,15 @@ impl fmt::Display for Event {
             Event::Error { addr, error } => write!(f, "{addr}: {error}"),
             Event::Reconnecting { attempt, delay } => write!(f, "retry {attempt} in {delay:?}"),
             Event::Closed { addr, reason } => write!(f, "closed connection to {addr}: {reason}"),
+            Event::MasterChanged {
+                name,
+                from: Some(from),
+                to,
+                cause,
+            } => write!(f, "master '{name}' moved from {from} to {to} ({cause})"),
+            Event::MasterChanged {
+                name, to, cause, ..
+            } => write!(f, "master '{name}' is at {to} ({cause})"),
         }
     }
 }
@@ -63,7 +85,7 @@ pub type EventHandler = Arc<dyn Fn(&Event) + Send + Sync>;
 pub(crate) fn emit(handler: &Option<EventHandler>, event: Event) {
     match &event {
         Event::Connect { .. } | Event::Ready { .. } => log::debug!("{event}"),
-        Event::Reconnecting { .. } => log::info!("{event}"),
+        Event::Reconnecting { .. } | Event::MasterChanged { .. } => log::info!("{event}"),
         Event::Error { .. } | Event::Closed { .. } => log::warn!("{event}"),
     }
     if let Some(handler) = handler {

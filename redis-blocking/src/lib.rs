@@ -8,13 +8,18 @@
 //! client-side caching.
 //!
 //! A [`Client`] adds a thread-safe pool, reconnects with backoff and
-//! retries only where they are safe. A [`ClusterClient`] does the same over
-//! a Redis Cluster: commands routed by hash slot over a shared slot map,
-//! redirects and failovers followed within one deadline, pipelines split
-//! by node with one outcome per command, multi-key commands split by slot,
-//! cluster SCAN and sharded pub/sub.
+//! retries only where they are safe. The same `Client` follows a master
+//! through Redis Sentinel ([`Client::sentinel`], `redis+sentinel://`
+//! URLs): it resolves the master by the Sentinel client specification,
+//! confirms its role on every connection, watches `+switch-master` and
+//! re-checks on its own, and leaves no connection on a demoted master. A
+//! [`ClusterClient`] does the same over a Redis Cluster: commands routed by
+//! hash slot over a shared slot map, redirects and failovers followed
+//! within one deadline, pipelines split by node with one outcome per
+//! command, multi-key commands split by slot, cluster SCAN and sharded
+//! pub/sub.
 //!
-//! **Not here (yet)**: a Sentinel client. **Unix only**:
+//! **Unix only**:
 //! the crate waits on sockets with `poll(2)` and uses Unix sockets for
 //! wake-ups; it does not build on Windows.
 //!
@@ -34,9 +39,11 @@
 //! The protocol knowledge needs no I/O and lives in [`resp_core`]: the
 //! command table and command semantics ([`resp_core::command`]), reply
 //! routing, the handshake, batch outcomes and pub/sub bookkeeping
-//! ([`resp_core::client`]). This crate owns the sockets and two loops: the
-//! wire loop of a [`Connection`] (the only place that reads or writes for a
-//! call) and the call loop of a [`Client`] (route, run, judge, back off).
+//! ([`resp_core::client`]), the Sentinel protocol ([`resp_core::sentinel`]).
+//! This crate owns the sockets and two loops: the wire loop of a
+//! [`Connection`] (the only place that reads or writes for a call) and the
+//! call loop of a [`Client`] (route, run, judge, back off), whose router is
+//! one server or a Sentinel-followed master.
 //!
 //! # Example
 //!
@@ -103,7 +110,10 @@ mod types;
 pub mod url;
 
 pub use batch::TRANSACTION_ATTEMPTS;
-pub use client::{CacheOptions, Client, ClientBuilder, Pooled};
+pub use client::{
+    AddrRemap, CacheOptions, Client, ClientBuilder, Pooled, ReplicaSelect, SentinelConfig,
+    DEFAULT_SENTINEL_PORT,
+};
 pub use cluster::{ClusterBuilder, ClusterClient, ClusterScan, ClusterSubscriber, ReadFrom, Remap};
 pub use cmd::Cmd;
 pub use config::{Addr, Config, TlsOptions};

@@ -85,7 +85,7 @@ impl Monitor {
 
     /// Opens the connection through a client's connector.
     pub(crate) fn with_connector(connector: &Connector) -> Result<Monitor> {
-        let conn = connector.connect(None)?;
+        let conn = connector.connect_streaming(None, &|c| c)?;
         Monitor::start(conn, connector.config())
     }
 
@@ -105,7 +105,7 @@ impl Monitor {
                 Err(Error::new(
                     ErrorKind::Timeout,
                     Executed::Maybe,
-                    format!("{}: no reply to MONITOR within {timeout:?}", config.addr),
+                    format!("{}: no reply to MONITOR within {timeout:?}", conn.addr()),
                 ))
             }
             Some(other) => Err(Error::new(

@@ -147,7 +147,7 @@ impl Subscriber {
         sink: Option<Sender<Incoming>>,
         notes: Option<Sender<NodeNote>>,
     ) -> Result<Subscriber> {
-        let conn = connector.connect(None)?;
+        let conn = connector.connect_streaming(None, &|c| c)?;
         let confirm_timeout = connector
             .config()
             .timeout
@@ -404,7 +404,7 @@ impl Worker {
                 Trouble::Stop => return,
                 Trouble::Reconnect(error) => {
                     self.connector.emit(Event::Error {
-                        addr: self.connector.config().addr.clone(),
+                        addr: self.connector.current_addr(),
                         error: error.to_string(),
                     });
                     if let Some(notes) = &self.notes {
@@ -540,7 +540,10 @@ impl Worker {
         let event = match self.subs.handle_frame(frame) {
             Ok(event) => event,
             Err(e) => {
-                let addr = self.connector.config().addr.clone();
+                let addr = self
+                    .conn
+                    .as_ref()
+                    .map_or_else(|| self.connector.current_addr(), |c| c.addr().clone());
                 return Some(Trouble::Reconnect(
                     Error::new(
                         ErrorKind::Protocol,

@@ -72,7 +72,7 @@ impl ReconnectStrategy {
 
 /// A number in [0, 1) that differs between calls and threads; good enough
 /// for jitter, not for anything else.
-fn random_fraction() -> f64 {
+pub(crate) fn random_fraction() -> f64 {
     use std::collections::hash_map::RandomState;
     use std::hash::{BuildHasher, Hasher};
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -6,6 +6,8 @@
 //! | `rediss://...` | the same over TLS |
 //! | `unix:///path/to/socket[?db=N&user=U&password=P]` | a Unix socket |
 //! | `redis+unix:///path/to/socket[?...]` | the same |
+//! | `redis+sentinel://[user[:password]@]host1[:port1],host2[:port2]/name[/db][?options]` | a master found through Redis Sentinel ([`Client::open`](crate::Client::open), [`SentinelConfig::from_url`](crate::SentinelConfig::from_url)); sentinels on port 26379 by default |
+//! | `rediss+sentinel://...` | the same, TLS to the data nodes |
 //!
 //! IPv6 hosts go in brackets: `redis://[::1]:6379`. User and password are
 //! percent-decoded; a URL with a password but no user (`redis://:pw@host`)
@@ -18,6 +20,30 @@
 //! `key=` (file paths). An unknown option, or a value an option does not
 //! take, is an error naming it: `redis://h?tls=true` is refused rather than
 //! connecting in plaintext.
+//!
+//! In `redis+sentinel://` URLs, user, password, database and the options
+//! above are the data nodes' (master and replicas); the same options with
+//! a `sentinel_` prefix are the sentinels' (`sentinel_user`,
+//! `sentinel_password`, `sentinel_tls=true` to talk TLS to them,
+//! `sentinel_ca`, `sentinel_insecure`, ...), and `sentinel_timeout` is the
+//! time each sentinel gets to connect and to answer (seconds, default
+//! 0.5). `replica_reads=random|round_robin` sends reads to healthy
+//! replicas, `replica_fallback=false` keeps them off the master when there
+//! is none (default: fall back), `recheck` sets how often the master's
+//! address is asked again (seconds, default 2):
+//!
+//! ```
+//! use redis_blocking::SentinelConfig;
+//!
+//! let config = SentinelConfig::from_url(
+//!     "redis+sentinel://:data-pw@10.0.0.1,10.0.0.2:26380/mymaster/2?sentinel_password=sentinel-pw&sentinel_timeout=0.3",
+//! )?;
+//! assert_eq!(config.sentinels()[0].to_string(), "10.0.0.1:26379");
+//! assert_eq!(config.master_name(), "mymaster");
+//! assert_eq!(config.data_config().get_db(), 2);
+//! assert!(config.sentinel_config().has_password());
+//! # Ok::<(), redis_blocking::Error>(())
+//! ```
 //!
 //! Errors name the part at fault and never repeat the password.
 
@@ -67,9 +93,14 @@ pub(crate) fn parse(input: &str) -> Result<Config> {
             }
             (Config::unix(path), false)
         }
+        "redis+sentinel" | "rediss+sentinel" => {
+            return Err(Error::config(
+                "a redis+sentinel:// URL names sentinels, not one server: use Client::open or SentinelConfig::from_url",
+            ))
+        }
         other => {
             return Err(Error::config(format!(
-                "invalid URL scheme '{other}': expected redis, rediss, unix or redis+unix"
+                "invalid URL scheme '{other}': expected redis, rediss, unix, redis+unix, redis+sentinel or rediss+sentinel"
             )))
         }
     };
@@ -92,7 +123,7 @@ pub(crate) fn parse(input: &str) -> Result<Config> {
     Ok(config)
 }
 
-fn decoded(raw: &str, part: &str) -> Result<String> {
+pub(crate) fn decoded(raw: &str, part: &str) -> Result<String> {
     percent_decode_str(raw)
         .decode_utf8()
         .map(|s| s.into_owned())
@@ -145,7 +176,7 @@ fn tls_mut<'c>(config: &'c mut Config, key: &str) -> Result<&'c mut TlsOptions> 
         .ok_or_else(|| Error::config(format!("invalid URL option {key}: only for rediss:// URLs")))
 }
 
-fn option(mut config: Config, key: &str, value: &str) -> Result<Config> {
+pub(crate) fn option(mut config: Config, key: &str, value: &str) -> Result<Config> {
     match key {
         "protocol" | "resp" => {
             let protocol = match value {
@@ -202,6 +233,11 @@ fn option(mut config: Config, key: &str, value: &str) -> Result<Config> {
 impl Addr {
     /// Parses `host:port`, `[v6]:port` or a bare host (port 6379).
     pub fn parse(text: &str) -> Result<Addr> {
+        Addr::parse_or_port(text, 6379)
+    }
+
+    /// Parses `host:port`, `[v6]:port` or a bare host (port `default`).
+    pub(crate) fn parse_or_port(text: &str, default: u16) -> Result<Addr> {
         let (host, port) = match text.rsplit_once(':') {
             Some((h, p)) if !h.contains(':') || h.starts_with('[') => (h, Some(p)),
             _ => (text, None),
@@ -213,7 +249,7 @@ impl Addr {
             )));
         }
         let port = match port {
-            None => 6379,
+            None => default,
             Some(p) => p
                 .parse()
                 .map_err(|_| Error::config(format!("invalid address '{text}': bad port")))?,

@@ -185,6 +185,7 @@ fn drive(
                     let mut ctx = Ctx {
                         stats: &mut stats,
                         addrs,
+                        dropped: Some(&shared.dropped),
                     };
                     match side {
                         Side::Client => session.handle_client(&buf[..n], now, &mut ctx),

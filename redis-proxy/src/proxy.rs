@@ -306,6 +306,23 @@ impl Proxy {
         self.shared.refuse.store(refuse, Ordering::SeqCst);
     }
 
+    /// Drops, instead of forwarding, every pub/sub message published to
+    /// `channel` (`message` and `pmessage` frames, RESP2 arrays or RESP3
+    /// pushes), on existing and new connections: subscribers stay
+    /// subscribed but never hear of them. Other frames pass unchanged.
+    pub fn drop_messages(&self, channel: impl AsRef<[u8]>) {
+        self.shared.dropped.add(channel.as_ref());
+    }
+
+    /// How many pub/sub messages [`drop_messages`](Proxy::drop_messages)
+    /// swallowed so far.
+    pub fn messages_dropped(&self) -> u64 {
+        self.shared
+            .dropped
+            .count
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Closes every current connection, on both sides, now; how many
     /// there were.
     pub fn kill_connections(&self) -> usize {

@@ -59,6 +59,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) stats: &'a mut ConnStats,
     /// Cluster-aware mode's listener map.
     pub(crate) addrs: Option<&'a dyn AddrMap>,
+    /// Pub/sub messages to swallow, if any.
+    pub(crate) dropped: Option<&'a crate::shared::Dropped>,
 }
 
 /// What happens to a reply when it comes.
@@ -706,7 +708,12 @@ impl Session {
             if start == buf.len() {
                 return start;
             }
-            if self.current.is_none() && !self.begin_frame(buf[start], now) {
+            // Dropping pub/sub messages needs frames told apart even once
+            // replies can no longer be paired (a subscriber's stream).
+            let framing = ctx
+                .dropped
+                .is_some_and(|d| d.active.load(std::sync::atomic::Ordering::SeqCst));
+            if self.current.is_none() && !self.begin_frame(buf[start], now, framing) {
                 // Unpairable from here on: pass everything on as is.
                 self.replies_raw = true;
                 self.to_client.push(&buf[start..], None, now, &mut self.rng);
@@ -718,7 +725,7 @@ impl Session {
                     start += used;
                 }
                 Ok(Status::Partial) => {
-                    self.partial_frame(&buf[start..], now);
+                    self.partial_frame(&buf[start..], now, ctx);
                     return start;
                 }
                 Err(e) => {
@@ -740,13 +747,20 @@ impl Session {
 
     /// Starts a frame whose first byte is `first`; false when replies can
     /// no longer be paired.
-    fn begin_frame(&mut self, first: u8, now: Instant) -> bool {
+    /// With `framing`, frames that can no longer be paired are still
+    /// handled one by one (as unpaired frames) rather than passed on raw.
+    fn begin_frame(&mut self, first: u8, now: Instant, framing: bool) -> bool {
         let error = first == b'-';
         let (kind, at, whole, topology) = if first == b'>' {
             (Kind::Push, None, false, None)
         } else {
             match self.pending.front() {
                 None => (Kind::Unpaired, None, self.rewrite && error, None),
+                Some(Pending::StopPairing) if framing => {
+                    self.pending.clear();
+                    self.pairing = false;
+                    (Kind::Unpaired, None, false, None)
+                }
                 Some(Pending::StopPairing) | Some(Pending::Injected { .. }) => {
                     self.pending.clear();
                     self.pairing = false;
@@ -785,11 +799,18 @@ impl Session {
     }
 
     /// Forwards what may be forwarded of a frame still arriving.
-    fn partial_frame(&mut self, frame: &[u8], now: Instant) {
+    fn partial_frame(&mut self, frame: &[u8], now: Instant, ctx: &Ctx<'_>) {
         let Some(current) = self.current.as_mut() else {
             return;
         };
         if current.whole {
+            return;
+        }
+        // A message that may have to be dropped is judged whole.
+        let judged = ctx
+            .dropped
+            .is_some_and(|d| d.active.load(std::sync::atomic::Ordering::SeqCst));
+        if judged && matches!(current.kind, Kind::Push | Kind::Unpaired) {
             return;
         }
         let limit = match current.kind {
@@ -819,6 +840,10 @@ impl Session {
             let out = rewritten.as_deref().unwrap_or(rest);
             s.to_client.push(out, current.at, now, &mut s.rng);
         };
+        let unpaired = matches!(current.kind, Kind::Push | Kind::Unpaired);
+        if unpaired && current.sent == 0 && ctx.dropped.is_some_and(|d| d.drops(&frame)) {
+            return;
+        }
         match current.kind {
             Kind::Push => {
                 ctx.stats.pushes += 1;

@@ -95,6 +95,52 @@ pub(crate) struct Shared {
     pub(crate) cluster: bool,
     /// Seeds each connection's random source.
     pub(crate) seed: u64,
+    /// Pub/sub channels whose messages are dropped.
+    pub(crate) dropped: Dropped,
+}
+
+/// Pub/sub channels whose messages the proxy swallows, for tests of a
+/// subscriber that silently misses some.
+#[derive(Debug, Default)]
+pub(crate) struct Dropped {
+    channels: Mutex<Vec<Vec<u8>>>,
+    /// Set once a channel is listed: frames outside replies are then held
+    /// until complete, to be judged whole.
+    pub(crate) active: AtomicBool,
+    pub(crate) count: AtomicU64,
+}
+
+impl Dropped {
+    pub(crate) fn add(&self, channel: &[u8]) {
+        lock(&self.channels).push(channel.to_vec());
+        self.active.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether `frame` is a `message` or `pmessage` of a dropped channel
+    /// (a RESP2 array or a RESP3 push); counts it if so.
+    pub(crate) fn drops(&self, frame: &resp_core::Frame<'_>) -> bool {
+        use resp_core::Frame;
+        if !self.active.load(Ordering::SeqCst) {
+            return false;
+        }
+        let items = match frame {
+            Frame::Array(items) | Frame::Push(items) => items,
+            _ => return false,
+        };
+        let channel = match items.first().and_then(Frame::as_bytes) {
+            Some(b"message") => items.get(1),
+            Some(b"pmessage") => items.get(2),
+            _ => None,
+        };
+        let Some(channel) = channel.and_then(Frame::as_bytes) else {
+            return false;
+        };
+        let dropped = lock(&self.channels).iter().any(|c| c.as_slice() == channel);
+        if dropped {
+            self.count.fetch_add(1, Ordering::SeqCst);
+        }
+        dropped
+    }
 }
 
 impl Shared {
@@ -123,6 +169,7 @@ impl Shared {
             admin_conns: Mutex::default(),
             cluster,
             seed,
+            dropped: Dropped::default(),
         }
     }
 

@@ -56,6 +56,7 @@ mod error;
 mod frame;
 mod limits;
 mod request;
+pub mod sentinel;
 
 pub use decode::{Decoder, Status};
 pub use error::{Error, ErrorKind, Limit};

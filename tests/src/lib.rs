@@ -13,7 +13,10 @@
 //!   [`RedisServer::restart`], [`RedisServer::pause`], [`RedisServer::resume`].
 //! * [`RedisCluster`] — N masters with M replicas each (default 3 + 3).
 //! * [`Sentinels`] — a master, replicas and 3 sentinels, with
-//!   [`Sentinels::failover`].
+//!   [`Sentinels::failover`], an administrator's [`Sentinels::replica_of`]
+//!   and a stale extra sentinel ([`Sentinels::start_stale_sentinel`]);
+//!   kill (SIGKILL) or pause (SIGSTOP) any of their processes with the
+//!   [`RedisServer`] fault helpers.
 //!
 //! ```no_run
 //! use integration_tests::{RedisServer, Reply};

@@ -13,6 +13,8 @@
 //!   without closing it, so clients time out;
 //! * [`Proxy::refuse_connections`]: close new connections right away;
 //! * [`Proxy::kill_connections`]: close every current connection;
+//! * [`Proxy::drop_messages`]: swallow the pub/sub messages of a channel
+//!   (a subscriber that silently misses them);
 //!
 //! and every rule and toxic of the crate through [`Proxy::add_config`]
 //! (JSON) or [`Proxy::add_faults`].

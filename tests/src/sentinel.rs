@@ -25,6 +25,8 @@ pub struct SentinelsBuilder {
     down_after: Duration,
     failover_timeout: Duration,
     timeout: Duration,
+    data_password: Option<String>,
+    sentinel_password: Option<String>,
 }
 
 impl Default for SentinelsBuilder {
@@ -37,6 +39,8 @@ impl Default for SentinelsBuilder {
             down_after: Duration::from_millis(1000),
             failover_timeout: Duration::from_millis(5000),
             timeout: Duration::from_secs(20),
+            data_password: None,
+            sentinel_password: None,
         }
     }
 }
@@ -78,6 +82,20 @@ impl SentinelsBuilder {
         self
     }
 
+    /// Protects the master and replicas with `requirepass` (and
+    /// `masterauth`); the sentinels get it with `sentinel auth-pass`.
+    pub fn data_password(mut self, password: &str) -> Self {
+        self.data_password = Some(password.to_string());
+        self
+    }
+
+    /// Protects the sentinels themselves with `requirepass` (and
+    /// `sentinel sentinel-pass`, so that they still talk to each other).
+    pub fn sentinel_password(mut self, password: &str) -> Self {
+        self.sentinel_password = Some(password.to_string());
+        self
+    }
+
     /// How long to wait for the sentinels to discover everything (default 20 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -93,10 +111,17 @@ impl SentinelsBuilder {
                 "need at least one sentinel and a quorum of 1",
             ));
         }
-        let master = RedisServer::start()?;
+        let data_node = || {
+            let builder = RedisServer::builder();
+            match &self.data_password {
+                Some(pw) => builder.requirepass(pw).config(&format!("masterauth {pw}")),
+                None => builder,
+            }
+        };
+        let master = data_node().start()?;
         let mut servers = vec![master];
         for _ in 0..self.replicas {
-            servers.push(RedisServer::builder().replica_of(&servers[0]).start()?);
+            servers.push(data_node().replica_of(&servers[0]).start()?);
         }
         for replica in &servers[1..] {
             wait_replica_synced(replica, servers[0].port(), self.timeout)?;
@@ -104,8 +129,17 @@ impl SentinelsBuilder {
         let name = &self.master_name;
         let mut sentinels = Vec::with_capacity(self.sentinels);
         for _ in 0..self.sentinels {
+            let mut builder = RedisServerBuilder::sentinel();
+            if let Some(pw) = &self.data_password {
+                builder = builder.config(&format!("sentinel auth-pass {name} {pw}"));
+            }
+            if let Some(pw) = &self.sentinel_password {
+                builder = builder
+                    .requirepass(pw)
+                    .config(&format!("sentinel sentinel-pass {pw}"));
+            }
             sentinels.push(
-                RedisServerBuilder::sentinel()
+                builder
                     .config("sentinel resolve-hostnames no")
                     .config(&format!(
                         "sentinel monitor {name} 127.0.0.1 {} {}",
@@ -127,6 +161,7 @@ impl SentinelsBuilder {
             sentinels,
             servers,
             master_name: self.master_name,
+            down_after: self.down_after,
         };
         group.wait_discovered(self.replicas, self.timeout)?;
         Ok(group)
@@ -140,6 +175,7 @@ pub struct Sentinels {
     sentinels: Vec<RedisServer>,
     servers: Vec<RedisServer>,
     master_name: String,
+    down_after: Duration,
 }
 
 impl Sentinels {
@@ -260,6 +296,70 @@ impl Sentinels {
                 }
                 other => Ok(Check::NotYet(format!("{addr} ROLE: {other:?}"))),
             }
+        })
+    }
+
+    /// Starts one more sentinel, outside the group, that monitors `server`
+    /// under the group's master name: a stale sentinel, when `server` is a
+    /// replica. It is stopped when dropped.
+    pub fn start_stale_sentinel(&self, server: &RedisServer) -> Result<RedisServer> {
+        let name = &self.master_name;
+        RedisServerBuilder::sentinel()
+            .config("sentinel resolve-hostnames no")
+            .config(&format!(
+                "sentinel monitor {name} 127.0.0.1 {} 2",
+                server.port()
+            ))
+            .config(&format!(
+                "sentinel down-after-milliseconds {name} {}",
+                self.down_after.as_millis()
+            ))
+            .start()
+    }
+
+    /// An administrator's `REPLICAOF` on `server`, behind the sentinels'
+    /// back: `REPLICAOF <host> <port>` of `of`, or `REPLICAOF NO ONE`.
+    pub fn replica_of(&self, server: &RedisServer, of: Option<&RedisServer>) -> Result<()> {
+        let port;
+        let args: Vec<&str> = match of {
+            Some(master) => {
+                port = master.port().to_string();
+                vec!["REPLICAOF", "127.0.0.1", &port]
+            }
+            None => vec!["REPLICAOF", "NO", "ONE"],
+        };
+        match server.try_query(&args)? {
+            Reply::Status(_) => Ok(()),
+            other => Err(HarnessError::new(format!("REPLICAOF returned {other}"))),
+        }
+    }
+
+    /// Waits until every running sentinel lists `count` replicas of the
+    /// master it reports that are up (flags `slave` only) with their link
+    /// to the master `ok`: fit for the next failover.
+    pub fn wait_replicas_ready(&self, count: usize, timeout: Duration) -> Result<()> {
+        let name = self.master_name.as_str();
+        wait_for("the sentinels to see healthy replicas", timeout, || {
+            for sentinel in self.live_sentinels() {
+                let listed = command(sentinel, &["SENTINEL", "REPLICAS", name])?;
+                let ready = listed
+                    .as_array()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(fields)
+                    .filter(|r| {
+                        r.get("flags").map(String::as_str) == Some("slave")
+                            && r.get("master-link-status").map(String::as_str) == Some("ok")
+                    })
+                    .count();
+                if ready < count {
+                    return Ok(Check::NotYet(format!(
+                        "sentinel {} sees {ready} healthy replicas",
+                        sentinel.port()
+                    )));
+                }
+            }
+            Ok(Check::Done(()))
         })
     }
 

@@ -147,3 +147,45 @@ fn client_side_cache_is_invalidated_by_the_server() {
     let () = client.set("other", 1).unwrap();
     assert_eq!(client.incr::<_, i64>("other").unwrap(), 2);
 }
+
+#[test]
+fn the_clients_own_writes_are_read_back_at_once() {
+    // The server's invalidation of a write reaches the tracking connection
+    // some time after the write's reply: the client must not serve the old
+    // value meanwhile.
+    let server = RedisServer::start().unwrap();
+    let mut client = Client::builder(Config::tcp("127.0.0.1", server.port()))
+        .client_side_cache(CacheOptions {
+            max_entries: 100,
+            ttl: Duration::from_secs(60),
+        })
+        .build();
+    let () = client.set("k", 0).unwrap();
+    wait_for("caching to start", || {
+        let _: i64 = client.get("k").unwrap();
+        client.cached_entries() == 1
+    });
+    for i in 1..=2000i64 {
+        let () = client.set("k", i).unwrap();
+        assert_eq!(
+            client.get::<_, i64>("k").unwrap(),
+            i,
+            "read after write {i}"
+        );
+        let mut pipe = Pipeline::new();
+        pipe.incr("k").ignore();
+        let () = client.query_pipeline(&pipe).unwrap();
+        assert_eq!(
+            client.get::<_, i64>("k").unwrap(),
+            i + 1,
+            "after a pipeline {i}"
+        );
+        let () = client.set("k", i).unwrap();
+    }
+    // Caching still works once the writes stop.
+    let hits = client.cache_hits();
+    wait_for("a cached read", || {
+        assert_eq!(client.get::<_, i64>("k").unwrap(), 2000);
+        client.cache_hits() > hits
+    });
+}

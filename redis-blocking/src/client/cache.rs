@@ -89,6 +89,16 @@ const CACHEABLE: &[&str] = &[
     "GEOHASH",
 ];
 
+/// The commands of `pipe` that write, owned: a transaction's queued
+/// commands, to tell the cache once they ran.
+pub(crate) fn writes_of(pipe: &crate::Pipeline<'_>) -> Vec<Vec<Vec<u8>>> {
+    (0..pipe.len())
+        .map(|i| pipe.args_of(i))
+        .filter(|args| !resp_core::command::is_read_only(args))
+        .map(|args| args.iter().map(|a| a.to_vec()).collect())
+        .collect()
+}
+
 /// The key a cacheable command reads, if `cmd` is one.
 pub(crate) fn cacheable_key(cmd: &Cmd<'_>) -> Option<Vec<u8>> {
     let name = cmd.name();
@@ -133,16 +143,42 @@ struct State {
     pending: HashMap<Vec<u8>, (usize, bool)>,
 }
 
-/// The shared cache.
+/// One tracking connection's state: the client ID invalidations are
+/// redirected to, while it is up, and its generation.
+#[derive(Default)]
+pub(crate) struct Tracking {
+    /// Bumped whenever the tracking connection changes: connections with
+    /// another generation must turn tracking on again.
+    generation: AtomicU64,
+    /// The tracking connection's client ID, while it is up.
+    id: Mutex<Option<i64>>,
+    online: AtomicBool,
+}
+
+impl Tracking {
+    /// The tracking target and its generation, while tracking is up.
+    pub fn redirect(&self) -> Option<(i64, u64)> {
+        let id = (*self.id.lock().ok()?)?;
+        self.online
+            .load(Ordering::Acquire)
+            .then(|| (id, self.generation.load(Ordering::Acquire)))
+    }
+
+    /// Still up, with the same connection as at `generation`.
+    fn holds(&self, generation: u64) -> bool {
+        self.online.load(Ordering::Acquire) && self.generation.load(Ordering::Acquire) == generation
+    }
+}
+
+/// The shared cache, and the tracking connections that keep it valid: one
+/// for a single server, one per node for a cluster.
 pub(crate) struct Cache {
     options: CacheOptions,
     state: Mutex<State>,
-    /// Bumped whenever the tracking connection changes: pooled connections
-    /// with another generation must turn tracking on again.
-    generation: AtomicU64,
-    /// The tracking connection's client ID, while it is up.
-    tracker: Mutex<Option<i64>>,
-    online: AtomicBool,
+    /// The single server's tracking (unused for a cluster).
+    own: Arc<Tracking>,
+    /// A cluster's tracking, per node address.
+    nodes: Mutex<HashMap<String, Arc<Tracking>>>,
     hits: AtomicU64,
 }
 
@@ -153,23 +189,58 @@ pub(crate) struct Ticket {
 }
 
 impl Cache {
+    /// The cache of a single server, with its tracking connection.
     pub fn start(connector: Arc<Connector>, options: CacheOptions) -> Arc<Cache> {
-        let cache = Arc::new(Cache {
+        let cache = Cache::detached(options);
+        cache.spawn_tracking(Arc::clone(&cache.own), connector);
+        cache
+    }
+
+    /// A cache without tracking yet: a cluster's, whose nodes each get
+    /// theirs on first use ([`tracking_for`](Cache::tracking_for)).
+    pub fn detached(options: CacheOptions) -> Arc<Cache> {
+        Arc::new(Cache {
             options,
             state: Mutex::new(State::default()),
-            generation: AtomicU64::new(0),
-            tracker: Mutex::new(None),
-            online: AtomicBool::new(false),
+            own: Arc::default(),
+            nodes: Mutex::new(HashMap::new()),
             hits: AtomicU64::new(0),
-        });
-        let weak = Arc::downgrade(&cache);
+        })
+    }
+
+    fn spawn_tracking(self: &Arc<Self>, tracking: Arc<Tracking>, connector: Arc<Connector>) {
+        let weak = Arc::downgrade(self);
         let spawned = thread::Builder::new()
             .name("redis-tracking".into())
-            .spawn(move || track(weak, &connector));
+            .spawn(move || track(weak, &tracking, &connector));
         if let Err(e) = spawned {
             log::warn!("client-side caching off: no tracking thread: {e}");
         }
-        cache
+    }
+
+    /// The single server's tracking.
+    pub fn own(&self) -> &Arc<Tracking> {
+        &self.own
+    }
+
+    /// The tracking of the node at `addr`, started on first use with a
+    /// connection from `connector`.
+    pub fn tracking_for(
+        self: &Arc<Self>,
+        addr: &crate::config::Addr,
+        connector: impl FnOnce() -> Option<Arc<Connector>>,
+    ) -> Option<Arc<Tracking>> {
+        let key = addr.to_string();
+        let mut nodes = self.nodes.lock().ok()?;
+        if let Some(tracking) = nodes.get(&key) {
+            return Some(Arc::clone(tracking));
+        }
+        let connector = connector()?;
+        let tracking = Arc::new(Tracking::default());
+        nodes.insert(key, Arc::clone(&tracking));
+        drop(nodes);
+        self.spawn_tracking(Arc::clone(&tracking), connector);
+        Some(tracking)
     }
 
     /// Replies served from the cache so far.
@@ -177,12 +248,15 @@ impl Cache {
         self.hits.load(Ordering::Relaxed)
     }
 
-    /// The tracking target and its generation, while tracking is up.
-    pub fn redirect(&self) -> Option<(i64, u64)> {
-        let id = (*self.tracker.lock().ok()?)?;
-        self.online
-            .load(Ordering::Acquire)
-            .then(|| (id, self.generation.load(Ordering::Acquire)))
+    /// The server refused to redirect invalidations to `tracking`'s
+    /// connection of `generation` (it is on another server, after a
+    /// failover): the cache is flushed and serves nothing from that
+    /// tracking until it is connected again.
+    pub fn tracker_lost(&self, tracking: &Tracking, generation: u64) {
+        if tracking.generation.load(Ordering::Acquire) == generation {
+            tracking.online.store(false, Ordering::Release);
+            self.flush();
+        }
     }
 
     /// The cached reply of `cmd`, or a ticket to cache its reply.
@@ -190,9 +264,6 @@ impl Cache {
         let Some(key) = cacheable_key(cmd) else {
             return Err(None);
         };
-        if !self.online.load(Ordering::Acquire) {
-            return Err(None);
-        }
         let argv = argv_key(cmd);
         let Ok(mut state) = self.state.lock() else {
             return Err(None);
@@ -208,8 +279,10 @@ impl Cache {
         Err(Some(Ticket { key, argv }))
     }
 
-    /// Ends a read: caches `value` unless its key changed meanwhile.
-    pub fn finish(&self, ticket: Ticket, value: Option<&Value>) {
+    /// Ends a read: caches `value` unless its key changed meanwhile, or
+    /// the read did not run on a tracked connection (`tracked`: the
+    /// tracking and the generation it was turned on for) still tracked.
+    pub fn finish(&self, ticket: Ticket, value: Option<&Value>, tracked: Option<(&Tracking, u64)>) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
@@ -225,7 +298,8 @@ impl Cache {
             None => true,
         };
         let Some(value) = value else { return };
-        if invalidated || !self.online.load(Ordering::Acquire) || self.options.max_entries == 0 {
+        let tracked = tracked.is_some_and(|(tracking, generation)| tracking.holds(generation));
+        if invalidated || !tracked || self.options.max_entries == 0 {
             return;
         }
         while state.entries.len() >= self.options.max_entries {
@@ -248,6 +322,41 @@ impl Cache {
                 inserted: Instant::now(),
             },
         );
+    }
+
+    /// This client ran `args`: if it writes, what is cached of its keys
+    /// goes now (everything, for `FLUSHALL`/`FLUSHDB`), and reads of them
+    /// in flight are not cached. The server's own invalidation of the write
+    /// reaches the tracking connection later; until then the client would
+    /// otherwise read back the value it just replaced.
+    pub fn wrote(&self, args: &[&[u8]]) {
+        let Some(name) = args.first() else {
+            return;
+        };
+        if resp_core::command::is_read_only(args) {
+            return;
+        }
+        if name.eq_ignore_ascii_case(b"FLUSHALL") || name.eq_ignore_ascii_case(b"FLUSHDB") {
+            self.flush();
+            return;
+        }
+        for at in resp_core::command::key_positions(args) {
+            self.invalidate(args[at]);
+        }
+    }
+
+    /// [`wrote`](Cache::wrote) for each command of `pipe`.
+    pub fn wrote_pipeline(&self, pipe: &crate::Pipeline<'_>) {
+        for i in 0..pipe.len() {
+            self.wrote(&pipe.args_of(i));
+        }
+    }
+
+    /// [`wrote`](Cache::wrote) for commands kept by [`writes_of`].
+    pub fn wrote_all(&self, argvs: Vec<Vec<Vec<u8>>>) {
+        for argv in argvs {
+            self.wrote(&argv.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        }
     }
 
     fn invalidate(&self, key: &[u8]) {
@@ -293,8 +402,8 @@ fn remove_entry(state: &mut State, argv: &[u8]) {
     }
 }
 
-/// Runs the tracking connection until the client is gone.
-fn track(cache: Weak<Cache>, connector: &Connector) {
+/// Runs a tracking connection until the client is gone.
+fn track(cache: Weak<Cache>, tracking: &Tracking, connector: &Connector) {
     let resp3 = |config: crate::Config| config.protocol(Protocol::Resp3);
     // Sleep in steps, so the thread ends soon after the client is dropped.
     let mut sleep = |delay: Duration| {
@@ -321,7 +430,7 @@ fn track(cache: Weak<Cache>, connector: &Connector) {
             Ok(id) => id,
             Err(e) => {
                 connector.emit(Event::Error {
-                    addr: connector.config().addr.clone(),
+                    addr: conn.addr().clone(),
                     error: format!("tracking connection: {e}"),
                 });
                 if !sleep(
@@ -335,15 +444,14 @@ fn track(cache: Weak<Cache>, connector: &Connector) {
                 continue;
             }
         };
-        let Some(shared) = cache.upgrade() else {
+        if cache.strong_count() == 0 {
             return;
-        };
-        if let Ok(mut tracker) = shared.tracker.lock() {
+        }
+        if let Ok(mut tracker) = tracking.id.lock() {
             *tracker = Some(id);
         }
-        shared.generation.fetch_add(1, Ordering::AcqRel);
-        shared.online.store(true, Ordering::Release);
-        drop(shared);
+        tracking.generation.fetch_add(1, Ordering::AcqRel);
+        tracking.online.store(true, Ordering::Release);
         log::debug!("client-side caching: tracking connection {id} up");
         // Read invalidations; look at the client every second so the thread
         // ends soon after it is dropped.
@@ -367,10 +475,10 @@ fn track(cache: Weak<Cache>, connector: &Connector) {
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    shared.online.store(false, Ordering::Release);
+                    tracking.online.store(false, Ordering::Release);
                     shared.flush();
                     connector.emit(Event::Closed {
-                        addr: connector.config().addr.clone(),
+                        addr: conn.addr().clone(),
                         reason: format!("tracking connection lost, cache flushed: {e}"),
                     });
                     break;

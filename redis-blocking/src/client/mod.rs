@@ -1,10 +1,11 @@
 //! A thread-safe client: a pool of connections, reconnects with backoff,
 //! and retries only where they are safe.
 
-mod cache;
+pub(crate) mod cache;
 pub(crate) mod pool;
 pub(crate) mod router;
 pub(crate) mod run;
+pub(crate) mod sentinel;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +14,7 @@ use resp_core::command::{blocks, needs_own_connection, Blocks};
 
 pub use cache::CacheOptions;
 pub use pool::Pooled;
+pub use sentinel::{AddrRemap, ReplicaSelect, SentinelConfig, DEFAULT_SENTINEL_PORT};
 
 pub(crate) use self::pool::{Pool, PoolOptions};
 use self::router::{Route, Router, Standalone};
@@ -97,6 +99,7 @@ pub(crate) struct Policy {
 /// transactions tried 16 times with short random pauses.
 pub struct ClientBuilder {
     config: Config,
+    sentinel: Option<SentinelConfig>,
     pool: PoolOptions,
     strategy: ReconnectStrategy,
     max_attempts: u32,
@@ -216,14 +219,29 @@ impl ClientBuilder {
     /// Builds the client. It does not connect until used (or until
     /// `min_idle` connections are opened in the background).
     pub fn build(self) -> Client {
-        let connector = Arc::new(Connector::new(self.config, self.strategy, self.events));
+        let (router, connector): (Arc<dyn Router>, Arc<Connector>) = match self.sentinel {
+            None => {
+                let connector = Arc::new(Connector::new(self.config, self.strategy, self.events));
+                let pool = Pool::new(Arc::clone(&connector), self.pool);
+                (Arc::new(Standalone::new(pool)), connector)
+            }
+            Some(sentinel) => {
+                let (router, connector) = sentinel::SentinelRouter::start(
+                    sentinel,
+                    self.config,
+                    self.strategy,
+                    self.events,
+                    self.pool,
+                );
+                (Arc::new(router), connector)
+            }
+        };
         let cache = self
             .cache
-            .map(|options| cache::Cache::start(Arc::clone(&connector), options));
-        let pool = Pool::new(connector, self.pool);
+            .map(|options| cache::Cache::start(connector, options));
         Client {
             cache,
-            router: Arc::new(Standalone::new(pool)),
+            router,
             policy: Arc::new(Policy {
                 max_attempts: self.max_attempts,
                 retry_reads: self.retry_reads,
@@ -237,19 +255,103 @@ impl ClientBuilder {
 }
 
 impl Client {
-    /// A client for a URL with default settings.
+    /// A client for a URL with default settings: one server
+    /// (`redis://`, `rediss://`, `unix://`), or a master found through
+    /// Redis Sentinel (`redis+sentinel://`, `rediss+sentinel://`); see
+    /// [`crate::url`].
     ///
     /// # Errors
     ///
     /// An invalid URL.
     pub fn open(url: &str) -> Result<Client> {
+        if url.starts_with("redis+sentinel:") || url.starts_with("rediss+sentinel:") {
+            return Ok(Client::sentinel(SentinelConfig::from_url(url)?)?.build());
+        }
         Ok(Client::builder(Config::from_url(url)?).build())
+    }
+
+    /// A builder for a client of the master that the sentinels of `config`
+    /// name, following it through failovers by the Sentinel client
+    /// specification. It is the same `Client`: typed commands, pipelines,
+    /// transactions, scripts, [`subscriber`](Client::subscriber),
+    /// [`monitor`](Client::monitor) and client-side caching work
+    /// unchanged.
+    ///
+    /// Every new connection asks the sentinels where the master is (the
+    /// one that answered last first; each gets the sentinel timeout; one
+    /// that is down or does not know the master is passed over) and checks
+    /// with `ROLE` that the server is a master; a server in another role is
+    /// passed over, and the sentinels asked again a little later, within
+    /// the call's deadline. A background thread watches one sentinel for
+    /// `+switch-master`, pings it, and asks the sentinels again every
+    /// [re-check interval](SentinelConfig::recheck_interval) and after
+    /// connection errors. When the master moves, every connection to the
+    /// old one is shut down at once (pooled, lent, still in its handshake,
+    /// the subscriber's, the monitor's, the cache tracker's, a blocking
+    /// call's such as `BLPOP k 0`), so that no caller waits on it and no
+    /// write completes there unnoticed: a call cut short says it may have
+    /// run, and a lent connection never goes back to the pool. The
+    /// subscriber resubscribes on the new master.
+    /// A command refused with `READONLY` (the master was demoted) did not
+    /// run: every connection is retired, the master resolved again, and the
+    /// command retried like any that surely did not run.
+    ///
+    /// Calls that find no master wait out a failover within their deadline
+    /// and retry bound (see [`timeout`](ClientBuilder::timeout) and
+    /// [`max_retries`](ClientBuilder::max_retries)), and go on as soon as
+    /// the new master is known. Failures name the cause:
+    /// [`NoSentinelReachable`](crate::ErrorKind::NoSentinelReachable) (with
+    /// each sentinel's, [`Error::sentinel_error`]),
+    /// [`UnknownMaster`](crate::ErrorKind::UnknownMaster),
+    /// [`MasterNotConfirmed`](crate::ErrorKind::MasterNotConfirmed).
+    ///
+    /// Replication is asynchronous: a write the old master acknowledged
+    /// may be missing on the new one after a failover. Only writes
+    /// confirmed with `WAIT` (on the same connection: in a pipeline or a
+    /// transaction) survive a failover by design.
+    ///
+    /// # Errors
+    ///
+    /// [`InvalidConfig`](crate::ErrorKind::InvalidConfig) for an empty
+    /// master name or no sentinel.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use redis_blocking::prelude::*;
+    /// use redis_blocking::{Addr, SentinelConfig};
+    ///
+    /// let sentinels = ["10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379"]
+    ///     .map(|s| Addr::parse(s).unwrap());
+    /// let mut client = Client::sentinel(
+    ///     SentinelConfig::new("mymaster", sentinels).data(|node| node.password("s3cret")),
+    /// )?
+    /// .timeout(Some(Duration::from_secs(5)))
+    /// .max_retries(100)
+    /// .build();
+    /// let visits: i64 = client.incr("visits")?;
+    /// # Ok::<(), redis_blocking::Error>(())
+    /// ```
+    pub fn sentinel(config: SentinelConfig) -> Result<ClientBuilder> {
+        config.validate()?;
+        let data = config.data.clone();
+        let mut builder = Client::builder(data);
+        builder.sentinel = Some(config);
+        Ok(builder)
+    }
+
+    /// For a Sentinel client, the master it uses now (`None` until the
+    /// sentinels were first asked); `None` for a client of one server.
+    pub fn current_master(&self) -> Option<crate::Addr> {
+        self.router.current_master()
     }
 
     /// A builder for a client of `config`.
     pub fn builder(config: Config) -> ClientBuilder {
         ClientBuilder {
             config,
+            sentinel: None,
             pool: PoolOptions {
                 max_size: 16,
                 min_idle: 0,
@@ -269,7 +371,9 @@ impl Client {
         }
     }
 
-    /// The connection settings.
+    /// The connection settings (for a Sentinel client, those of the data
+    /// nodes; its address is a placeholder: see
+    /// [`current_master`](Client::current_master)).
     pub fn config(&self) -> &Config {
         self.router.connector().config()
     }
@@ -302,13 +406,9 @@ impl Client {
     pub fn connection(&self) -> Result<Pooled> {
         let deadline = self.call_deadline(None, Blocks::No);
         let connector = self.router.connector();
-        let mut backoff = Backoff::new(
-            connector.strategy(),
-            self.policy.max_attempts,
-            deadline,
-            connector.events(),
-        );
+        let mut backoff = Backoff::new(connector, self.policy.max_attempts, deadline);
         loop {
+            let epoch = connector.epoch();
             let checked_out = self
                 .router
                 .pool(Route::Batch)
@@ -316,7 +416,7 @@ impl Client {
             match checked_out {
                 Ok(conn) => return Ok(conn),
                 Err(error) if crate::retry::should_retry(&error, &|| false, false) => {
-                    backoff.pause(error)?
+                    backoff.pause(error, epoch)?
                 }
                 Err(error) => return Err(error),
             }
@@ -370,19 +470,34 @@ impl Client {
             match cache.lookup(cmd) {
                 Ok(value) => return T::from_reply(value),
                 Err(Some(ticket)) => {
+                    let tracking = cache.own();
+                    let tracked = std::cell::Cell::new(None);
                     let mut call = Call::new(
                         cmd,
                         blocking,
                         retry_reads,
                         |conn: &mut Connection, deadline, _| {
-                            if let Some((target, generation)) = cache.redirect() {
-                                conn.ensure_tracking(target, generation, deadline)?;
+                            tracked.set(None);
+                            if let Some((target, generation)) = tracking.redirect() {
+                                match conn.ensure_tracking(target, generation, deadline) {
+                                    // The tracking connection is not on this
+                                    // server (it is moving to a new master):
+                                    // read, but cache nothing until it is back.
+                                    Err(e) if e.kind() == ErrorKind::Server => {
+                                        log::debug!("tracking refused ({e}): caching paused");
+                                        cache.tracker_lost(tracking, generation);
+                                    }
+                                    Err(e) => return Err(e),
+                                    Ok(()) => tracked.set(Some(generation)),
+                                }
                             }
                             conn.query_until::<Value>(cmd, deadline)
                         },
                     );
                     let value = self.drive(&mut call, deadline);
-                    cache.finish(ticket, value.as_ref().ok());
+                    drop(call);
+                    let tracked = tracked.get().map(|g| (&**tracking, g));
+                    cache.finish(ticket, value.as_ref().ok(), tracked);
                     return T::from_reply(value?);
                 }
                 Err(None) => {}
@@ -394,7 +509,11 @@ impl Client {
             retry_reads,
             |conn: &mut Connection, deadline, _| conn.query_until::<T>(cmd, deadline),
         );
-        self.drive(&mut call, deadline)
+        let result = self.drive(&mut call, deadline);
+        if let Some(cache) = &self.cache {
+            cache.wrote(&cmd.args().collect::<Vec<_>>());
+        }
+        result
     }
 
     /// Replies served from the client-side cache so far (0 without one).
@@ -430,7 +549,11 @@ impl Client {
         let pipe = self.prefixed(pipe);
         let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
         let mut op = (Batch::new(&pipe), self.policy.retry_reads);
-        self.drive(&mut op, deadline)?;
+        let driven = self.drive(&mut op, deadline);
+        if let Some(cache) = &self.cache {
+            cache.wrote_pipeline(&pipe);
+        }
+        driven?;
         op.0.into_typed()
     }
 
@@ -441,7 +564,11 @@ impl Client {
         let pipe = self.prefixed(pipe);
         let deadline = self.call_deadline(pipe.get_timeout(), pipe.blocking());
         let mut op = (Batch::new(&pipe), self.policy.retry_reads);
-        match self.drive(&mut op, deadline) {
+        let driven = self.drive(&mut op, deadline);
+        if let Some(cache) = &self.cache {
+            cache.wrote_pipeline(&pipe);
+        }
+        match driven {
             Ok(()) => op.0.into_results(),
             Err(e) => (0..pipe.visible_len())
                 .map(|_| Err(e.duplicate()))
@@ -488,11 +615,25 @@ impl Client {
         let deadline = self.call_deadline(None, Blocks::No);
         let policy = &self.policy.transactions;
         let watch = Cmd::new("WATCH").arg(keys.clone());
+        // The commands the transaction queued that write, for the cache.
+        let written = std::cell::RefCell::new(Vec::new());
+        let mut body = |conn: &mut Connection, pipe: &mut Pipeline<'a>| {
+            body(conn, pipe)?;
+            if self.cache.is_some() {
+                written.borrow_mut().extend(cache::writes_of(pipe));
+            }
+            Ok(())
+        };
         let mut call = Call::new(&watch, Blocks::No, false, |conn: &mut Connection, _, _| {
             conn.transaction_with(policy, keys.clone(), &mut body)
         })
         .handles(&[ErrorKind::WatchConflict]);
-        self.drive(&mut call, deadline)
+        let result = self.drive(&mut call, deadline);
+        drop(call);
+        if let Some(cache) = &self.cache {
+            cache.wrote_all(written.into_inner());
+        }
+        result
     }
 }
 

@@ -7,6 +7,11 @@
 //! whichever comes back first. A connection that comes back broken, too
 //! old, or with session state that cannot be undone is closed and its
 //! permit returned.
+//!
+//! When the connector's topology moves on (a Sentinel failover), its epoch
+//! changes: [`Pool::retire`] closes the idle connections at once, and a
+//! connection of an older epoch is closed when it comes back, never lent
+//! again.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Weak};
@@ -79,6 +84,21 @@ impl Pool {
     /// The server this pool connects to.
     pub fn addr(&self) -> &crate::config::Addr {
         &self.connector.config().addr
+    }
+
+    /// Closes every idle connection of an epoch the connector left behind,
+    /// now; lent ones are closed when they come back.
+    pub fn retire(&self) {
+        for _ in 0..self.idle_rx.len() {
+            let Ok(idle) = self.idle_rx.try_recv() else {
+                break;
+            };
+            if self.connector.is_retired(&idle.conn) {
+                self.close(idle.conn, "the master changed");
+            } else if let Err(back) = self.idle_tx.try_send(idle) {
+                self.close(back.into_inner().conn, "pool full");
+            }
+        }
     }
 
     /// Connections idle now.
@@ -159,6 +179,9 @@ impl Pool {
         if idle.conn.is_broken() {
             return Some("broken");
         }
+        if self.connector.is_retired(&idle.conn) {
+            return Some("the master changed");
+        }
         if self
             .options
             .idle_timeout
@@ -215,6 +238,9 @@ impl Pool {
                 .unwrap_or("a call was abandoned mid-way")
                 .to_owned();
             return self.close(conn, &reason);
+        }
+        if self.connector.is_retired(&conn) {
+            return self.close(conn, "the master changed while it was lent out");
         }
         conn.restore_settings();
         if conn.has_session_state() {

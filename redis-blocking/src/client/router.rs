@@ -23,7 +23,8 @@ use crate::error::{Error, Result};
 #[derive(Clone, Copy)]
 pub(crate) enum Route<'r> {
     /// One command, routed by its keys (a single server has no use for
-    /// them; a cluster router hashes them).
+    /// them; a cluster router hashes them) or its kind (a Sentinel router
+    /// may send reads to replicas).
     Command(&'r dyn Argv),
     /// A batch of commands, kept together on one connection.
     Batch,
@@ -37,9 +38,10 @@ pub(crate) trait Router: Send + Sync {
     /// The pool for one attempt of a call.
     fn pool(&self, route: Route<'_>) -> Result<Arc<Pool>>;
 
-    /// Learns from a failed attempt on `addr` (a refused connection, a
-    /// redirect, `READONLY` after a failover).
-    fn observe(&self, addr: &Addr, error: &Error);
+    /// Learns from a failed attempt on a connection to `addr` opened in
+    /// topology epoch `epoch` (a refused connection, a redirect,
+    /// `READONLY` after a failover).
+    fn observe(&self, addr: &Addr, epoch: u64, error: &Error);
 
     /// The connector that opens connections outside the pools
     /// (subscribers, monitors, the cache tracker).
@@ -60,6 +62,11 @@ pub(crate) trait Router: Send + Sync {
     fn redirect_pause(&self, _redirect: &Redirect) -> Option<Duration> {
         None
     }
+
+    /// The master in use now, for a topology that moves.
+    fn current_master(&self) -> Option<Addr> {
+        None
+    }
 }
 
 /// One server.
@@ -78,7 +85,7 @@ impl Router for Standalone {
         Ok(Arc::clone(&self.pool))
     }
 
-    fn observe(&self, addr: &Addr, error: &Error) {
+    fn observe(&self, addr: &Addr, _epoch: u64, error: &Error) {
         log::debug!("call on {addr} failed: {error}");
     }
 

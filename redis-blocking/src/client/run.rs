@@ -8,7 +8,11 @@
 //! error that must not be retried), or again (nothing that may have run
 //! would be sent twice). Between attempts the loop pauses by the client's
 //! strategy, within the call's deadline and attempt bound; a connection the
-//! server dropped while it sat idle in the pool is replaced at once.
+//! server dropped while it sat idle in the pool, or one left on a server
+//! the topology moved away from, is replaced at once. A blocking call is
+//! registered with the connector for its duration, so that a failover
+//! shuts its connection down instead of leaving it waiting on the old
+//! master.
 
 use std::marker::PhantomData;
 use std::time::Instant;
@@ -82,25 +86,33 @@ impl Client {
     ) -> Result<O::Output> {
         let policy = &self.policy;
         let connector = self.router.connector();
-        let mut backoff = Backoff::new(
-            connector.strategy(),
-            policy.max_attempts,
-            deadline,
-            connector.events(),
-        );
+        let mut backoff = Backoff::new(connector, policy.max_attempts, deadline);
         let mut stale = 0usize;
         let mut hops = 0u32;
         let mut waits = 0u32;
         loop {
+            let epoch = connector.epoch();
             let step = match self.router.pool(op.route()) {
                 Err(error) => self.judge_setup(error),
                 Ok(pool) => match pool.checkout(deadline) {
                     Err(error) => {
-                        self.router.observe(pool.addr(), &error);
+                        self.router
+                            .observe(pool.addr(), pool.connector.epoch(), &error);
                         self.judge_setup(error)
                     }
                     Ok(mut conn) => {
+                        let watch = match op.blocking() {
+                            Blocks::No => None,
+                            _ => pool.connector.watch(&conn),
+                        };
+                        // The topology moved on between checkout and now.
+                        if pool.connector.is_retired(&conn) && stale <= pool.options.max_size {
+                            stale += 1;
+                            conn.close_for("the master changed");
+                            continue;
+                        }
                         let step = self.attempt_on(op, &mut conn, deadline);
+                        drop(watch);
                         // The server dropped this connection while it was
                         // idle; nothing was written. Another one, at once.
                         if conn.was_stale() && stale <= pool.options.max_size {
@@ -129,7 +141,7 @@ impl Client {
                         std::thread::sleep(pause);
                         continue;
                     }
-                    if let Err(error) = backoff.pause(error) {
+                    if let Err(error) = backoff.pause(error, epoch) {
                         return op.give_up(error);
                     }
                 }
@@ -147,7 +159,7 @@ impl Client {
                     // A slot sent to a node that was just unreachable: its
                     // failover is under way, wait instead of bouncing.
                     if let Some(pause) = self.router.redirect_pause(&redirect) {
-                        if let Err(error) = backoff.pause_for(error, Some(pause)) {
+                        if let Err(error) = backoff.pause_for(error, epoch, Some(pause)) {
                             return op.give_up(error);
                         }
                     }
@@ -184,7 +196,7 @@ impl Client {
     /// Tells the router, and closes the connection when the user's
     /// predicate turns this server error into a reconnect.
     fn after_failure(&self, conn: &mut Pooled, error: &Error) {
-        self.router.observe(conn.addr(), error);
+        self.router.observe(conn.addr(), conn.epoch(), error);
         if let (Some(predicate), Some(server)) =
             (&self.policy.reconnect_on_error, error.server_error())
         {

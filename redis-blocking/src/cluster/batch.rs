@@ -338,7 +338,7 @@ pub(crate) fn run_units(
                 },
             };
             if let Some(e) = &run.failure {
-                crate::client::router::Router::observe(router, pool.addr(), e);
+                crate::client::router::Router::observe(router, pool.addr(), 0, e);
             }
             results.push((node, picks, run));
         }

@@ -20,8 +20,9 @@ pub use self::scan::ClusterScan;
 use self::batch::{outcomes_of, plan_batch, run_units};
 use self::router::{ClusterOptions, ClusterRouter};
 use crate::batch::{outcome_into_result, typed_results};
+use crate::client::cache::{writes_of, Cache, Tracking};
 use crate::client::run::Call;
-use crate::client::{Client, Policy, PoolOptions};
+use crate::client::{CacheOptions, Client, Policy, PoolOptions};
 use crate::commands::Runner;
 use crate::config::{Addr, Config};
 use crate::connection::{deadline_after, Connection};
@@ -103,6 +104,7 @@ pub struct ClusterBuilder {
     refresh_interval: Duration,
     transactions: TransactionPolicy,
     key_prefix: Option<Vec<u8>>,
+    cache: Option<CacheOptions>,
 }
 
 fn endpoint(config: &Config) -> Result<Endpoint> {
@@ -188,6 +190,20 @@ impl ClusterBuilder {
         self
     }
 
+    /// Turns on client-side caching, as
+    /// [`ClientBuilder::client_side_cache`](crate::ClientBuilder::client_side_cache)
+    /// does for one server: one cache for the cluster, kept valid by a
+    /// RESP3 tracking connection to each node that served a cached read
+    /// (opened on that first read), whose invalidations apply to the whole
+    /// cache. When one of them is lost the whole cache is flushed; reads
+    /// from that node are not cached until it is back. A key that moves to
+    /// another node is invalidated by the old one (`MIGRATE` deletes it
+    /// there).
+    pub fn client_side_cache(mut self, options: CacheOptions) -> Self {
+        self.cache = Some(options);
+        self
+    }
+
     /// Sets how [`ClusterClient::transaction`] retries watch conflicts.
     pub fn transaction_policy(mut self, policy: TransactionPolicy) -> Self {
         self.transactions = policy;
@@ -216,7 +232,7 @@ impl ClusterBuilder {
                 key_prefix: self.key_prefix,
                 transactions: self.transactions,
             }),
-            cache: None,
+            cache: self.cache.map(Cache::detached),
         };
         ClusterClient { client, router }
     }
@@ -275,6 +291,7 @@ impl ClusterClient {
             refresh_interval: Duration::from_millis(200),
             transactions: TransactionPolicy::default(),
             key_prefix: None,
+            cache: None,
         })
     }
 
@@ -339,6 +356,18 @@ impl ClusterClient {
                 let blocking = blocks(cmd);
                 let deadline = self.call_deadline(cmd.get_timeout(), blocking);
                 let retry_reads = self.client.policy.retry_reads;
+                if let Some(cache) = &self.client.cache {
+                    match cache.lookup(cmd) {
+                        Ok(value) => return T::from_reply(value),
+                        Err(Some(ticket)) => {
+                            let (value, tracked) = self.tracked_read(cache, cmd, deadline);
+                            let tracked = tracked.as_ref().map(|(t, g)| (&**t, *g));
+                            cache.finish(ticket, value.as_ref().ok(), tracked);
+                            return T::from_reply(value?);
+                        }
+                        Err(None) => {}
+                    }
+                }
                 let mut call = Call::new(
                     cmd,
                     blocking,
@@ -352,18 +381,79 @@ impl ClusterClient {
                     },
                 )
                 .following_redirects();
-                self.client.drive(&mut call, deadline)
+                let result = self.client.drive(&mut call, deadline);
+                if let Some(cache) = &self.client.cache {
+                    cache.wrote(&args);
+                }
+                result
             }
             _ => {
                 // Already prefixed: planned as it is.
                 let mut pipe = Pipeline::new();
                 pipe.add(cmd.clone());
                 let (_, mut results) = self.run_planned(&pipe);
+                if let Some(cache) = &self.client.cache {
+                    cache.wrote(&args);
+                }
                 T::from_reply(results.pop().unwrap_or_else(|| {
                     Err(Error::new(ErrorKind::Protocol, Executed::No, "no reply"))
                 })?)
             }
         }
+    }
+
+    /// A cacheable read, on a connection with tracking turned on towards
+    /// its node's tracking connection; the tracking it ran under, if any.
+    fn tracked_read(
+        &self,
+        cache: &Arc<Cache>,
+        cmd: &Cmd<'_>,
+        deadline: Option<Instant>,
+    ) -> (Result<Value>, Option<(Arc<Tracking>, u64)>) {
+        let tracked = std::cell::RefCell::new(None);
+        let mut call = Call::new(
+            cmd,
+            blocks(cmd),
+            self.client.policy.retry_reads,
+            |conn: &mut Connection, deadline, asking| {
+                *tracked.borrow_mut() = None;
+                let addr = conn.addr().clone();
+                let tracking = cache.tracking_for(&addr, || self.router.connector_for(&addr));
+                if let Some(tracking) = tracking {
+                    if let Some((target, generation)) = tracking.redirect() {
+                        match conn.ensure_tracking(target, generation, deadline) {
+                            // The tracking connection reached another
+                            // server (a failover): cache nothing from it
+                            // until it is back.
+                            Err(e) if e.kind() == ErrorKind::Server => {
+                                cache.tracker_lost(&tracking, generation);
+                            }
+                            Err(e) => return Err(e),
+                            Ok(()) => *tracked.borrow_mut() = Some((tracking, generation)),
+                        }
+                    }
+                }
+                if asking {
+                    conn.query_asking::<Value>(cmd, deadline)
+                } else {
+                    conn.query_until::<Value>(cmd, deadline)
+                }
+            },
+        )
+        .following_redirects();
+        let value = self.client.drive(&mut call, deadline);
+        drop(call);
+        (value, tracked.into_inner())
+    }
+
+    /// Replies served from the client-side cache so far (0 without one).
+    pub fn cache_hits(&self) -> u64 {
+        self.client.cache_hits()
+    }
+
+    /// Replies in the client-side cache now.
+    pub fn cached_entries(&self) -> usize {
+        self.client.cached_entries()
     }
 
     /// Runs a pipeline over the cluster; one result per command, in order.
@@ -401,10 +491,19 @@ impl ClusterClient {
     /// Plans and runs a pipeline; per user command, the combined run and
     /// results.
     fn run_pipeline(&self, pipe: &Pipeline<'_>) -> (Executed, Vec<Result<Value>>) {
-        match &self.client.policy.key_prefix {
-            Some(prefix) => self.run_planned(&pipe.with_key_prefix(prefix)),
-            None => self.run_planned(pipe),
+        let prefixed;
+        let pipe = match &self.client.policy.key_prefix {
+            Some(prefix) => {
+                prefixed = pipe.with_key_prefix(prefix);
+                &prefixed
+            }
+            None => pipe,
+        };
+        let ran = self.run_planned(pipe);
+        if let Some(cache) = &self.client.cache {
+            cache.wrote_pipeline(pipe);
         }
+        ran
     }
 
     /// Plans and runs a pipeline whose keys are final.
@@ -459,6 +558,15 @@ impl ClusterClient {
         }
         let deadline = self.call_deadline(None, Blocks::No);
         let policy = &self.client.policy.transactions;
+        // The commands the transaction queued that write, for the cache.
+        let written = std::cell::RefCell::new(Vec::new());
+        let mut body = |conn: &mut Connection, pipe: &mut Pipeline<'a>| {
+            body(conn, pipe)?;
+            if self.client.cache.is_some() {
+                written.borrow_mut().extend(writes_of(pipe));
+            }
+            Ok(())
+        };
         let mut call = Call::new(
             &watch,
             Blocks::No,
@@ -469,7 +577,12 @@ impl ClusterClient {
         )
         .handles(&[ErrorKind::WatchConflict])
         .following_redirects();
-        self.client.drive(&mut call, deadline)
+        let result = self.client.drive(&mut call, deadline);
+        drop(call);
+        if let Some(cache) = &self.client.cache {
+            cache.wrote_all(written.into_inner());
+        }
+        result
     }
 }
 

@@ -195,6 +195,17 @@ impl ClusterRouter {
             .unwrap_or(Duration::from_secs(10))
     }
 
+    /// The connector of the node a connection to `addr` reached (after
+    /// remapping), if it has a pool.
+    pub fn connector_for(&self, addr: &Addr) -> Option<Arc<Connector>> {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        state
+            .pools
+            .values()
+            .find(|pool| pool.addr() == addr)
+            .map(|pool| Arc::clone(&pool.connector))
+    }
+
     /// The pool of `endpoint`, opened on first use.
     pub fn pool_for(&self, endpoint: &Endpoint) -> Arc<Pool> {
         if let Some(pool) = self
@@ -501,7 +512,7 @@ impl Router for ClusterRouter {
         Ok(self.pool_for(&endpoint))
     }
 
-    fn observe(&self, addr: &Addr, error: &Error) {
+    fn observe(&self, addr: &Addr, _epoch: u64, error: &Error) {
         let Some(endpoint) = endpoint_of(addr) else {
             return;
         };

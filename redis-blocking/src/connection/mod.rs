@@ -74,6 +74,10 @@ pub struct Connection {
     stale: bool,
     /// The socket's receive timeout, as last set.
     read_timeout: Option<Duration>,
+    /// The topology epoch it was opened in (0 for a fixed server).
+    epoch: u64,
+    /// Its registration to be shut down when the topology moves on.
+    _watch: Option<crate::connector::Watch>,
 }
 
 impl Connection {
@@ -86,6 +90,16 @@ impl Connection {
     /// address and a clear cause; [`ErrorKind::Protocol`] for a peer that
     /// does not speak RESP (which retrying will not fix).
     pub fn open(config: &Config) -> Result<Connection> {
+        Connection::open_with(config, &mut |_| {})
+    }
+
+    /// [`open`](Connection::open), calling `established` once the stream
+    /// is up, before the handshake (to register the socket, so that a
+    /// handshake left hanging on a server that stopped can be ended).
+    pub(crate) fn open_with(
+        config: &Config,
+        established: &mut dyn FnMut(&Connection),
+    ) -> Result<Connection> {
         config.validate()?;
         let deadline = config.connect_timeout.map(|t| Instant::now() + t);
         let stream =
@@ -110,7 +124,10 @@ impl Connection {
             tracking: 0,
             stale: false,
             read_timeout: None,
+            epoch: 0,
+            _watch: None,
         };
+        established(&conn);
         conn.run_handshake(config.handshake.clone(), deadline)?;
         log::debug!("connected to {} ({:?})", conn.addr, conn.protocol);
         Ok(conn)
@@ -168,6 +185,42 @@ impl Connection {
             )
         })?;
         Ok(reply.unwrap_or(Frame::Null))
+    }
+
+    /// Sends one command already encoded (`bytes`) and returns its reply as
+    /// received, error replies included, within `deadline`.
+    pub(crate) fn query_bytes(&mut self, bytes: &[u8], deadline: Option<Instant>) -> Result<Value> {
+        self.regular()?;
+        let mut segments = Segments::default();
+        segments.copy(bytes);
+        let mut reply = None;
+        self.exchange(&segments, 1, deadline, &mut |frame| {
+            reply = Some(frame.into_owned())
+        })
+        .map_err(|f| f.into_command_error(segments.len()))?;
+        reply.ok_or_else(|| Error::new(ErrorKind::Protocol, Executed::Maybe, "no reply"))
+    }
+
+    /// The topology epoch the connection was opened in.
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    pub(crate) fn set_epoch(&mut self, epoch: u64) {
+        self.epoch = epoch;
+    }
+
+    /// Keeps a registration that shuts the socket down when the topology
+    /// moves on, for as long as the connection lives.
+    pub(crate) fn attach_watch(&mut self, watch: crate::connector::Watch) {
+        self._watch = Some(watch);
+    }
+
+    /// A second handle on the socket, through which another thread can
+    /// shut it down (waking a read blocked on it); `None` if the system
+    /// refuses one.
+    pub(crate) fn shutdown_handle(&self) -> Option<socket2::Socket> {
+        self.stream.try_clone_socket().ok()
     }
 
     /// The server's address.

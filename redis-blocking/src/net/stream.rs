@@ -100,6 +100,16 @@ impl Stream {
         }
     }
 
+    /// A duplicate of the socket's descriptor: shutting it down ends the
+    /// connection for this stream too.
+    pub fn try_clone_socket(&self) -> io::Result<Socket> {
+        match self {
+            Stream::Tcp(s) => SockRef::from(s).try_clone(),
+            Stream::Unix(s) => SockRef::from(s).try_clone(),
+            Stream::Tls(s) => SockRef::from(s.get_ref()).try_clone(),
+        }
+    }
+
     /// True for TLS, where a read may be satisfied from buffered records.
     pub fn is_tls(&self) -> bool {
         matches!(self, Stream::Tls(_))

@@ -38,12 +38,20 @@ fn drain(s: &mut Session, side: Side, now: Instant) -> Vec<u8> {
 }
 
 fn client(s: &mut Session, stats: &mut ConnStats, bytes: &[u8], now: Instant) {
-    let mut ctx = Ctx { stats, addrs: None };
+    let mut ctx = Ctx {
+        stats,
+        addrs: None,
+        dropped: None,
+    };
     s.handle_client(bytes, now, &mut ctx);
 }
 
 fn server(s: &mut Session, stats: &mut ConnStats, bytes: &[u8], now: Instant) {
-    let mut ctx = Ctx { stats, addrs: None };
+    let mut ctx = Ctx {
+        stats,
+        addrs: None,
+        dropped: None,
+    };
     s.handle_server(bytes, now, &mut ctx);
 }
 

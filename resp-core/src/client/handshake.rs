@@ -16,6 +16,36 @@ pub enum Protocol {
     Resp3,
 }
 
+/// The role a server must have for a connection to be kept, checked with
+/// `ROLE` at the end of the handshake (see [`HandshakeOptions::expect_role`]).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A master: `ROLE` answers `master`.
+    Master,
+    /// A replica: `ROLE` answers `slave`.
+    Replica,
+}
+
+impl Role {
+    /// The word `ROLE` and `INFO replication` use for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Master => "master",
+            Role::Replica => "slave",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Master => "master",
+            Role::Replica => "replica",
+        })
+    }
+}
+
 /// What a new connection should be set up with.
 ///
 /// Built with setters, so that new steps can be added without breaking
@@ -41,6 +71,7 @@ pub struct HandshakeOptions {
     client_name: Option<Vec<u8>>,
     ping: bool,
     readonly: bool,
+    role: Option<Role>,
 }
 
 impl HandshakeOptions {
@@ -102,6 +133,22 @@ impl HandshakeOptions {
         self.readonly
     }
 
+    /// Checks the server's role last, with `ROLE` (or `INFO replication`
+    /// where `ROLE` is refused, as an ACL may do): a server in another role
+    /// fails the handshake with [`HandshakeError::RoleMismatch`]. A client
+    /// that follows Sentinel asks this of every master connection, so that
+    /// a demoted master, or a stale sentinel's answer, is never written to.
+    /// `None` (the default) checks nothing.
+    pub fn expect_role(mut self, role: Option<Role>) -> Self {
+        self.role = role;
+        self
+    }
+
+    /// The role checked, if any.
+    pub fn get_expected_role(&self) -> Option<Role> {
+        self.role
+    }
+
     /// The protocol asked for.
     pub fn get_protocol(&self) -> Protocol {
         self.protocol
@@ -151,6 +198,7 @@ impl fmt::Debug for HandshakeOptions {
             )
             .field("ping", &self.ping)
             .field("readonly", &self.readonly)
+            .field("role", &self.role)
             .finish()
     }
 }
@@ -182,6 +230,14 @@ pub enum HandshakeError {
     },
     /// A reply of a shape the step does not allow.
     UnexpectedReply(&'static str),
+    /// The server is not in the role asked for with
+    /// [`HandshakeOptions::expect_role`].
+    RoleMismatch {
+        /// The role asked for.
+        expected: Role,
+        /// The role the server reported (`slave`, `master`, `sentinel`, ...).
+        found: String,
+    },
 }
 
 impl fmt::Display for HandshakeError {
@@ -203,6 +259,9 @@ impl fmt::Display for HandshakeError {
             HandshakeError::Select(message) => write!(f, "SELECT failed: {message}"),
             HandshakeError::Server { step, message } => write!(f, "{step} failed: {message}"),
             HandshakeError::UnexpectedReply(step) => write!(f, "unexpected reply to {step}"),
+            HandshakeError::RoleMismatch { expected, found } => {
+                write!(f, "the server is not a {expected}: its role is {found}")
+            }
         }
     }
 }
@@ -216,6 +275,9 @@ enum Step {
     Select,
     SetName,
     ReadOnly,
+    Role,
+    /// `INFO replication`, where `ROLE` was refused.
+    RoleInfo,
     Ping,
     Done,
 }
@@ -234,10 +296,14 @@ enum Step {
 /// server does not know `HELLO` or refuses version 3, the handshake goes on
 /// in RESP2 with `AUTH` and `CLIENT SETNAME`. With
 /// [`ping_if_idle`](HandshakeOptions::ping_if_idle), a handshake with
-/// nothing else to send sends `PING`.
+/// nothing else to send sends `PING`. With
+/// [`expect_role`](HandshakeOptions::expect_role), `ROLE` comes last (after
+/// authentication, which it needs), falling back to `INFO replication` when
+/// `ROLE` is refused or unknown.
 ///
 /// Replies are judged strictly: `AUTH`, `SELECT` and `CLIENT SETNAME` must
-/// answer `+OK`, `PING` `+PONG`, `HELLO` a map; anything else means the
+/// answer `+OK`, `PING` `+PONG`, `HELLO` a map, `ROLE` an array naming a
+/// role, `INFO` a text with a `role:` line; anything else means the
 /// peer is not a Redis server or is out of step, and fails the handshake.
 /// Errors are sticky: after one, every later call reports it again and no
 /// command is produced.
@@ -320,6 +386,8 @@ impl Handshake {
             Step::Select,
             Step::SetName,
             Step::ReadOnly,
+            Step::Role,
+            Step::RoleInfo,
             Step::Ping,
             Step::Done,
         ];
@@ -337,6 +405,9 @@ impl Handshake {
                 Step::Select => o.db != 0,
                 Step::SetName => o.client_name.is_some() && !self.named,
                 Step::ReadOnly => o.readonly,
+                Step::Role => o.role.is_some(),
+                // Only after a refused ROLE, which jumps there itself.
+                Step::RoleInfo => false,
                 Step::Ping => o.ping && !self.sent_any,
                 Step::Done => true,
             })
@@ -385,6 +456,8 @@ impl Handshake {
                 }
             }
             Step::ReadOnly => args.push(&"READONLY"),
+            Step::Role => args.push(&"ROLE"),
+            Step::RoleInfo => args.extend([&"INFO" as &dyn Arg, &"replication"]),
             Step::Ping => args.push(&"PING"),
             Step::Done => return false,
         }
@@ -440,11 +513,28 @@ impl Handshake {
                 self.protocol = Protocol::Resp2;
             }
             (Step::Hello | Step::Auth, Some(e)) => return Err(self.auth_error(step, e)),
-            (Step::Select | Step::SetName | Step::ReadOnly | Step::Ping, Some(e))
-                if e.starts_with("NOAUTH") =>
-            {
-                return Err(HandshakeError::NoAuth)
+            (
+                Step::Select
+                | Step::SetName
+                | Step::ReadOnly
+                | Step::Role
+                | Step::RoleInfo
+                | Step::Ping,
+                Some(e),
+            ) if e.starts_with("NOAUTH") => return Err(HandshakeError::NoAuth),
+            (Step::Role, Some(e)) if e.starts_with("NOPERM") || is_unknown_command(&e) => {
+                // ROLE refused (an ACL, an old server): ask INFO instead.
+                self.step = Step::RoleInfo;
+                return Ok(());
             }
+            (Step::Role | Step::RoleInfo, Some(e)) => {
+                return Err(HandshakeError::Server {
+                    step: if step == Step::Role { "ROLE" } else { "INFO" },
+                    message: e,
+                })
+            }
+            (Step::Role, None) => self.check_role(role_of_reply(reply), "ROLE")?,
+            (Step::RoleInfo, None) => self.check_role(role_of_info(reply), "INFO")?,
             (Step::Select, Some(e)) => return Err(HandshakeError::Select(e)),
             (Step::SetName, Some(e)) => {
                 return Err(HandshakeError::Server {
@@ -484,6 +574,20 @@ impl Handshake {
         Ok(())
     }
 
+    /// Compares the role found with the one expected.
+    fn check_role(&self, found: Option<&[u8]>, step: &'static str) -> Result<(), HandshakeError> {
+        let found = found.ok_or(HandshakeError::UnexpectedReply(step))?;
+        match self.options.role {
+            Some(expected) if found != expected.as_str().as_bytes() => {
+                Err(HandshakeError::RoleMismatch {
+                    expected,
+                    found: String::from_utf8_lossy(found).into_owned(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn auth_error(&self, step: Step, message: String) -> HandshakeError {
         if message.starts_with("WRONGPASS") {
             match &self.options.user {
@@ -503,6 +607,35 @@ impl Handshake {
             }
         }
     }
+}
+
+/// The role named by a `ROLE` reply: its first element.
+///
+/// ```
+/// use resp_core::client::role_of_reply;
+/// use resp_core::Frame;
+///
+/// let reply = Frame::Array(vec![Frame::bulk(b"slave"), Frame::bulk(b"10.0.0.1"), Frame::Integer(6379)]);
+/// assert_eq!(role_of_reply(&reply), Some(&b"slave"[..]));
+/// assert_eq!(role_of_reply(&Frame::Integer(1)), None);
+/// ```
+pub fn role_of_reply<'f>(reply: &'f Frame<'_>) -> Option<&'f [u8]> {
+    match reply {
+        Frame::Array(items) | Frame::Push(items) => items.first()?.as_bytes(),
+        Frame::Attributed(a) => role_of_reply(&a.frame),
+        _ => None,
+    }
+}
+
+/// The role in an `INFO replication` reply: its `role:` line.
+fn role_of_info<'f>(reply: &'f Frame<'_>) -> Option<&'f [u8]> {
+    let text = match reply {
+        Frame::Attributed(a) => return role_of_info(&a.frame),
+        other => other.as_bytes()?,
+    };
+    text.split(|b| *b == b'\n')
+        .find_map(|line| line.strip_prefix(b"role:"))
+        .map(|role| role.strip_suffix(b"\r").unwrap_or(role))
 }
 
 fn is_unknown_command(message: &str) -> bool {
@@ -675,6 +808,81 @@ mod tests {
             run(hello, &[Frame::simple(b"OK")]).1,
             Err(HandshakeError::UnexpectedReply("HELLO"))
         );
+    }
+
+    fn role(words: &[&'static [u8]]) -> Frame<'static> {
+        Frame::Array(words.iter().map(|w| Frame::bulk(w)).collect())
+    }
+
+    #[test]
+    fn role_is_checked_last() {
+        let master = HandshakeOptions::new()
+            .password("pw")
+            .ping_if_idle(true)
+            .expect_role(Some(Role::Master));
+        let reply = role(&[b"master", b"0"]);
+        let (sent, result) = run(master.clone(), &[ok(), reply]);
+        assert_eq!(sent, ["*2 $4 AUTH $2 pw ", "*1 $4 ROLE "]);
+        assert_eq!(result, Ok(Protocol::Resp2));
+        // A demoted master, a sentinel's answer that is stale.
+        let replica = role(&[b"slave", b"127.0.0.1", b"6380", b"connected", b"0"]);
+        assert_eq!(
+            run(master.clone(), &[ok(), replica.clone()]).1,
+            Err(HandshakeError::RoleMismatch {
+                expected: Role::Master,
+                found: "slave".into()
+            })
+        );
+        let wants_replica = HandshakeOptions::new().expect_role(Some(Role::Replica));
+        assert_eq!(
+            run(wants_replica.clone(), &[replica]).1,
+            Ok(Protocol::Resp2)
+        );
+        let sentinel = role(&[b"sentinel"]);
+        let e = run(wants_replica, &[sentinel]).1.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the server is not a replica: its role is sentinel"
+        );
+        // RESP3: ROLE after HELLO.
+        let resp3 = master.protocol(Protocol::Resp3);
+        let (sent, result) = run(resp3, &[Frame::Map(vec![]), role(&[b"master"])]);
+        assert_eq!(sent[1], "*1 $4 ROLE ");
+        assert_eq!(result, Ok(Protocol::Resp3));
+    }
+
+    #[test]
+    fn role_falls_back_to_info_when_refused() {
+        let options = HandshakeOptions::new().expect_role(Some(Role::Master));
+        let noperm = Frame::error(b"NOPERM this user has no permissions to run the 'role' command");
+        let info = Frame::bulk(b"# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
+        let (sent, result) = run(options.clone(), &[noperm.clone(), info]);
+        assert_eq!(sent, ["*1 $4 ROLE ", "*2 $4 INFO $11 replication "]);
+        assert_eq!(result, Ok(Protocol::Resp2));
+        let info = Frame::bulk(b"# Replication\r\nrole:slave\r\n");
+        assert_eq!(
+            run(options.clone(), &[noperm.clone(), info]).1,
+            Err(HandshakeError::RoleMismatch {
+                expected: Role::Master,
+                found: "slave".into()
+            })
+        );
+        // Anything else is not a server in any role.
+        assert_eq!(
+            run(options.clone(), &[noperm, Frame::bulk(b"no role here")]).1,
+            Err(HandshakeError::UnexpectedReply("INFO"))
+        );
+        assert_eq!(
+            run(options.clone(), &[Frame::Integer(3)]).1,
+            Err(HandshakeError::UnexpectedReply("ROLE"))
+        );
+        let other = Frame::error(b"ERR something else");
+        assert!(matches!(
+            run(options.clone(), &[other]).1,
+            Err(HandshakeError::Server { step: "ROLE", .. })
+        ));
+        let noauth = Frame::error(b"NOAUTH Authentication required.");
+        assert_eq!(run(options, &[noauth]).1, Err(HandshakeError::NoAuth));
     }
 
     #[test]

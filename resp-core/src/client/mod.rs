@@ -6,7 +6,8 @@
 //!   order they were sent, push frames aside.
 //! - [`Handshake`] yields the commands that prepare a new connection
 //!   (`HELLO`, `AUTH`, `SELECT`, `CLIENT SETNAME`) one at a time and judges
-//!   their replies, falling back to RESP2 where `HELLO` is unknown.
+//!   their replies, falling back to RESP2 where `HELLO` is unknown, and
+//!   checks the server's [`Role`] where asked.
 //! - [`Redirect`] parses `MOVED` and `ASK` errors.
 //! - [`Batch`] assembles the replies of a pipeline or a MULTI/EXEC
 //!   transaction into one [`Outcome`] per command, saying for each command
@@ -25,7 +26,8 @@ mod subscriptions;
 
 pub use batch::{batch_executed, most_executed, outcome_executed, Batch, Outcome, Unanswered};
 pub use conversation::{Conversation, Event, Mode};
-pub use handshake::{Handshake, HandshakeError, HandshakeOptions, Protocol};
+pub use handshake::{role_of_reply, Handshake, HandshakeError, HandshakeOptions, Protocol, Role};
 pub use outcome::{error_code, executed_by_error, Executed};
+pub(crate) use redirect::valid_host;
 pub use redirect::{Redirect, RedirectKind};
 pub use subscriptions::{PubSubError, PubSubEvent, RequestId, SubscriptionKind, Subscriptions};

@@ -85,7 +85,7 @@ impl Redirect {
 }
 
 /// The host of an endpoint, brackets removed, if it is well formed.
-fn valid_host(host: &str) -> Option<&str> {
+pub(crate) fn valid_host(host: &str) -> Option<&str> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']')?;
         return inner.parse::<std::net::Ipv6Addr>().is_ok().then_some(inner);
