@@ -154,7 +154,7 @@ fn the_clients_own_writes_are_read_back_at_once() {
     // some time after the write's reply: the client must not serve the old
     // value meanwhile.
     let server = RedisServer::start().unwrap();
-    let mut client = Client::builder(Config::tcp("127.0.0.1", server.port()))
+    let client = Client::builder(Config::tcp("127.0.0.1", server.port()))
         .client_side_cache(CacheOptions {
             max_entries: 100,
             ttl: Duration::from_secs(60),
