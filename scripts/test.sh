@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need
 # (Redis server, sentinel and tools from Debian's packages) when missing,
-# then checks formatting and lints and runs every test, including the
-# replay of the fuzz corpora.
+# then checks formatting, lints and the published crates' docs and runs
+# every test, including the replay of the fuzz corpora and the examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +27,7 @@ done
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# The published crates' docs, as docs.rs builds them (every feature), with
+# broken links and the like as errors.
+RUSTDOCFLAGS='-D warnings' cargo doc --no-deps --locked --all-features -p resp-core -p redis-blocking
 cargo test --workspace --locked

@@ -42,10 +42,7 @@ fn main() {
         .max_size(1000)
         .checkout_timeout(Some(Duration::from_secs(10)))
         .build();
-    {
-        let mut c = client.clone();
-        let () = c.set("k", "0123456789abcdef").expect("SET");
-    }
+    let () = client.set("k", "0123456789abcdef").expect("SET");
     println!("# Idle pooled connections: resident memory\n");
     println!("| idle connections | process RSS | added | per connection |");
     println!("|---:|---:|---:|---:|");
