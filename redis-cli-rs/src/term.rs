@@ -9,6 +9,14 @@ pub(crate) fn stdout_is_tty() -> bool {
     unsafe { libc::isatty(libc::STDOUT_FILENO) == 1 }
 }
 
+/// True when the `FAKETTY` environment variable is set (to anything):
+/// `redis-cli` then prints as if stdout were a terminal (`(integer) 1`,
+/// quoted strings, numbered arrays, pushes shown). Redis's own test suite
+/// sets it.
+pub(crate) fn fake_tty() -> bool {
+    std::env::var_os("FAKETTY").is_some()
+}
+
 /// True when stdin is a terminal.
 pub(crate) fn stdin_is_tty() -> bool {
     // SAFETY: isatty only inspects the descriptor.

@@ -15,8 +15,11 @@ mod latency;
 mod lines;
 mod pipe;
 mod proxy;
+mod rdb;
+mod replica;
 mod scan;
 mod stat;
+mod sync;
 
 /// Runs `redis-cli-rs` with `args` (the program name excluded) and returns
 /// the exit code. Everything is printed on the process's stdout and
@@ -59,6 +62,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 }
 
 fn dispatch(opts: &Options) -> i32 {
+    if opts.cluster_command.is_some() {
+        return fail("redis-cli-rs: --cluster is not supported yet");
+    }
     match opts.mode {
         Mode::Latency | Mode::LatencyHistory => with_connection(opts, latency::run),
         Mode::Pipe => with_connection(opts, pipe::run),
@@ -66,6 +72,11 @@ fn dispatch(opts: &Options) -> i32 {
         Mode::MemKeys => with_connection(opts, |o, s| keyspace::run(o, s, true)),
         Mode::Stat => with_connection(opts, stat::run),
         Mode::Scan => with_connection(opts, scan::run),
+        Mode::Rdb => with_connection(opts, rdb::run),
+        Mode::Replica => with_connection(opts, replica::run),
+        Mode::LatencyDist | Mode::HotKeys | Mode::LruTest | Mode::IntrinsicLatency => {
+            fail("redis-cli-rs: this mode is not supported yet")
+        }
         Mode::Command if opts.args.is_empty() && opts.eval.is_none() => shell(opts),
         // Help needs no connection (`issueCommandRepeat`).
         Mode::Command if opts.eval.is_none() && is_help(&opts.args[0]) => {

@@ -32,13 +32,17 @@ impl Session {
             },
         };
         let conn =
-            Conn::connect(&target, self.tls.as_ref()).map_err(|reason| match &self.socket {
-                Some(path) => format!("Could not connect to Redis at {}: {reason}", path.display()),
-                None => format!(
-                    "Could not connect to Redis at {}:{}: {reason}",
-                    self.host, self.port
-                ),
-            })?;
+            Conn::connect(&target, self.tls.as_ref(), self.timeout).map_err(
+                |reason| match &self.socket {
+                    Some(path) => {
+                        format!("Could not connect to Redis at {}: {reason}", path.display())
+                    }
+                    None => format!(
+                        "Could not connect to Redis at {}:{}: {reason}",
+                        self.host, self.port
+                    ),
+                },
+            )?;
         self.conn = Some(conn);
         let mut messages = Vec::new();
         if let Some(password) = self.password.clone() {
