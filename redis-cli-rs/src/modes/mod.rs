@@ -8,6 +8,7 @@ use crate::options::{self, Mode, Options};
 use crate::session::Session;
 
 pub(crate) mod bench;
+mod cluster;
 mod command;
 mod eval;
 mod keyspace;
@@ -15,7 +16,7 @@ mod latency;
 mod lines;
 mod pipe;
 mod proxy;
-mod rdb;
+pub(crate) mod rdb;
 mod replica;
 mod scan;
 mod stat;
@@ -63,7 +64,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
 
 fn dispatch(opts: &Options) -> i32 {
     if opts.cluster_command.is_some() {
-        return fail("redis-cli-rs: --cluster is not supported yet");
+        return cluster::run(opts);
     }
     match opts.mode {
         Mode::Latency | Mode::LatencyHistory => with_connection(opts, latency::run),

@@ -195,7 +195,7 @@ fn sync_dir(path: &Path) -> std::io::Result<()> {
 /// `getRDB`: `SYNC`, then the payload into `filename`, as `redis-cli`
 /// reports it on stderr. The connection is closed before the file is
 /// synced.
-pub(super) fn fetch(
+pub(crate) fn fetch(
     mut conn: Conn,
     filename: &str,
     timeout: Option<std::time::Duration>,
