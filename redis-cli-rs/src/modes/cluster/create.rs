@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use super::node::Node;
-use super::{argv, confirm_with_yes, error_text, parse_address, random_below, Level, Manager};
+use rand::RngExt;
+
+use super::{argv, confirm_with_yes, error_text, parse_address, seeded_rng, Level, Manager};
 
 /// `--cluster create host1:port1 ... hostN:portN`.
 pub(super) fn create(m: &mut Manager<'_>, args: &[Vec<u8>]) -> bool {
@@ -316,19 +318,20 @@ fn optimize_anti_affinity(m: &mut Manager<'_>, ip_nodes: &[Vec<usize>]) {
     }
     m.info(">>> Trying to optimize slaves allocation for anti-affinity\n");
     let mut maxiter = 500 * m.nodes.len();
+    let mut rng = seeded_rng();
     while maxiter > 0 {
         let (score, offenders) = anti_affinity_score(m, ip_nodes);
         if score == 0 || offenders.is_empty() {
             break;
         }
-        let first = offenders[random_below(offenders.len())];
+        let first = offenders[rng.random_range(0..offenders.len())];
         let others: Vec<usize> = (0..m.nodes.len())
             .filter(|&n| n != first && m.nodes[n].replicate.is_some())
             .collect();
         if others.is_empty() {
             break;
         }
-        let second = others[random_below(others.len())];
+        let second = others[rng.random_range(0..others.len())];
         let first_master = m.nodes[first].replicate.clone();
         let second_master = m.nodes[second].replicate.clone();
         m.nodes[first].replicate = second_master.clone();

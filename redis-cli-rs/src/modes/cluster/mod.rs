@@ -401,15 +401,22 @@ pub(crate) fn error_text(reply: &OwnedFrame) -> Option<String> {
     }
 }
 
-/// A number in `0..n` (`rand() % n` after `srand(time(NULL))` in
-/// `redis-cli`; not reproducible, as there).
-pub(crate) fn random_below(n: usize) -> usize {
-    use rand::{RngExt, SeedableRng};
-    let seed = std::time::SystemTime::now()
+/// A random number generator seeded as `redis-cli` seeds `rand()`:
+/// `srand(time(NULL))`, whole seconds (the numbers are not glibc's).
+pub(crate) fn seeded_rng() -> rand::rngs::SmallRng {
+    use rand::SeedableRng;
+    let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
-        ^ u64::from(std::process::id());
-    rand::rngs::SmallRng::seed_from_u64(seed).random_range(0..n.max(1))
+        .map_or(0, |d| d.as_secs());
+    rand::rngs::SmallRng::seed_from_u64(seconds)
+}
+
+/// A number in `0..n` from a generator seeded just now, as
+/// `clusterManagerNodeMasterRandom`'s `srand(time(NULL)); rand() % n`
+/// (so within one second, the same number).
+pub(crate) fn random_below(n: usize) -> usize {
+    use rand::RngExt;
+    seeded_rng().random_range(0..n.max(1))
 }
 
 /// An argv from text pieces.
