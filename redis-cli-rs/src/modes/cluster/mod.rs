@@ -184,9 +184,7 @@ pub(crate) fn run(opts: &Options) -> i32 {
         return code;
     }
     if cmd.from_askpass {
-        cmd.from_pass = Some(crate::term::ask_password(
-            "Please input import source node password: ",
-        ));
+        cmd.from_pass = crate::term::ask_password("Please input import source node password: ");
     }
     let name = String::from_utf8_lossy(&cmd.name).into_owned();
     let argc = cmd.args.len() as i64;
