@@ -26,6 +26,7 @@ use resp_core::{Frame, OwnedFrame};
 
 use crate::options::TlsSettings;
 
+pub(crate) mod ciphers;
 pub(crate) mod tls;
 
 /// Where to connect.
@@ -131,13 +132,28 @@ pub(crate) fn connect_message(e: &redis_blocking::Error) -> String {
     match e.source() {
         Some(source) => match source.downcast_ref::<io::Error>() {
             Some(io) => strerror(io),
-            // The TLS library's error, in its words.
-            None => source.to_string(),
+            // The TLS library's error, as hiredis words a failed handshake.
+            None => tls_message(&source.to_string()),
         },
         // The name resolved to no address.
         None if e.kind() == ErrorKind::Connect => "Can't resolve".into(),
         None => e.to_string(),
     }
+}
+
+/// hiredis' words for a TLS handshake that failed: `SSL_connect failed:`
+/// and OpenSSL's reason (the fifth field of an OpenSSL error line such as
+/// `error:0A000086:SSL routines:...:certificate verify failed:file:line:`);
+/// other messages as they are.
+fn tls_message(text: &str) -> String {
+    if let Some(rest) = text.split("error:").nth(1) {
+        let fields: Vec<&str> = rest.split(':').collect();
+        let code = fields.first().copied().unwrap_or_default();
+        if fields.len() >= 4 && code.len() == 8 && code.chars().all(|c| c.is_ascii_hexdigit()) {
+            return format!("SSL_connect failed: {}", fields[3]);
+        }
+    }
+    text.to_owned()
 }
 
 /// The command for `argv` (not empty), bytes as they are.
@@ -428,6 +444,15 @@ mod tests {
             .unwrap(),
             "Name or service not known"
         );
+    }
+
+    #[test]
+    fn tls_failures_in_hiredis_words() {
+        assert_eq!(
+            tls_message("error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: (self-signed certificate in certificate chain)"),
+            "SSL_connect failed: certificate verify failed"
+        );
+        assert_eq!(tls_message("something else"), "something else");
     }
 
     #[test]

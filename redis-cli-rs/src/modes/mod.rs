@@ -127,6 +127,12 @@ fn with_connection_lenient(opts: &Options, f: impl FnOnce(&Options, &mut Session
             }
         }
         Err(message) => {
+            // A TLS setup failure is printed by redis-cli's quiet first
+            // connect too (only the socket's errors are quiet), then again
+            // when the command connects.
+            if message.starts_with("Could not negotiate a TLS connection") {
+                eprintln!("{message}");
+            }
             eprintln!("{message}");
             return 1;
         }

@@ -31,6 +31,10 @@ impl Session {
                 port: self.port,
             },
         };
+        if let (Some(settings), None) = (&self.tls, &self.socket) {
+            crate::conn::ciphers::configure(settings)
+                .map_err(|e| format!("Could not negotiate a TLS connection: {e}"))?;
+        }
         let conn =
             Conn::connect(&target, self.tls.as_ref(), self.timeout).map_err(
                 |reason| match &self.socket {

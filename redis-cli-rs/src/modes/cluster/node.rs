@@ -96,6 +96,12 @@ impl Node {
             port: self.port,
         };
         let tls = opts.tls.then_some(&opts.tls_settings);
+        if let Some(settings) = tls {
+            if let Err(e) = crate::conn::ciphers::configure(settings) {
+                eprintln!("TLS Error: {e}");
+                return false;
+            }
+        }
         let mut conn = match Conn::connect(&target, tls, opts.timeout) {
             Ok(conn) => conn,
             Err(reason) => {
