@@ -278,11 +278,9 @@ pub(super) fn run(opts: &Options, session: &mut Session) -> i32 {
             }
             Step::Ended => {
                 session.set_output_mode(OutputMode::Standard);
-                // A forked (not sync) session's connection ends with it;
-                // redis-cli finds it closed and opens another.
-                if !opts.ldb_sync {
-                    let _ = session.reconnect();
-                }
+                // The server closes the connection after the session's
+                // last reply; redis-cli finds it closed and opens another.
+                let _ = session.reconnect();
                 return super::after_debugging(opts, session);
             }
         }

@@ -4,10 +4,11 @@
 //! closes the connection (`Error: Server closed the connection`, exit 1),
 //! as `redis-cli`'s `slaveMode`.
 //!
-//! After a diskless transfer `redis-cli` sends `REPLCONF ACK 0` with
+//! Asking for `rdb-filter-only` makes a 7.0 master send a diskless
+//! payload, after which `redis-cli` sends `REPLCONF ACK 0` with
 //! `redisCommand`, which waits for a reply the master never sends and so
-//! swallows the first frame of the stream; here the ACK is only written,
-//! and every frame is printed.
+//! swallows the first frame of the stream (the `SELECT`); here the ACK is
+//! only written, and every frame is printed.
 
 use std::io::Write;
 
