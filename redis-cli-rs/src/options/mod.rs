@@ -658,4 +658,81 @@ mod tests {
         assert_eq!(atoi(b" -12x"), -12);
         assert_eq!(atof(b"0.25s"), 0.25);
     }
+
+    #[test]
+    fn cluster_commands_and_new_options() {
+        let o = p(&[
+            "--cluster",
+            "create",
+            "a:1",
+            "b:2",
+            "--cluster-replicas",
+            "1",
+            "--cluster-yes",
+        ])
+        .unwrap();
+        let c = o.cluster_command.unwrap();
+        assert_eq!(
+            (c.name.as_slice(), c.replicas, c.yes),
+            (&b"create"[..], 1, true)
+        );
+        assert_eq!(c.args, [b"a:1".to_vec(), b"b:2".to_vec()]);
+        // Options first, the arguments after them.
+        let o = p(&[
+            "--cluster-yes",
+            "--cluster",
+            "create",
+            "--cluster-replicas",
+            "1",
+            "a:1",
+            "b:2",
+        ])
+        .unwrap();
+        assert_eq!(
+            o.cluster_command.unwrap().args,
+            [b"a:1".to_vec(), b"b:2".to_vec()]
+        );
+        let o = p(&[
+            "--cluster",
+            "rebalance",
+            "h:1",
+            "--cluster-weight",
+            "a=1",
+            "b=2",
+            "--cluster-use-empty-masters",
+        ])
+        .unwrap();
+        let c = o.cluster_command.unwrap();
+        assert_eq!(c.weights, ["a=1", "b=2"]);
+        assert!(c.use_empty_masters);
+        let e = p(&["--cluster"]).unwrap_err();
+        assert_eq!(e.code, 1);
+        assert!(e.stderr.contains("Usage: redis-cli"));
+        assert_eq!(
+            p(&["--cluster", "info", "h:1", "--cluster", "x"])
+                .unwrap_err()
+                .code,
+            1
+        );
+        // -t: decimals, 0 for none, anything else refused.
+        assert_eq!(
+            p(&["-t", "1.5"]).unwrap().timeout,
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(p(&["-t", "0"]).unwrap().timeout, None);
+        assert_eq!(
+            p(&["-t", "x"]).unwrap_err().stderr,
+            "Invalid connection timeout for -t.\n"
+        );
+        // Modes in redis-cli's order: --rdb before --scan, --replica before --rdb.
+        assert_eq!(p(&["--scan", "--rdb", "f"]).unwrap().mode, Mode::Rdb);
+        assert_eq!(p(&["--rdb", "f", "--replica"]).unwrap().mode, Mode::Replica);
+        assert!(p(&["--functions-rdb", "f"]).unwrap().functions_rdb);
+        assert_eq!(
+            p(&["--rdb", "a", "--functions-rdb", "b"]).unwrap_err().code,
+            1
+        );
+        let o = p(&["--ldb", "--eval", "s.lua"]).unwrap();
+        assert!(o.ldb && o.output == OutputMode::Raw);
+    }
 }
