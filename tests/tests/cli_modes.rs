@@ -367,8 +367,8 @@ fn timing_modes_by_shape() {
         (vec!["-p", &port, "--lru-test", "500"], lru_lines, true),
     ] {
         let args = strings(&args);
-        let want = run::run_for(&oracle(), &args, tty, Duration::from_millis(2200));
-        let got = run::run_for(ours(), &args, tty, Duration::from_millis(2200));
+        let want = run::run_for(&oracle(), &args, tty, Duration::from_millis(3000));
+        let got = run::run_for(ours(), &args, tty, Duration::from_millis(3000));
         assert!(check(&want), "redis-cli {args:?}: {}", show(&want.stdout));
         assert!(check(&got), "redis-cli-rs {args:?}: {}", show(&got.stdout));
         assert_eq!(want.code, got.code, "{args:?}");
