@@ -213,6 +213,19 @@ mod tests {
         }
     }
 
+    /// Orders `redis-cli --cluster check` and `fix` printed against
+    /// redis-server 7.0.15 (slots 1, 2, 3, 100, 2000 migrating on one
+    /// node and importing on another; slots 5, 6, 7, 1000 uncovered).
+    #[test]
+    fn the_orders_redis_cli_printed() {
+        let open = ["1", "2", "3", "100", "2000", "1", "2", "3", "100", "2000"];
+        let walked: Vec<&str> = order(open).into_iter().map(|i| open[i]).collect();
+        assert_eq!(walked, ["2000", "100", "3", "1", "2"]);
+        let uncovered = ["5", "6", "7", "1000"];
+        let walked: Vec<&str> = order(uncovered).into_iter().map(|i| uncovered[i]).collect();
+        assert_eq!(walked, ["7", "1000", "6", "5"]);
+    }
+
     #[test]
     fn every_key_once_whatever_the_growth() {
         let keys: Vec<String> = (0..300).map(|i| (i * 7 % 100).to_string()).collect();

@@ -392,3 +392,49 @@ pub(crate) fn info_field<'a>(info: &'a str, field: &str) -> Option<&'a str> {
 pub(crate) fn atol(text: &str) -> i64 {
     crate::options::atoi(text.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_and_descriptions_as_redis_cli_prints_them() {
+        let mut node = Node::new("127.0.0.1".into(), 7000, 0);
+        assert_eq!(node.bus_port, 17000);
+        for slot in [0, 1, 2, 5, 16383] {
+            node.slots[slot] = true;
+        }
+        node.slots_count = 5;
+        assert_eq!(node.slots_string(), "[0-2],[5],[16383]");
+        node.name = Some("a".repeat(40));
+        node.flags_str = Some(vec!["myself".into(), "master".into()]);
+        node.replicas_count = 1;
+        assert_eq!(
+            node.describe(0),
+            format!(
+                "M: {} 127.0.0.1:7000\n   slots:[0-2],[5],[16383] (5 slots) master\n   1 additional replica(s)",
+                "a".repeat(40)
+            )
+        );
+        node.migrating.push(("5".into(), "b".repeat(40)));
+        let json = node.json(0);
+        assert!(json.contains("\"slots\": [[0,2],[5],[16383]]"), "{json}");
+        assert!(json.contains(&format!("\"migrating\": {{\"5\": \"{}\"}}", "b".repeat(40))));
+        let mut replica = Node::new("127.0.0.1".into(), 7003, 0);
+        replica.name = Some("c".repeat(40));
+        replica.replicate = Some("a".repeat(40));
+        replica.dirty = true;
+        assert_eq!(
+            replica.describe(4),
+            format!(
+                "    S: {} 127.0.0.1:7003\n       replicates {}",
+                "c".repeat(40),
+                "a".repeat(40)
+            )
+        );
+        assert_eq!(
+            info_field("a:1\r\ncluster_enabled:1\r\n", "cluster_enabled"),
+            Some("1")
+        );
+    }
+}
