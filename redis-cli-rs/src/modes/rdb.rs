@@ -121,6 +121,9 @@ impl Sink {
             return Ok(Sink::Stdout);
         }
         let path = PathBuf::from(filename);
+        if path.is_dir() {
+            return Err(strerror(&std::io::Error::from_raw_os_error(libc::EISDIR)));
+        }
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
