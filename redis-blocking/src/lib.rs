@@ -69,6 +69,7 @@ mod connector;
 mod error;
 mod events;
 mod monitor;
+mod mux;
 mod net;
 mod pipeline;
 mod pubsub;
@@ -90,6 +91,7 @@ pub use connection::{Connection, PushHandler};
 pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerError};
 pub use events::{Event, EventHandler};
 pub use monitor::{Monitor, MonitorEvent};
+pub use mux::{Multiplexed, MultiplexedBuilder, Pending};
 pub use pipeline::{Pipeline, PipelineCmd};
 pub use pubsub::{Incoming, Message, Subscriber, SubscriberHandle, SubscriptionKind};
 pub use resp_core;
@@ -112,7 +114,7 @@ pub mod prelude {
         StreamGroupCommands, StringCommands,
     };
     pub use crate::{
-        Client, Cmd, Config, Connection, Error, ErrorKind, FromReply, Pipeline, Result,
-        ScanCommands, ScanOptions, Script, ScriptRunner, Value,
+        Client, Cmd, Config, Connection, Error, ErrorKind, FromReply, Multiplexed, Pipeline,
+        Result, ScanCommands, ScanOptions, Script, ScriptRunner, Value,
     };
 }

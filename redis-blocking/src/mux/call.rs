@@ -1,0 +1,376 @@
+//! One request's way through the multiplexed connection: queued, written
+//! (by its caller or by whoever holds the write token), its reply read (by
+//! its caller or by whoever holds the read token), or given up on.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use resp_core::client::{Abandoned, MuxId};
+
+use super::link::Link;
+use super::reader::ReadEnd;
+use super::shared::{LinkState, Shared};
+use super::slot::{End, Slot, Wake};
+use crate::connector::Backoff;
+use crate::error::{Error, ErrorKind, Executed, Result};
+use crate::retry::should_retry;
+use crate::types::Value;
+
+/// A request queued, its reply still to come.
+pub(super) struct Ticket {
+    pub id: MuxId,
+    pub slot: Arc<Slot>,
+    pub deadline: Option<Instant>,
+    /// The read token, when its caller kept it from writing.
+    reading: Option<Arc<Link>>,
+}
+
+/// How a request ended.
+pub(super) enum Outcome {
+    /// Every reply, in order.
+    Replied(Vec<Value>),
+    /// The connection failed first: the replies that came, the error
+    /// (saying whether the request may have run), and how many of its
+    /// bytes were written, of how many.
+    Failed {
+        replies: Vec<Value>,
+        error: Error,
+        written: usize,
+        len: usize,
+    },
+    /// The caller's deadline passed first (the error says whether the
+    /// request may have run); a reply that comes later is dropped.
+    TimedOut(Error),
+}
+
+/// What waiting found.
+enum Awaited {
+    Done,
+    Lead(Arc<Link>),
+    TimedOut,
+}
+
+impl Shared {
+    /// Queues a request: `encode` appends its bytes, which expect
+    /// `replies` replies. The caller then does what falls to it: opens
+    /// the connection when none is open, writes the queue when nobody
+    /// does. With `keep_read`, it keeps the read token it may have taken
+    /// on the way (it is about to wait for its reply).
+    ///
+    /// # Errors
+    ///
+    /// Timeout waiting for room in the queue (nothing was queued).
+    pub fn submit(
+        &self,
+        encode: &dyn Fn(&mut Vec<u8>),
+        replies: usize,
+        deadline: Option<Instant>,
+        keep_read: bool,
+    ) -> Result<Ticket> {
+        let slot = Slot::new();
+        let mut st = self.lock();
+        while !st.out.is_empty() && st.out.len() >= self.options.max_queued_bytes {
+            st.room_waiters += 1;
+            let waited = match deadline {
+                None => self.room.wait(st).map_err(|e| e.into_inner()),
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        Err(st)
+                    } else {
+                        self.room
+                            .wait_timeout(st, left)
+                            .map(|(g, _)| g)
+                            .map_err(|e| e.into_inner().0)
+                    }
+                }
+            };
+            st = match waited {
+                Ok(g) => g,
+                Err(g) => g,
+            };
+            st.room_waiters -= 1;
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    Executed::No,
+                    "timed out waiting for room in the multiplexed connection's queue",
+                ));
+            }
+        }
+        let start = st.out.len();
+        encode(&mut st.out);
+        let len = st.out.len() - start;
+        let id = st.mux.push(Arc::clone(&slot), len, replies);
+        let mut connect = false;
+        let mut write = None;
+        let connecting = st.connecting;
+        match &mut st.link {
+            None if !connecting => {
+                st.connecting = true;
+                connect = true;
+            }
+            None => {}
+            Some(LinkState { link, writing, .. }) => {
+                if !*writing {
+                    *writing = true;
+                    write = Some(Arc::clone(link));
+                }
+            }
+        }
+        drop(st);
+        if connect {
+            write = self.connect(deadline);
+        }
+        let reading = write.and_then(|link| self.write_queued(link, deadline, keep_read));
+        Ok(Ticket {
+            id,
+            slot,
+            deadline,
+            reading,
+        })
+    }
+
+    /// Opens a connection (one attempt) for the queued requests. On
+    /// success the caller holds the write token if anything is queued; on
+    /// failure every queued request fails with the error (none was sent).
+    fn connect(&self, deadline: Option<Instant>) -> Option<Arc<Link>> {
+        let generation = {
+            let mut st = self.lock();
+            st.generation += 1;
+            st.generation
+        };
+        let limits = self.connector.config().limits;
+        let opened = self
+            .connector
+            .connect(deadline)
+            .and_then(|conn| Link::new(conn, generation, limits));
+        let mut st = self.lock();
+        st.connecting = false;
+        match opened {
+            Ok(link) => {
+                let link = Arc::new(link);
+                let writing = st.mux.queued() > 0;
+                st.link = Some(LinkState {
+                    link: Arc::clone(&link),
+                    reading: false,
+                    writing,
+                });
+                drop(st);
+                writing.then_some(link)
+            }
+            Err(error) => {
+                let wakes = st.fail_all(&error.executed_as(Executed::No));
+                drop(st);
+                wakes.into_iter().for_each(Wake::wake);
+                None
+            }
+        }
+    }
+
+    /// Waits for the request's end: its replies, the connection's failure
+    /// or the deadline, reading replies for everyone while the read token
+    /// is this caller's.
+    pub fn finish(&self, mut ticket: Ticket) -> Outcome {
+        let mut reading = ticket.reading.take();
+        loop {
+            if let Some(link) = reading.take() {
+                match self.read_until(&link, &ticket.slot, ticket.deadline) {
+                    ReadEnd::Done => {
+                        self.release_read(&link);
+                        break;
+                    }
+                    ReadEnd::Broken => break,
+                    ReadEnd::TimedOut => return self.time_out(&ticket, Some(&link)),
+                }
+            }
+            match self.await_slot(&ticket.slot, ticket.deadline) {
+                Awaited::Done => break,
+                Awaited::Lead(link) => reading = Some(link),
+                Awaited::TimedOut => return self.time_out(&ticket, None),
+            }
+        }
+        take_outcome(&ticket.slot)
+    }
+
+    /// Sleeps until the slot is done, the read token is handed to this
+    /// caller, or the deadline passes; takes the read token itself when
+    /// nobody holds it and replies are awaited.
+    fn await_slot(&self, slot: &Arc<Slot>, deadline: Option<Instant>) -> Awaited {
+        loop {
+            {
+                let mut inner = slot.lock();
+                if inner.end.is_some() {
+                    return Awaited::Done;
+                }
+                if let Some(link) = inner.lead.take() {
+                    return Awaited::Lead(link);
+                }
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                return Awaited::TimedOut;
+            }
+            {
+                let mut st = self.lock();
+                let mut inner = slot.lock();
+                if inner.end.is_some() {
+                    return Awaited::Done;
+                }
+                if let Some(link) = inner.lead.take() {
+                    return Awaited::Lead(link);
+                }
+                let awaited = st.mux.awaiting();
+                if let Some(ls) = st.link.as_mut() {
+                    if !ls.reading && awaited > 0 {
+                        ls.reading = true;
+                        return Awaited::Lead(Arc::clone(&ls.link));
+                    }
+                }
+                inner.waiter = Some(std::thread::current());
+                drop(inner);
+                st.add_waiter(slot);
+            }
+            match deadline {
+                None => std::thread::park(),
+                Some(d) => std::thread::park_timeout(d.saturating_duration_since(now)),
+            }
+        }
+    }
+
+    /// The caller gives up at its deadline: the read token it holds or was
+    /// handed goes on to another caller; a request still queued leaves the
+    /// queue (it did not run), a sent one's reply will be dropped (it may
+    /// have run). A request that ended meanwhile ends as it did.
+    fn time_out(&self, ticket: &Ticket, holding: Option<&Arc<Link>>) -> Outcome {
+        let mut st = self.lock();
+        if let Some(link) = holding {
+            if let Some(ls) = st.current(link) {
+                ls.reading = false;
+            }
+        }
+        let ended = {
+            let mut inner = ticket.slot.lock();
+            inner.waiter = None;
+            if let Some(link) = inner.lead.take() {
+                if let Some(ls) = st.current(&link) {
+                    ls.reading = false;
+                }
+            }
+            inner.end.is_some()
+        };
+        let executed = if ended {
+            None
+        } else {
+            match st.mux.abandon(ticket.id) {
+                Abandoned::Unsent { at, len, .. } => {
+                    st.out.drain(at..at + len);
+                    Some(Executed::No)
+                }
+                Abandoned::Sent | Abandoned::Gone => Some(Executed::Maybe),
+            }
+        };
+        let addr = st.link.as_ref().map(|ls| ls.link.addr.to_string());
+        let wake = st.kick();
+        drop(st);
+        if let Some(thread) = wake {
+            thread.unpark();
+        }
+        let Some(executed) = executed else {
+            return take_outcome(&ticket.slot);
+        };
+        let what = match executed {
+            Executed::No => "timed out before the command was sent",
+            _ => "timed out waiting for the reply",
+        };
+        let on = addr.map(|a| format!(" from {a}")).unwrap_or_default();
+        Outcome::TimedOut(Error::new(
+            ErrorKind::Timeout,
+            executed,
+            format!("{what}{on} (multiplexed connection)"),
+        ))
+    }
+
+    /// A handle is dropped unwaited: its request goes on, its reply is
+    /// dropped, a failure is logged.
+    pub fn detach(&self, ticket: Ticket) {
+        if let Some(link) = &ticket.reading {
+            self.release_read(link);
+        }
+        let mut inner = ticket.slot.lock();
+        match &inner.end {
+            None => {
+                inner.detached = true;
+                inner.replies.clear();
+            }
+            Some(End::Failed { error, .. }) => {
+                log::warn!("a multiplexed call whose handle was dropped failed: {error}");
+            }
+            Some(End::Replied) => {
+                if let Some(line) = inner.replies.iter().find_map(super::slot::error_line) {
+                    log::warn!(
+                        "a multiplexed call whose handle was dropped got an error reply: {line}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Runs a request to its end, again after the reconnect strategy's
+    /// pause while it surely did not run and the failure may pass (the
+    /// connection was lost before it was sent, or could not be opened),
+    /// within its deadline and the retry bound.
+    pub fn call(
+        &self,
+        encode: &dyn Fn(&mut Vec<u8>),
+        replies: usize,
+        deadline: Option<Instant>,
+        ran: &dyn Fn(&Outcome) -> Executed,
+    ) -> Outcome {
+        let mut backoff: Option<Backoff<'_>> = None;
+        loop {
+            let epoch = self.connector.epoch();
+            let outcome = match self.submit(encode, replies, deadline, true) {
+                Ok(ticket) => self.finish(ticket),
+                Err(error) => Outcome::TimedOut(error),
+            };
+            let error = match &outcome {
+                Outcome::Failed { error, .. } => error,
+                _ => return outcome,
+            };
+            if ran(&outcome) != Executed::No || !should_retry(error, &|| false, false) {
+                return outcome;
+            }
+            let backoff = backoff.get_or_insert_with(|| {
+                Backoff::new(&self.connector, self.options.max_retries, deadline)
+            });
+            if backoff.pause(error.duplicate(), epoch).is_err() {
+                return outcome;
+            }
+        }
+    }
+}
+
+/// Takes the end of a slot that is done.
+fn take_outcome(slot: &Slot) -> Outcome {
+    let mut inner = slot.lock();
+    let replies = std::mem::take(&mut inner.replies);
+    match inner.end.take() {
+        Some(End::Replied) => Outcome::Replied(replies),
+        Some(End::Failed {
+            error,
+            written,
+            len,
+        }) => Outcome::Failed {
+            replies,
+            error,
+            written,
+            len,
+        },
+        None => Outcome::TimedOut(Error::new(
+            ErrorKind::Protocol,
+            Executed::Maybe,
+            "the request ended without an outcome",
+        )),
+    }
+}
