@@ -2,6 +2,7 @@
 //! (by its caller or by whoever holds the write token), its reply read (by
 //! its caller or by whoever holds the read token), or given up on.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,11 +11,13 @@ use resp_core::client::{Abandoned, MuxId};
 use super::link::Link;
 use super::reader::ReadEnd;
 use super::shared::{LinkState, Shared};
-use super::slot::{End, Slot, Wake};
+use super::slot::{End, Slot};
+use crate::connection::deadline_after;
 use crate::connector::Backoff;
 use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::retry::should_retry;
 use crate::types::Value;
+use resp_core::command::Blocks;
 
 /// A request queued, its reply still to come.
 pub(super) struct Ticket {
@@ -23,6 +26,9 @@ pub(super) struct Ticket {
     pub deadline: Option<Instant>,
     /// The read token, when its caller kept it from writing.
     reading: Option<Arc<Link>>,
+    /// The caller is registered as asleep until its reply (it need not
+    /// take the lock again to sleep).
+    registered: bool,
 }
 
 /// How a request ended.
@@ -54,8 +60,10 @@ impl Shared {
     /// Queues a request: `encode` appends its bytes, which expect
     /// `replies` replies. The caller then does what falls to it: opens
     /// the connection when none is open, writes the queue when nobody
-    /// does. With `keep_read`, it keeps the read token it may have taken
-    /// on the way (it is about to wait for its reply).
+    /// does. With `keep_read` (a caller about to wait for its reply), it
+    /// keeps the read token it may have taken on the way, takes it if
+    /// nobody reads while replies are due, or else registers the caller
+    /// as waiting, all in the same turn of the lock.
     ///
     /// # Errors
     ///
@@ -105,29 +113,52 @@ impl Shared {
         let mut connect = false;
         let mut write = None;
         let connecting = st.connecting;
+        // Callers woken together send together: while some are still to
+        // run, the last of them writes (`picked_up`).
+        let defer = self.woken.load(Ordering::SeqCst) > 0
+            && st.mux.queued() < self.options.max_write_commands
+            && st.mux.queued_bytes() < self.options.max_write_bytes;
+        let mut reading = None;
+        let mut registered = false;
+        let awaited = st.mux.awaiting();
         match &mut st.link {
             None if !connecting => {
                 st.connecting = true;
                 connect = true;
             }
             None => {}
-            Some(LinkState { link, writing, .. }) => {
-                if !*writing {
+            Some(LinkState {
+                link,
+                writing,
+                reading: read_token,
+            }) => {
+                if !*writing && !defer {
                     *writing = true;
                     write = Some(Arc::clone(link));
+                } else if keep_read && !*read_token && awaited > 0 {
+                    *read_token = true;
+                    reading = Some(Arc::clone(link));
                 }
             }
+        }
+        if keep_read && !connect && write.is_none() && reading.is_none() {
+            slot.lock().waiter = Some(std::thread::current());
+            st.add_waiter(&slot);
+            registered = true;
         }
         drop(st);
         if connect {
             write = self.connect(deadline);
         }
-        let reading = write.and_then(|link| self.write_queued(link, deadline, keep_read));
+        if let Some(link) = write {
+            reading = self.write_queued(link, deadline, keep_read);
+        }
         Ok(Ticket {
             id,
             slot,
             deadline,
             reading,
+            registered,
         })
     }
 
@@ -160,9 +191,9 @@ impl Shared {
                 writing.then_some(link)
             }
             Err(error) => {
-                let wakes = st.fail_all(&error.executed_as(Executed::No));
+                let wakes = st.fail_all(&error.executed_as(Executed::No), &self.woken);
                 drop(st);
-                wakes.into_iter().for_each(Wake::wake);
+                self.wake_all(wakes);
                 None
             }
         }
@@ -184,19 +215,24 @@ impl Shared {
                     ReadEnd::TimedOut => return self.time_out(&ticket, Some(&link)),
                 }
             }
-            match self.await_slot(&ticket.slot, ticket.deadline) {
+            match self.await_slot(&ticket.slot, ticket.deadline, &mut ticket.registered) {
                 Awaited::Done => break,
                 Awaited::Lead(link) => reading = Some(link),
                 Awaited::TimedOut => return self.time_out(&ticket, None),
             }
         }
-        take_outcome(&ticket.slot)
+        self.take_outcome(&ticket.slot)
     }
 
     /// Sleeps until the slot is done, the read token is handed to this
     /// caller, or the deadline passes; takes the read token itself when
     /// nobody holds it and replies are awaited.
-    fn await_slot(&self, slot: &Arc<Slot>, deadline: Option<Instant>) -> Awaited {
+    fn await_slot(
+        &self,
+        slot: &Arc<Slot>,
+        deadline: Option<Instant>,
+        registered: &mut bool,
+    ) -> Awaited {
         loop {
             {
                 let mut inner = slot.lock();
@@ -211,7 +247,9 @@ impl Shared {
             if deadline.is_some_and(|d| now >= d) {
                 return Awaited::TimedOut;
             }
-            {
+            if std::mem::take(registered) {
+                // Registered when the request was queued: sleep at once.
+            } else {
                 let mut st = self.lock();
                 let mut inner = slot.lock();
                 if inner.end.is_some() {
@@ -231,6 +269,7 @@ impl Shared {
                 drop(inner);
                 st.add_waiter(slot);
             }
+            super::stats::PARKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match deadline {
                 None => std::thread::park(),
                 Some(d) => std::thread::park_timeout(d.saturating_duration_since(now)),
@@ -277,7 +316,7 @@ impl Shared {
             thread.unpark();
         }
         let Some(executed) = executed else {
-            return take_outcome(&ticket.slot);
+            return self.take_outcome(&ticket.slot);
         };
         let what = match executed {
             Executed::No => "timed out before the command was sent",
@@ -351,11 +390,45 @@ impl Shared {
     }
 }
 
-/// Takes the end of a slot that is done.
-fn take_outcome(slot: &Slot) -> Outcome {
-    let mut inner = slot.lock();
-    let replies = std::mem::take(&mut inner.replies);
-    match inner.end.take() {
+impl Shared {
+    /// Takes the end of a slot that is done.
+    fn take_outcome(&self, slot: &Slot) -> Outcome {
+        let mut inner = slot.lock();
+        let replies = std::mem::take(&mut inner.replies);
+        let end = inner.end.take();
+        let woken = std::mem::take(&mut inner.woken);
+        drop(inner);
+        if woken {
+            self.picked_up();
+        }
+        outcome(end, replies)
+    }
+
+    /// A caller woken by its request's end took it. The last of the
+    /// callers woken writes what they queued meanwhile (if nobody is
+    /// writing), before it goes on.
+    fn picked_up(&self) {
+        if self.woken.fetch_sub(1, Ordering::SeqCst) != 1 {
+            return;
+        }
+        let mut st = self.lock();
+        let queued = st.mux.queued() > 0;
+        let link = match st.link.as_mut() {
+            Some(ls) if queued && !ls.writing => {
+                ls.writing = true;
+                Arc::clone(&ls.link)
+            }
+            _ => return,
+        };
+        drop(st);
+        let deadline = deadline_after(self.connector.config().timeout, Blocks::No);
+        self.write_queued(link, deadline, false);
+    }
+}
+
+/// A request's outcome from how its slot ended.
+fn outcome(end: Option<End>, replies: Vec<Value>) -> Outcome {
+    match end {
         Some(End::Replied) => Outcome::Replied(replies),
         Some(End::Failed {
             error,

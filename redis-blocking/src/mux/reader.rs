@@ -32,6 +32,7 @@ impl Shared {
     /// passes. The caller holds the read token.
     pub(super) fn read_until(&self, link: &Link, me: &Slot, deadline: Option<Instant>) -> ReadEnd {
         let mut rs = link.read_side();
+        super::stats::TURNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         loop {
             if self.route_buffered(link, &mut rs).is_err() {
                 return ReadEnd::Broken;
@@ -42,6 +43,7 @@ impl Shared {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return ReadEnd::TimedOut;
             }
+            super::stats::READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match link.read(&mut rs, deadline) {
                 Ok(Read::Data | Read::Waited) => {}
                 Err(error) => {
@@ -117,7 +119,7 @@ impl Shared {
                     value, abandoned, ..
                 }) => {
                     if !abandoned {
-                        wakes.push(value.last(reply));
+                        wakes.push(value.last(reply, &self.woken));
                     }
                 }
             }
@@ -130,7 +132,7 @@ impl Shared {
             }
         }
         drop(st);
-        wakes.into_iter().for_each(Wake::wake);
+        self.wake_all(wakes);
         match stray {
             None => Ok(()),
             Some(what) => {

@@ -6,6 +6,7 @@
 //! Nobody sleeps or does I/O while holding `state`.
 
 use std::collections::VecDeque;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::Thread;
 
@@ -40,6 +41,12 @@ pub(super) struct Shared {
     pub connector: Arc<Connector>,
     pub options: Options,
     pub push_handler: Mutex<Option<PushHandler>>,
+    /// Callers woken by their request's end that have not taken it yet:
+    /// they are about to run, and will likely send again. While there are
+    /// some, a sender leaves its command queued for the write that the
+    /// last of them makes (see [`Shared::picked_up`]), so that the
+    /// commands of callers woken together go out together.
+    pub woken: AtomicUsize,
 }
 
 /// Everything behind the one lock.
@@ -96,6 +103,7 @@ impl State {
             let mut inner = slot.lock();
             if inner.end.is_none() && inner.lead.is_none() {
                 if let Some(thread) = inner.waiter.take() {
+                    super::stats::KICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     inner.lead = Some(Arc::clone(&ls.link));
                     ls.reading = true;
                     return Some(thread);
@@ -120,7 +128,7 @@ impl State {
 
     /// Fails every request with `error` (each saying whether it may have
     /// run); the threads to wake.
-    pub fn fail_all(&mut self, error: &Error) -> Vec<Wake> {
+    pub fn fail_all(&mut self, error: &Error, woken: &AtomicUsize) -> Vec<Wake> {
         let failed = self.mux.fail();
         self.out.clear();
         failed
@@ -135,7 +143,7 @@ impl State {
                 } else {
                     error.duplicate().executed_as(f.executed)
                 };
-                f.value.fail(error, f.written, f.len)
+                f.value.fail(error, f.written, f.len, woken)
             })
             .collect()
     }
@@ -168,7 +176,7 @@ impl Shared {
             None => {}
         }
         let pending = st.mux.len();
-        let wakes = st.fail_all(&error);
+        let wakes = st.fail_all(&error, &self.woken);
         if st.room_waiters > 0 {
             self.room.notify_all();
         }
@@ -178,7 +186,15 @@ impl Shared {
             "multiplexed connection to {} lost ({error}); {pending} pending requests failed",
             link.addr
         );
-        wakes.into_iter().for_each(Wake::wake);
+        self.wake_all(wakes);
+    }
+
+    /// Wakes the callers of ended requests.
+    pub fn wake_all(&self, wakes: Vec<Wake>) {
+        for thread in wakes.into_iter().filter_map(Wake::into_thread) {
+            super::stats::UNPARKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            thread.unpark();
+        }
     }
 
     /// Hands a push message to the handler (the read token's holder calls

@@ -1,6 +1,7 @@
 //! A request's slot: where its replies go, and how its caller waits for
 //! them.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::Thread;
 
@@ -31,6 +32,9 @@ pub(super) struct SlotInner {
     pub lead: Option<Arc<Link>>,
     /// The handle was dropped: nobody will look; failures are logged.
     pub detached: bool,
+    /// The caller was woken by the end of its request and counted in
+    /// [`Shared::woken`](super::shared::Shared::woken) until it takes it.
+    pub woken: bool,
 }
 
 /// How a request ended.
@@ -54,13 +58,12 @@ pub(super) struct Wake {
 }
 
 impl Wake {
-    pub fn wake(self) {
+    /// Logs the note; the thread to wake.
+    pub fn into_thread(self) -> Option<Thread> {
         if let Some(note) = self.note {
             log::warn!("{note}");
         }
-        if let Some(thread) = self.thread {
-            thread.unpark();
-        }
+        self.thread
     }
 }
 
@@ -85,8 +88,8 @@ impl Slot {
         }
     }
 
-    /// The request's last reply.
-    pub fn last(&self, reply: Value) -> Wake {
+    /// The request's last reply; a sleeping caller is counted in `woken`.
+    pub fn last(&self, reply: Value, woken: &AtomicUsize) -> Wake {
         let mut inner = self.lock();
         let note = if inner.detached {
             error_line(&reply).map(|line| {
@@ -98,13 +101,14 @@ impl Slot {
         };
         inner.end = Some(End::Replied);
         Wake {
-            thread: inner.waiter.take(),
+            thread: take_waiter(&mut inner, woken),
             note,
         }
     }
 
-    /// The connection failed before the request's last reply.
-    pub fn fail(&self, error: Error, written: usize, len: usize) -> Wake {
+    /// The connection failed before the request's last reply; a sleeping
+    /// caller is counted in `woken`.
+    pub fn fail(&self, error: Error, written: usize, len: usize, woken: &AtomicUsize) -> Wake {
         let mut inner = self.lock();
         let note = inner
             .detached
@@ -115,10 +119,19 @@ impl Slot {
             len,
         });
         Wake {
-            thread: inner.waiter.take(),
+            thread: take_waiter(&mut inner, woken),
             note,
         }
     }
+}
+
+/// The sleeping caller to wake, counted in `woken` until it takes its
+/// request's end.
+fn take_waiter(inner: &mut SlotInner, woken: &AtomicUsize) -> Option<Thread> {
+    let thread = inner.waiter.take()?;
+    inner.woken = true;
+    woken.fetch_add(1, Ordering::SeqCst);
+    Some(thread)
 }
 
 /// The error line of an error reply, for a log line.
