@@ -274,7 +274,7 @@ impl Straight {
 /// One run of the straight-line loop; commands per second.
 fn straight(way: Straight, port: u16, run: usize, n: usize) -> f64 {
     let counter = format!("sl:counter:{run}:{way:?}");
-    let value = vec![b'v'; VALUE];
+    let value = [b'v'; VALUE];
     let keys: Vec<String> = (0..1000).map(|i| format!("sl:key:{i}")).collect();
     let start;
     match way {
@@ -384,5 +384,4 @@ fn main() {
     }
     println!();
     println!("load average at the end: {}", load_average());
-    redis_blocking::mux_stats::dump();
 }

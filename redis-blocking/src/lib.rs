@@ -91,7 +91,6 @@ pub use connection::{Connection, PushHandler};
 pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerError};
 pub use events::{Event, EventHandler};
 pub use monitor::{Monitor, MonitorEvent};
-pub use mux::stats as mux_stats;
 pub use mux::{Multiplexed, MultiplexedBuilder, Pending};
 pub use pipeline::{Pipeline, PipelineCmd};
 pub use pubsub::{Incoming, Message, Subscriber, SubscriberHandle, SubscriptionKind};

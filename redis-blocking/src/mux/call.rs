@@ -269,7 +269,6 @@ impl Shared {
                 drop(inner);
                 st.add_waiter(slot);
             }
-            super::stats::PARKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match deadline {
                 None => std::thread::park(),
                 Some(d) => std::thread::park_timeout(d.saturating_duration_since(now)),

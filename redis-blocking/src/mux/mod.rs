@@ -15,29 +15,6 @@
 //! `link.rs` (the socket), `shared.rs` (the state and the tokens),
 //! `slot.rs`, `handle.rs` ([`Pending`]), `refuse.rs`.
 
-#[allow(missing_docs)]
-#[doc(hidden)]
-pub mod stats {
-    use std::sync::atomic::AtomicU64;
-    pub static PARKS: AtomicU64 = AtomicU64::new(0);
-    pub static UNPARKS: AtomicU64 = AtomicU64::new(0);
-    pub static TURNS: AtomicU64 = AtomicU64::new(0);
-    pub static READS: AtomicU64 = AtomicU64::new(0);
-    pub static WRITES: AtomicU64 = AtomicU64::new(0);
-    pub static KICKS: AtomicU64 = AtomicU64::new(0);
-    pub fn dump() {
-        use std::sync::atomic::Ordering::Relaxed;
-        eprintln!(
-            "parks {} unparks {} turns {} reads {} writes {} kicks {}",
-            PARKS.load(Relaxed),
-            UNPARKS.load(Relaxed),
-            TURNS.load(Relaxed),
-            READS.load(Relaxed),
-            WRITES.load(Relaxed),
-            KICKS.load(Relaxed)
-        );
-    }
-}
 mod call;
 mod handle;
 mod link;

@@ -32,7 +32,6 @@ impl Shared {
     /// passes. The caller holds the read token.
     pub(super) fn read_until(&self, link: &Link, me: &Slot, deadline: Option<Instant>) -> ReadEnd {
         let mut rs = link.read_side();
-        super::stats::TURNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         loop {
             if self.route_buffered(link, &mut rs).is_err() {
                 return ReadEnd::Broken;
@@ -43,7 +42,6 @@ impl Shared {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return ReadEnd::TimedOut;
             }
-            super::stats::READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             match link.read(&mut rs, deadline) {
                 Ok(Read::Data | Read::Waited) => {}
                 Err(error) => {

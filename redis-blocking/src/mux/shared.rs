@@ -103,7 +103,6 @@ impl State {
             let mut inner = slot.lock();
             if inner.end.is_none() && inner.lead.is_none() {
                 if let Some(thread) = inner.waiter.take() {
-                    super::stats::KICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     inner.lead = Some(Arc::clone(&ls.link));
                     ls.reading = true;
                     return Some(thread);
@@ -192,7 +191,6 @@ impl Shared {
     /// Wakes the callers of ended requests.
     pub fn wake_all(&self, wakes: Vec<Wake>) {
         for thread in wakes.into_iter().filter_map(Wake::into_thread) {
-            super::stats::UNPARKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             thread.unpark();
         }
     }

@@ -73,7 +73,6 @@ impl Shared {
                 }
             }
             let mut written = 0;
-            super::stats::WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if let Err(error) = link.write_all(&buf, deadline, &mut written) {
                 self.break_link(&link, error, Some(written));
                 return None;
