@@ -10,7 +10,7 @@ use resp_core::client::{Abandoned, MuxId};
 
 use super::link::Link;
 use super::reader::ReadEnd;
-use super::shared::{LinkState, Shared};
+use super::shared::{Down, LinkState, Shared};
 use super::slot::{End, Slot};
 use crate::connection::deadline_after;
 use crate::connector::Backoff;
@@ -21,7 +21,8 @@ use resp_core::command::Blocks;
 
 /// A request queued, its reply still to come.
 pub(super) struct Ticket {
-    pub id: MuxId,
+    /// The request in the queue (`None`: failed before it was queued).
+    pub id: Option<MuxId>,
     pub slot: Arc<Slot>,
     pub deadline: Option<Instant>,
     /// The read token, when its caller kept it from writing.
@@ -77,6 +78,26 @@ impl Shared {
     ) -> Result<Ticket> {
         let slot = Slot::new();
         let mut st = self.lock();
+        if st.link.is_none() && !st.connecting {
+            if let Some(down) = st.down.as_ref().filter(|d| d.until > Instant::now()) {
+                // The last attempt to connect failed moments ago: fail at
+                // once (nothing is sent) until the strategy's pause is over.
+                let error = down.error.duplicate().executed_as(Executed::No);
+                drop(st);
+                slot.lock().end = Some(End::Failed {
+                    error,
+                    written: 0,
+                    len: 0,
+                });
+                return Ok(Ticket {
+                    id: None,
+                    slot,
+                    deadline,
+                    reading: None,
+                    registered: false,
+                });
+            }
+        }
         while !st.out.is_empty() && st.out.len() >= self.options.max_queued_bytes {
             st.room_waiters += 1;
             let waited = match deadline {
@@ -154,7 +175,7 @@ impl Shared {
             reading = self.write_queued(link, deadline, keep_read);
         }
         Ok(Ticket {
-            id,
+            id: Some(id),
             slot,
             deadline,
             reading,
@@ -180,6 +201,7 @@ impl Shared {
         st.connecting = false;
         match opened {
             Ok(link) => {
+                st.down = None;
                 let link = Arc::new(link);
                 let writing = st.mux.queued() > 0;
                 st.link = Some(LinkState {
@@ -191,7 +213,19 @@ impl Shared {
                 writing.then_some(link)
             }
             Err(error) => {
-                let wakes = st.fail_all(&error.executed_as(Executed::No), &self.woken);
+                let error = error.executed_as(Executed::No);
+                let attempts = st.down.as_ref().map_or(0, |d| d.attempts) + 1;
+                let delay = self.connector.strategy().delay(attempts).unwrap_or_default();
+                self.connector.emit(crate::Event::Reconnecting {
+                    attempt: attempts,
+                    delay,
+                });
+                st.down = Some(Down {
+                    until: Instant::now() + delay,
+                    error: error.duplicate(),
+                    attempts,
+                });
+                let wakes = st.fail_all(&error, &self.woken);
                 drop(st);
                 self.wake_all(wakes);
                 None
@@ -300,9 +334,12 @@ impl Shared {
         let executed = if ended {
             None
         } else {
-            match st.mux.abandon(ticket.id) {
+            match ticket.id.map_or(Abandoned::Gone, |id| st.mux.abandon(id)) {
                 Abandoned::Unsent { at, len, .. } => {
                     st.out.drain(at..at + len);
+                    if st.room_waiters > 0 {
+                        self.room.notify_all();
+                    }
                     Some(Executed::No)
                 }
                 Abandoned::Sent | Abandoned::Gone => Some(Executed::Maybe),
@@ -396,7 +433,13 @@ impl Shared {
         let replies = std::mem::take(&mut inner.replies);
         let end = inner.end.take();
         let woken = std::mem::take(&mut inner.woken);
+        // A read token handed over as the request ended belongs to a
+        // connection that is gone; give it back all the same.
+        let lead = inner.lead.take();
         drop(inner);
+        if let Some(link) = lead {
+            self.release_read(&link);
+        }
         if woken {
             self.picked_up();
         }

@@ -177,6 +177,7 @@ impl MultiplexedBuilder {
                     connecting: false,
                     waiters: VecDeque::new(),
                     room_waiters: 0,
+                    down: None,
                 }),
                 room: Condvar::new(),
                 connector: Arc::new(Connector::new(self.config, self.strategy, self.events)),

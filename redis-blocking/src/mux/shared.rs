@@ -66,6 +66,17 @@ pub(super) struct State {
     pub waiters: VecDeque<Arc<Slot>>,
     /// Senders asleep until the queue has room.
     pub room_waiters: usize,
+    /// The last attempts to connect failed: until the reconnect
+    /// strategy's pause is over, requests fail at once with that error
+    /// instead of trying again.
+    pub down: Option<Down>,
+}
+
+/// Why the connection is down, and until when nobody tries again.
+pub(super) struct Down {
+    pub until: std::time::Instant,
+    pub error: Error,
+    pub attempts: u32,
 }
 
 /// The connection in use and who holds its tokens.
