@@ -215,7 +215,11 @@ impl Shared {
             Err(error) => {
                 let error = error.executed_as(Executed::No);
                 let attempts = st.down.as_ref().map_or(0, |d| d.attempts) + 1;
-                let delay = self.connector.strategy().delay(attempts).unwrap_or_default();
+                let delay = self
+                    .connector
+                    .strategy()
+                    .delay(attempts)
+                    .unwrap_or_default();
                 self.connector.emit(crate::Event::Reconnecting {
                     attempt: attempts,
                     delay,

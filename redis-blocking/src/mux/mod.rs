@@ -463,12 +463,4 @@ impl std::fmt::Debug for MultiplexedBuilder {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn multiplexed_is_send_sync_and_clone() {
-        fn check<T: Send + Sync + Clone>() {}
-        check::<super::Multiplexed>();
-        fn send<T: Send>() {}
-        send::<super::Pending<i64>>();
-    }
-}
+mod tests;
