@@ -27,7 +27,11 @@
 //! every client once, in an order that rotates from round to round; a
 //! client's figure is the median of its rounds, and a ratio is the median
 //! over rounds of the two clients' throughput in the same round. The
-//! server's command counters check that every request reached it.
+//! server's command counters check that every request reached it. On a
+//! shared machine the wall clock depends on the CPU others leave, so the
+//! CPU time per request is reported beside it: the client's (every thread
+//! of the benchmark process; redis-benchmark's own process, start-up
+//! included) and the server's (`/proc/<pid>/schedstat`).
 //! redis-benchmark's throughput is the one it reports (start-up left out,
 //! as the Rust clients' samples leave out connecting). Nothing asserts on
 //! timings; the machine's load average is printed at the start and end.
@@ -37,7 +41,9 @@ use std::process::Command;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
-use benches::measure::{commandstats_calls, csv_rps, load_average, median, redis_benchmark};
+use benches::measure::{
+    commandstats_calls, csv_rps, load_average, median, redis_benchmark, rusage, server_cpu,
+};
 use integration_tests::RedisServer;
 use redis_blocking::prelude::*;
 use redis_blocking::{Client, Multiplexed};
@@ -52,6 +58,12 @@ const STRAIGHT: usize = 100_000;
 
 fn config(port: u16) -> Config {
     Config::tcp(integration_tests::HOST, port).timeout(Some(RESPONSE_TIMEOUT))
+}
+
+/// The process's CPU time so far (user + system, every thread).
+fn process_cpu() -> Duration {
+    let (user, sys) = rusage(libc::RUSAGE_SELF);
+    user + sys
 }
 
 /// Runs each worker on its own thread, all started together, and answers
@@ -107,8 +119,40 @@ impl Peer {
     }
 }
 
-/// One sample: `requests` GETs from `threads` threads; requests per second.
-fn sample(peer: Peer, port: u16, threads: usize, requests: usize) -> f64 {
+/// What one sample measured.
+#[derive(Clone, Copy)]
+struct Sample {
+    rps: f64,
+    /// The client's CPU time per request (every thread of the process;
+    /// redis-benchmark's whole process, start-up included).
+    client_us: f64,
+    /// The server's CPU time per request.
+    server_us: f64,
+}
+
+/// One sample: `requests` GETs from `threads` threads.
+fn sample(peer: Peer, server: &RedisServer, threads: usize, requests: usize) -> Sample {
+    let pid = server.pid().expect("the server runs");
+    let (server_before, cpu_before) = (server_cpu(pid), process_cpu());
+    let children_before = rusage(libc::RUSAGE_CHILDREN);
+    let rps = run_sample(peer, server.port(), threads, requests);
+    let server_us = (server_cpu(pid) - server_before).as_secs_f64() * 1e6 / requests as f64;
+    let client = match peer {
+        Peer::RedisBenchmark => {
+            let after = rusage(libc::RUSAGE_CHILDREN);
+            (after.0 + after.1) - (children_before.0 + children_before.1)
+        }
+        _ => process_cpu() - cpu_before,
+    };
+    Sample {
+        rps,
+        client_us: client.as_secs_f64() * 1e6 / requests as f64,
+        server_us,
+    }
+}
+
+/// Runs one sample; requests per second.
+fn run_sample(peer: Peer, port: u16, threads: usize, requests: usize) -> f64 {
     let per_thread = requests / threads;
     let check = |got: Vec<u8>| {
         assert_eq!(got.len(), VALUE, "GET: wrong size");
@@ -181,7 +225,6 @@ fn gets_done(server: &RedisServer) -> u64 {
 }
 
 fn threads_part(server: &RedisServer, rounds: usize, scale: f64, args: &[String]) {
-    let port = server.port();
     assert_eq!(server.run(&["SET", KEY, &"x".repeat(VALUE)]), "+OK\r\n");
     let counts: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     for threads in [1usize, 8, 64] {
@@ -206,14 +249,14 @@ fn threads_part(server: &RedisServer, rounds: usize, scale: f64, args: &[String]
         if !only.is_empty() {
             peers = only;
         }
-        // rps[peer][round]
-        let mut rps = vec![Vec::new(); peers.len()];
+        // samples[peer][round]
+        let mut samples: Vec<Vec<Sample>> = vec![Vec::new(); peers.len()];
         for round in 0..=rounds {
             let n = if round == 0 { requests / 10 } else { requests };
             for k in 0..peers.len() {
                 let i = (k + round) % peers.len();
                 let before = gets_done(server);
-                let r = sample(peers[i], port, threads, n);
+                let r = sample(peers[i], server, threads, n);
                 let done = gets_done(server) - before;
                 assert!(
                     done >= (n / threads * threads) as u64,
@@ -221,7 +264,7 @@ fn threads_part(server: &RedisServer, rounds: usize, scale: f64, args: &[String]
                     peers[i]
                 );
                 if round > 0 {
-                    rps[i].push(r);
+                    samples[i].push(r);
                 }
             }
         }
@@ -230,20 +273,23 @@ fn threads_part(server: &RedisServer, rounds: usize, scale: f64, args: &[String]
             "### {threads} thread(s), GET 16 B, {requests} requests per sample, {rounds} rounds"
         );
         println!();
-        println!("| client | req/s (median) | min-max | Multiplexed / client (median of same-round ratios) |");
-        println!("|---|---:|---:|---:|");
+        println!("| client | req/s (median) | min-max | client CPU µs/req | server CPU µs/req | Multiplexed / client (median of same-round ratios) |");
+        println!("|---|---:|---:|---:|---:|---:|");
+        let cmp = |a: &f64, b: &f64| a.total_cmp(b);
+        let rps = |i: usize| samples[i].iter().map(|s| s.rps).collect::<Vec<_>>();
         for (i, peer) in peers.iter().enumerate() {
-            let cmp = |a: &f64, b: &f64| a.total_cmp(b);
-            let ratios: Vec<f64> = rps[0].iter().zip(&rps[i]).map(|(m, p)| m / p).collect();
-            let (min, max) = rps[i]
+            let ratios: Vec<f64> = rps(0).iter().zip(rps(i)).map(|(m, p)| m / p).collect();
+            let (min, max) = rps(i)
                 .iter()
                 .fold((f64::MAX, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
             println!(
-                "| {} | {:.0} k | {:.0}-{:.0} k | {} |",
+                "| {} | {:.0} k | {:.0}-{:.0} k | {:.1} | {:.1} | {} |",
                 peer.name(threads),
-                median(rps[i].clone(), cmp) / 1e3,
+                median(rps(i), cmp) / 1e3,
                 min / 1e3,
                 max / 1e3,
+                median(samples[i].iter().map(|s| s.client_us).collect(), cmp),
+                median(samples[i].iter().map(|s| s.server_us).collect(), cmp),
                 if i == 0 {
                     "".to_string()
                 } else {

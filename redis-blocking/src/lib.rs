@@ -8,7 +8,11 @@
 //! client-side caching.
 //!
 //! A [`Client`] adds a thread-safe pool, reconnects with backoff and
-//! retries only where they are safe. The same `Client` follows a master
+//! retries only where they are safe. A [`Multiplexed`] connection is one
+//! connection that any number of threads share (implicit pipelining: the
+//! commands of threads calling at once go out in one write, each thread
+//! waits for its own reply), with send-now/wait-later handles
+//! ([`Pending`]) for straight-line code. The same `Client` follows a master
 //! through Redis Sentinel ([`Client::sentinel`], `redis+sentinel://`
 //! URLs): it resolves the master by the Sentinel client specification,
 //! confirms its role on every connection, watches `+switch-master` and
@@ -43,7 +47,9 @@
 //! This crate owns the sockets and two loops: the wire loop of a
 //! [`Connection`] (the only place that reads or writes for a call) and the
 //! call loop of a [`Client`] (route, run, judge, back off), whose router is
-//! one server or a Sentinel-followed master.
+//! one server or a Sentinel-followed master. A [`Multiplexed`] connection
+//! drives its socket itself (`mux/`), its request bookkeeping in
+//! [`resp_core::client::Multiplex`].
 //!
 //! # Example
 //!
