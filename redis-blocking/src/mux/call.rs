@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use resp_core::client::{Abandoned, MuxId};
 
+use super::bell::{Ring, Sleeper};
 use super::link::Link;
 use super::reader::ReadEnd;
 use super::shared::{Down, LinkState, Shared};
@@ -163,7 +164,7 @@ impl Shared {
             }
         }
         if keep_read && !connect && write.is_none() && reading.is_none() {
-            slot.lock().waiter = Some(std::thread::current());
+            slot.lock().waiter = Some(Sleeper::current());
             st.add_waiter(&slot);
             registered = true;
         }
@@ -272,6 +273,8 @@ impl Shared {
         registered: &mut bool,
     ) -> Awaited {
         loop {
+            // Read before looking: a ring after this wakes the sleep below.
+            let seen = self.bell.seen();
             {
                 let mut inner = slot.lock();
                 if inner.end.is_some() {
@@ -303,14 +306,11 @@ impl Shared {
                         return Awaited::Lead(Arc::clone(&ls.link));
                     }
                 }
-                inner.waiter = Some(std::thread::current());
+                inner.waiter = Some(Sleeper::current());
                 drop(inner);
                 st.add_waiter(slot);
             }
-            match deadline {
-                None => std::thread::park(),
-                Some(d) => std::thread::park_timeout(d.saturating_duration_since(now)),
-            }
+            self.bell.sleep(seen, deadline);
         }
     }
 
@@ -352,9 +352,7 @@ impl Shared {
         let addr = st.link.as_ref().map(|ls| ls.link.addr.to_string());
         let wake = st.kick();
         drop(st);
-        if let Some(thread) = wake {
-            thread.unpark();
-        }
+        self.bell.ring(Ring::one(wake));
         let Some(executed) = executed else {
             return self.take_outcome(&ticket.slot);
         };

@@ -15,6 +15,7 @@
 //! `link.rs` (the socket), `shared.rs` (the state and the tokens),
 //! `slot.rs`, `handle.rs` ([`Pending`]), `refuse.rs`.
 
+mod bell;
 mod call;
 mod handle;
 mod link;
@@ -184,6 +185,7 @@ impl MultiplexedBuilder {
                 options,
                 push_handler: Mutex::new(None),
                 woken: std::sync::atomic::AtomicUsize::new(0),
+                bell: bell::Bell::default(),
             }),
         }
     }

@@ -8,10 +8,10 @@
 use std::collections::VecDeque;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::Thread;
 
 use resp_core::client::Multiplex;
 
+use super::bell::{Bell, Ring, Sleeper};
 use super::link::Link;
 use super::slot::{Slot, Wake};
 use crate::connection::PushHandler;
@@ -47,6 +47,8 @@ pub(super) struct Shared {
     /// last of them makes (see [`Shared::picked_up`]), so that the
     /// commands of callers woken together go out together.
     pub woken: AtomicUsize,
+    /// Where callers sleep until their request ends.
+    pub bell: Bell,
 }
 
 /// Everything behind the one lock.
@@ -105,7 +107,7 @@ impl State {
 
     /// Hands the read token, if nobody holds it and replies are awaited,
     /// to a caller asleep waiting for its reply; the thread to wake.
-    pub fn kick(&mut self) -> Option<Thread> {
+    pub fn kick(&mut self) -> Option<Sleeper> {
         let ls = self.link.as_mut()?;
         if ls.reading || self.mux.awaiting() == 0 {
             return None;
@@ -113,10 +115,10 @@ impl State {
         while let Some(slot) = self.waiters.pop_front() {
             let mut inner = slot.lock();
             if inner.end.is_none() && inner.lead.is_none() {
-                if let Some(thread) = inner.waiter.take() {
+                if let Some(sleeper) = inner.waiter.take() {
                     inner.lead = Some(Arc::clone(&ls.link));
                     ls.reading = true;
-                    return Some(thread);
+                    return Some(sleeper);
                 }
             }
         }
@@ -199,11 +201,13 @@ impl Shared {
         self.wake_all(wakes);
     }
 
-    /// Wakes the callers of ended requests.
+    /// Wakes the callers of ended requests, all with one ring.
     pub fn wake_all(&self, wakes: Vec<Wake>) {
-        for thread in wakes.into_iter().filter_map(Wake::into_thread) {
-            thread.unpark();
+        let mut ring = Ring::default();
+        for sleeper in wakes.into_iter().filter_map(Wake::into_sleeper) {
+            ring.add(sleeper);
         }
+        self.bell.ring(ring);
     }
 
     /// Hands a push message to the handler (the read token's holder calls
@@ -227,8 +231,6 @@ impl Shared {
             None => None,
         };
         drop(st);
-        if let Some(thread) = wake {
-            thread.unpark();
-        }
+        self.bell.ring(Ring::one(wake));
     }
 }

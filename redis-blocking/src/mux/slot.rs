@@ -3,10 +3,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::Thread;
 
 use resp_core::Frame;
 
+use super::bell::Sleeper;
 use super::link::Link;
 use crate::error::Error;
 use crate::types::Value;
@@ -26,7 +26,7 @@ pub(super) struct SlotInner {
     pub end: Option<End>,
     /// The caller's thread while it sleeps, to wake when `end` or `lead`
     /// is set.
-    pub waiter: Option<Thread>,
+    pub waiter: Option<Sleeper>,
     /// The read token, handed to this slot's caller: it reads replies
     /// (everyone's) until its own have come.
     pub lead: Option<Arc<Link>>,
@@ -53,17 +53,17 @@ pub(super) enum End {
 /// A thread to wake, and what to log for a request nobody waits for.
 #[must_use]
 pub(super) struct Wake {
-    thread: Option<Thread>,
+    sleeper: Option<Sleeper>,
     note: Option<String>,
 }
 
 impl Wake {
-    /// Logs the note; the thread to wake.
-    pub fn into_thread(self) -> Option<Thread> {
+    /// Logs the note; the caller to wake.
+    pub fn into_sleeper(self) -> Option<Sleeper> {
         if let Some(note) = self.note {
             log::warn!("{note}");
         }
-        self.thread
+        self.sleeper
     }
 }
 
@@ -101,7 +101,7 @@ impl Slot {
         };
         inner.end = Some(End::Replied);
         Wake {
-            thread: take_waiter(&mut inner, woken),
+            sleeper: take_waiter(&mut inner, woken),
             note,
         }
     }
@@ -119,7 +119,7 @@ impl Slot {
             len,
         });
         Wake {
-            thread: take_waiter(&mut inner, woken),
+            sleeper: take_waiter(&mut inner, woken),
             note,
         }
     }
@@ -127,11 +127,11 @@ impl Slot {
 
 /// The sleeping caller to wake, counted in `woken` until it takes its
 /// request's end.
-fn take_waiter(inner: &mut SlotInner, woken: &AtomicUsize) -> Option<Thread> {
-    let thread = inner.waiter.take()?;
+fn take_waiter(inner: &mut SlotInner, woken: &AtomicUsize) -> Option<Sleeper> {
+    let sleeper = inner.waiter.take()?;
     inner.woken = true;
     woken.fetch_add(1, Ordering::SeqCst);
-    Some(thread)
+    Some(sleeper)
 }
 
 /// The error line of an error reply, for a log line.

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::bell::Ring;
 use super::link::Link;
 use super::shared::Shared;
 
@@ -41,9 +42,7 @@ impl Shared {
                 }
                 let wake = st.kick();
                 drop(st);
-                if let Some(thread) = wake {
-                    thread.unpark();
-                }
+                self.bell.ring(Ring::one(wake));
                 return keep.then_some(link);
             };
             buf.clear();
