@@ -4,7 +4,8 @@
 #   scripts/shell.sh [redis-cli-rs options and arguments...]
 #
 # Installs redis-server with apt-get when it is missing (as root, or with
-# sudo), builds redis-cli-rs, starts redis-server on a free loopback port in
+# sudo), builds redis-cli-rs (showing cargo's progress when stderr is a
+# terminal: a first build takes a minute or two), starts redis-server on a free loopback port in
 # a temporary directory, runs `redis-cli-rs -p PORT "$@"` against it and,
 # when the shell exits (quit, Ctrl-D, Ctrl-C, or a signal to this script),
 # stops the server and removes the directory. The exit status is the
@@ -48,11 +49,18 @@ if [ -n "${REDIS_CLI_RS_BIN:-}" ]; then
     cli="$REDIS_CLI_RS_BIN"
 else
     profile="${SHELL_PROFILE:-debug}"
-    build=(cargo build --quiet -p redis-cli-rs --manifest-path "$root/Cargo.toml")
-    [ "$profile" = release ] && build+=(--release)
-    "${build[@]}" >&2
     cli="${CARGO_TARGET_DIR:-$root/target}/$profile/redis-cli-rs"
     case "$cli" in /*) ;; *) cli="$root/$cli" ;; esac
+    build=(cargo build -p redis-cli-rs --manifest-path "$root/Cargo.toml")
+    [ "$profile" = release ] && build+=(--release)
+    if [ -t 2 ]; then
+        # On a terminal, cargo's own progress ("Compiling ...", the bar):
+        # a first build takes a minute or more, which silence would hide.
+        [ -x "$cli" ] || say "building redis-cli-rs ($profile) for the first time; this takes a minute or two"
+        "${build[@]}" >&2
+    else
+        "${build[@]}" --quiet >&2
+    fi
 fi
 
 # 3. a server on a free port, in its own session so that the Ctrl-C meant

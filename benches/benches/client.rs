@@ -466,7 +466,7 @@ impl Client for RedisBlockingClient {
         let per_thread = requests / shape.threads;
         let workers = (0..shape.threads)
             .map(|_| {
-                let mut client = self.client.clone();
+                let client = self.client.clone();
                 move || {
                     for _ in 0..per_thread {
                         let got: Vec<u8> = client.get(KEY).expect("redis-blocking GET");

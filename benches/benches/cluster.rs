@@ -320,7 +320,7 @@ impl Client for RedisBlocking {
         let op = shape.op;
         let workers = (0..shape.threads)
             .map(|t| {
-                let mut client = self.client.clone();
+                let client = self.client.clone();
                 let v = v.clone();
                 move || {
                     let mut keys = Keys::new(seed + t as u64);

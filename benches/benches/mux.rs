@@ -164,7 +164,7 @@ fn run_sample(peer: Peer, port: u16, threads: usize, requests: usize) -> f64 {
             let () = mux.query(&Cmd::new("PING")).expect("Multiplexed connects");
             let workers = (0..threads)
                 .map(|_| {
-                    let mut mux = mux.clone();
+                    let mux = mux.clone();
                     move || {
                         for _ in 0..per_thread {
                             check(mux.get(KEY).expect("Multiplexed GET"));
@@ -182,7 +182,7 @@ fn run_sample(peer: Peer, port: u16, threads: usize, requests: usize) -> f64 {
             drop(held);
             let workers = (0..threads)
                 .map(|_| {
-                    let mut client = client.clone();
+                    let client = client.clone();
                     move || {
                         for _ in 0..per_thread {
                             check(client.get(KEY).expect("Client GET"));
@@ -334,7 +334,7 @@ fn straight(way: Straight, port: u16, run: usize, n: usize) -> f64 {
             }
         }
         Straight::MuxCalls => {
-            let mut mux = Multiplexed::builder(config(port)).build();
+            let mux = Multiplexed::builder(config(port)).build();
             let () = mux.query(&Cmd::new("PING")).expect("Multiplexed connects");
             start = Instant::now();
             for i in 0..n {

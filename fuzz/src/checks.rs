@@ -25,7 +25,7 @@ use std::fmt::Debug;
 use resp_core::args::split_args;
 use resp_core::client::{Redirect, RedirectKind};
 use resp_core::cluster::{
-    aggregate, merge_split, plan, Endpoint, Plan, ResponsePolicy, Split, Topology,
+    aggregate, merge_split, parse_nodes, plan, Endpoint, Plan, ResponsePolicy, Split, Topology,
 };
 use resp_core::command::key_slot;
 use resp_core::encode::{encode_frame, write_command};
@@ -842,6 +842,22 @@ pub fn check_topology(data: &[u8]) {
         let shards = Topology::from_shards(frame, ANSWERED_BY);
         let slots = Topology::from_slots(frame, ANSWERED_BY);
         for topology in [shards, slots].into_iter().flatten() {
+            assert_consistent(&topology, data);
+        }
+    }
+    // The same bytes as a CLUSTER NODES text: the parse stays in bounds,
+    // and a map built from it is consistent.
+    let text = String::from_utf8_lossy(data);
+    if let Ok(entries) = parse_nodes(&text) {
+        for entry in &entries {
+            for &(from, to) in &entry.slots {
+                assert!(from <= to && to < 16384, "slots {from}-{to}");
+            }
+            for (slot, _) in entry.migrating.iter().chain(&entry.importing) {
+                assert!(*slot < 16384, "open slot {slot}");
+            }
+        }
+        if let Ok(topology) = Topology::from_nodes(&text, ANSWERED_BY) {
             assert_consistent(&topology, data);
         }
     }

@@ -49,6 +49,8 @@ pub struct Cmd<'a> {
     args: Vec<ArgRef>,
     big: Vec<Cow<'a, [u8]>>,
     timeout: Option<Duration>,
+    /// Why it must not be sent: an argument could not be written.
+    invalid: Option<Box<str>>,
 }
 
 /// Where [`ToArgs`] implementations write arguments.
@@ -70,6 +72,58 @@ impl<'a> ArgSink<'_, 'a> {
             self.cmd.push_copied(bytes);
         }
     }
+
+    /// Marks the command as one that must not be sent, because an argument
+    /// could not be written (a value that does not serialize): running it
+    /// fails with [`ErrorKind::InvalidCommand`](crate::ErrorKind::InvalidCommand)
+    /// and `reason`, before anything is sent. The first reason is kept.
+    pub fn reject(&mut self, reason: &str) {
+        self.cmd.invalid.get_or_insert_with(|| reason.into());
+    }
+
+    /// Adds the number of arguments `args` makes, then those arguments: the
+    /// `numkeys` before the keys of `EVAL`, `ZUNION`, `LMPOP`, ...
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use redis_blocking::cmd::ArgSink;
+    /// use redis_blocking::{Cmd, ToArgs};
+    ///
+    /// struct Keys(Vec<String>);
+    ///
+    /// impl<'a> ToArgs<'a> for Keys {
+    ///     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
+    ///         out.push_counted(&self.0);
+    ///     }
+    /// }
+    ///
+    /// let cmd = Cmd::new("SINTERCARD").arg(Keys(vec!["a".into(), "b".into()]));
+    /// let args: Vec<&[u8]> = cmd.args().collect();
+    /// assert_eq!(args, [&b"SINTERCARD"[..], b"2", b"a", b"b"]);
+    /// ```
+    pub fn push_counted<T: ToArgs<'a> + ?Sized>(&mut self, args: &T) {
+        let mut scratch = Cmd {
+            data: Vec::new(),
+            args: Vec::new(),
+            big: Vec::new(),
+            timeout: None,
+            invalid: None,
+        };
+        args.write_args(&mut ArgSink { cmd: &mut scratch });
+        if let Some(why) = scratch.invalid.take() {
+            self.cmd.invalid.get_or_insert(why);
+        }
+        let mut digits = itoa::Buffer::new();
+        self.cmd
+            .push_copied(digits.format(scratch.args.len()).as_bytes());
+        for arg in &scratch.args {
+            match *arg {
+                ArgRef::Inline { start, end } => self.cmd.push_copied(&scratch.data[start..end]),
+                ArgRef::Big { index, .. } => self.cmd.push_big(scratch.big[index].clone()),
+            }
+        }
+    }
 }
 
 impl<'a> Cmd<'a> {
@@ -86,6 +140,7 @@ impl<'a> Cmd<'a> {
             args: Vec::with_capacity(4),
             big: Vec::new(),
             timeout: None,
+            invalid: None,
         };
         cmd.push_copied(name);
         cmd
@@ -114,6 +169,12 @@ impl<'a> Cmd<'a> {
     /// The command's own timeout, if it has one.
     pub fn get_timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    /// Why this command must not be sent, if an argument could not be
+    /// written ([`ArgSink::reject`]).
+    pub fn invalid(&self) -> Option<&str> {
+        self.invalid.as_deref()
     }
 
     /// The number of arguments, the name included.
@@ -176,6 +237,7 @@ impl<'a> Cmd<'a> {
             args: Vec::with_capacity(self.args.len()),
             big: Vec::new(),
             timeout: self.timeout,
+            invalid: self.invalid.clone(),
         };
         for (i, arg) in self.args.iter().enumerate() {
             match *arg {

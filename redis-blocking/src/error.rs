@@ -130,6 +130,17 @@ pub enum ErrorCode {
     Unblocked,
     /// `NOGROUP`: no such stream consumer group.
     NoGroup,
+    /// `BUSYGROUP`: the consumer group already exists (`XGROUP CREATE`).
+    BusyGroup,
+    /// `NOTBUSY`: no script or function is running (`SCRIPT KILL`,
+    /// `FUNCTION KILL`).
+    NotBusy,
+    /// `UNKILLABLE`: the running script wrote, so it cannot be killed (only
+    /// `SHUTDOWN NOSAVE` stops it).
+    Unkillable,
+    /// `MISCONF`: writes are refused because the last background save
+    /// failed (`stop-writes-on-bgsave-error`).
+    Misconf,
     /// Any other code.
     Other(String),
 }
@@ -159,6 +170,10 @@ impl ErrorCode {
             "NOPROTO" => ErrorCode::NoProto,
             "UNBLOCKED" => ErrorCode::Unblocked,
             "NOGROUP" => ErrorCode::NoGroup,
+            "BUSYGROUP" => ErrorCode::BusyGroup,
+            "NOTBUSY" => ErrorCode::NotBusy,
+            "UNKILLABLE" => ErrorCode::Unkillable,
+            "MISCONF" => ErrorCode::Misconf,
             other => ErrorCode::Other(other.to_owned()),
         }
     }
@@ -195,6 +210,10 @@ impl ErrorCode {
             ErrorCode::NoProto => "NOPROTO",
             ErrorCode::Unblocked => "UNBLOCKED",
             ErrorCode::NoGroup => "NOGROUP",
+            ErrorCode::BusyGroup => "BUSYGROUP",
+            ErrorCode::NotBusy => "NOTBUSY",
+            ErrorCode::Unkillable => "UNKILLABLE",
+            ErrorCode::Misconf => "MISCONF",
             ErrorCode::Other(code) => code,
         }
     }

@@ -3,7 +3,7 @@
 //!
 //! **In scope**: connections over TCP, Unix sockets and TLS, URLs, the
 //! connection handshake (RESP2 or RESP3, ACL users, database, client name),
-//! commands with typed replies, pipelines, MULTI/EXEC transactions and
+//! the Redis 7.0 command set as typed methods, pipelines, MULTI/EXEC transactions and
 //! WATCH, per-call deadlines, pub/sub, MONITOR, scripts, SCAN iterators,
 //! client-side caching.
 //!
@@ -53,16 +53,47 @@
 //!
 //! # Example
 //!
-//! ```no_run
-//! use redis_blocking::{Cmd, Connection};
+//! One [`Client`] for the whole program: `Send + Sync`, and typed calls
+//! take `&self`, so it is shared without a lock or a clone per call.
 //!
+//! ```no_run
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//!
+//! use redis_blocking::commands::{Expiry, SetOptions};
+//! use redis_blocking::prelude::*;
+//!
+//! let client = Arc::new(Client::open("redis://127.0.0.1:6379/0?protocol=3")?);
+//! let () = client.set("visits", 0)?;
+//! let worker = {
+//!     let client = Arc::clone(&client);
+//!     std::thread::spawn(move || client.incr::<_, i64>("visits"))
+//! };
+//! let visits: i64 = client.incr("visits")?;
+//! worker.join().unwrap()?;
+//!
+//! // Options as builders; a timeout for one call.
+//! let fresh: bool = client.set_options("lock", "me", SetOptions::default().only_if_absent().expiry(Expiry::Seconds(30)))?;
+//! let job: Option<(String, String)> = client.with_timeout(Duration::from_secs(2)).brpop("jobs", 1.0)?;
+//!
+//! // Pipelines: one round trip, every reply checked.
+//! let mut pipe = Pipeline::new();
+//! pipe.incr("visits").get("visits");
+//! let (n, s): (i64, String) = client.query_pipeline(&pipe)?;
+//!
+//! // One connection of one's own: the same methods, by `&mut self`.
 //! let mut conn = Connection::open_url("redis://127.0.0.1:6379/0")?;
-//! conn.query::<()>(&Cmd::new("SET").arg("answer").arg(42))?;
-//! let answer: i64 = conn.query(&Cmd::new("GET").arg("answer"))?;
-//! assert_eq!(answer, 42);
+//! let () = conn.select_db(1)?; // connection-only: changes its state
+//! let answer: Option<i64> = conn.get("answer")?;
 //! # Ok::<(), redis_blocking::Error>(())
 //! ```
+//!
+//! The typed commands ([`commands`]) cover the whole Redis 7.0 command
+//! table; [`commands::coverage`] lists the few commands without a typed
+//! method and why. The feature `serde` adds `Json<T>`
+//! values. `examples/` holds runnable programs for everyday tasks.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod batch;
 mod client;
@@ -106,21 +137,27 @@ pub use resp_core::cluster::Endpoint;
 pub use retry::{ReconnectOnError, ReconnectStrategy, TransactionPolicy};
 pub use scan::{ScanCommands, ScanIter, ScanOptions};
 pub use script::{Script, ScriptCall, ScriptRunner};
+#[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+pub use types::Json;
 pub use types::{
-    AutoClaim, ConsumerInfo, FromReply, GroupInfo, PendingEntry, PendingSummary, StreamEntry,
+    AutoClaim, ClientInfo, ConsumerInfo, FromReply, GeoMatch, GroupInfo, LcsMatch, LcsMatches,
+    PendingEntry, PendingSummary, Popped, ReplicaOffset, Role, SlowlogEntry, StreamEntry,
     StreamInfo, StreamKey, ToArg, ToArgs, Value,
 };
 
-/// Everything needed for everyday use: the connection, commands, pipelines
+/// Everything needed for everyday use: the clients, commands, pipelines
 /// and every typed-command trait.
 pub mod prelude {
     pub use crate::commands::{
-        BitmapCommands, GeoCommands, HashCommands, HyperLogLogCommands, KeyCommands, ListCommands,
-        Runner, ScriptingCommands, ServerCommands, SetCommands, SortedSetCommands, StreamCommands,
-        StreamGroupCommands, StringCommands,
+        AclCommands, BitmapCommands, ConnectionCommands, GeoCommands, Handle, HashCommands,
+        HyperLogLogCommands, IntrospectionCommands, KeyCommands, ListCommands, PubSubCommands,
+        Runner, ScriptingCommands, ServerCommands, SessionCommands, SetCommands, SharedRunner,
+        SortedSetCommands, StreamCommands, StreamGroupCommands, StringCommands,
     };
     pub use crate::{
-        Client, Cmd, Config, Connection, Error, ErrorKind, FromReply, Multiplexed, Pipeline,
-        Result, ScanCommands, ScanOptions, Script, ScriptRunner, Value,
+        Client, ClusterClient, Cmd, Config, Connection, Error, ErrorCode, ErrorKind, FromReply,
+        Multiplexed, Pipeline, Result, ScanCommands, ScanOptions, Script, ScriptRunner, ToArg,
+        ToArgs, Value,
     };
 }

@@ -164,7 +164,9 @@ impl<'a> Pipeline<'a> {
 
     pub(crate) fn push(&mut self, cmd: Cmd<'a>) {
         if self.invalid.is_none() {
-            if changes_mode(&cmd) {
+            if let Some(why) = cmd.invalid() {
+                self.invalid = Some(why.to_owned());
+            } else if changes_mode(&cmd) {
                 self.invalid = Some(format!(
                     "{} cannot run in a pipeline: use a Subscriber or Monitor",
                     String::from_utf8_lossy(cmd.name())

@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use crate::commands::Runner;
+use crate::commands::Handle;
 use crate::error::Result;
 use crate::types::{FromReply, ToArg};
 use crate::Cmd;
@@ -45,8 +45,8 @@ impl ScanOptions {
 /// elements added or removed meanwhile may or may not be returned.
 ///
 /// On an error, the iterator yields it and stops.
-pub struct ScanIter<'r, R: Runner + ?Sized, T> {
-    runner: &'r mut R,
+pub struct ScanIter<H: Handle, T> {
+    handle: H,
     command: &'static str,
     key: Option<Vec<u8>>,
     options: ScanOptions,
@@ -55,15 +55,10 @@ pub struct ScanIter<'r, R: Runner + ?Sized, T> {
     done: bool,
 }
 
-impl<'r, R: Runner + ?Sized, T: FromReply> ScanIter<'r, R, T> {
-    fn new(
-        runner: &'r mut R,
-        command: &'static str,
-        key: Option<Vec<u8>>,
-        options: ScanOptions,
-    ) -> Self {
+impl<H: Handle, T: FromReply> ScanIter<H, T> {
+    fn new(handle: H, command: &'static str, key: Option<Vec<u8>>, options: ScanOptions) -> Self {
         ScanIter {
-            runner,
+            handle,
             command,
             key,
             options,
@@ -88,7 +83,7 @@ impl<'r, R: Runner + ?Sized, T: FromReply> ScanIter<'r, R, T> {
         if let Some(kind) = &self.options.kind {
             cmd.add_arg("TYPE").add_arg(&kind[..]);
         }
-        let (cursor, items): (Vec<u8>, Vec<T>) = self.runner.run_cmd(&cmd)?;
+        let (cursor, items): (Vec<u8>, Vec<T>) = self.handle.execute(&cmd)?;
         self.done = cursor == b"0";
         self.cursor = cursor;
         self.page.extend(items);
@@ -96,7 +91,7 @@ impl<'r, R: Runner + ?Sized, T: FromReply> ScanIter<'r, R, T> {
     }
 }
 
-impl<R: Runner + ?Sized, T: FromReply> Iterator for ScanIter<'_, R, T> {
+impl<H: Handle, T: FromReply> Iterator for ScanIter<H, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
@@ -115,7 +110,9 @@ impl<R: Runner + ?Sized, T: FromReply> Iterator for ScanIter<'_, R, T> {
     }
 }
 
-/// Scans as iterators, on anything that runs commands.
+/// Scans as iterators, on every [`Handle`]: a shared client by `&self`
+/// (each page may come from another pooled connection; the cursor is the
+/// server's, so that is fine), a connection by `&mut self`.
 ///
 /// # Example
 ///
@@ -133,41 +130,41 @@ impl<R: Runner + ?Sized, T: FromReply> Iterator for ScanIter<'_, R, T> {
 /// }
 /// # Ok::<(), redis_blocking::Error>(())
 /// ```
-pub trait ScanCommands: Runner {
+pub trait ScanCommands: Handle + Sized {
     /// `SCAN`: keys.
-    fn scan_iter<T: FromReply>(&mut self, options: ScanOptions) -> ScanIter<'_, Self, T> {
+    fn scan_iter<T: FromReply>(self, options: ScanOptions) -> ScanIter<Self, T> {
         ScanIter::new(self, "SCAN", None, options)
     }
 
     /// `HSCAN key`: `(field, value)` pairs.
     fn hscan_iter<'k, K: ToArg<'k>, T: FromReply>(
-        &mut self,
+        self,
         key: K,
         options: ScanOptions,
-    ) -> ScanIter<'_, Self, T> {
+    ) -> ScanIter<Self, T> {
         ScanIter::new(self, "HSCAN", Some(key_bytes(key)), options)
     }
 
     /// `SSCAN key`: members.
     fn sscan_iter<'k, K: ToArg<'k>, T: FromReply>(
-        &mut self,
+        self,
         key: K,
         options: ScanOptions,
-    ) -> ScanIter<'_, Self, T> {
+    ) -> ScanIter<Self, T> {
         ScanIter::new(self, "SSCAN", Some(key_bytes(key)), options)
     }
 
     /// `ZSCAN key`: `(member, score)` pairs.
     fn zscan_iter<'k, K: ToArg<'k>, T: FromReply>(
-        &mut self,
+        self,
         key: K,
         options: ScanOptions,
-    ) -> ScanIter<'_, Self, T> {
+    ) -> ScanIter<Self, T> {
         ScanIter::new(self, "ZSCAN", Some(key_bytes(key)), options)
     }
 }
 
-impl<R: Runner + ?Sized> ScanCommands for R {}
+impl<H: Handle> ScanCommands for H {}
 
 fn key_bytes<'k, K: ToArg<'k>>(key: K) -> Vec<u8> {
     Cmd::new("")

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::commands::Runner;
+use crate::commands::Handle;
 use crate::error::{ErrorCode, Result};
 use crate::types::{FromReply, ToArgs};
 use crate::Cmd;
@@ -125,26 +125,27 @@ impl<'a> ScriptCall<'a> {
     }
 }
 
-/// Running scripts on anything that runs commands.
-pub trait ScriptRunner: Runner {
+/// Running scripts on every [`Handle`]: a shared client by `&self`, a
+/// connection by `&mut self`.
+pub trait ScriptRunner: Handle + Sized {
     /// Runs a script call: `EVALSHA`, and on `NOSCRIPT` `SCRIPT LOAD` then
     /// `EVALSHA` again (safe: `NOSCRIPT` means it did not run).
     ///
     /// # Errors
     ///
     /// The script's error, or the call's failure.
-    fn run_script<T: FromReply>(&mut self, call: &ScriptCall<'_>) -> Result<T> {
-        match self.run_cmd::<T>(&call.evalsha_cmd()) {
+    fn run_script<T: FromReply>(mut self, call: &ScriptCall<'_>) -> Result<T> {
+        match self.execute::<T>(&call.evalsha_cmd()) {
             Err(e) if e.code() == Some(&ErrorCode::NoScript) => {
-                self.run_cmd::<()>(&call.script().load_cmd())?;
-                self.run_cmd(&call.evalsha_cmd())
+                self.execute::<()>(&call.script().load_cmd())?;
+                self.execute(&call.evalsha_cmd())
             }
             other => other,
         }
     }
 }
 
-impl<R: Runner + ?Sized> ScriptRunner for R {}
+impl<H: Handle> ScriptRunner for H {}
 
 #[cfg(test)]
 mod tests {

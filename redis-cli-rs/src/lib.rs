@@ -30,10 +30,20 @@
 //!   `--threshold` (`redis-cli-rs --bench --help`). `--cluster` is refused:
 //!   the load tester does not drive the cluster client yet.
 //!
+//! # Beyond `redis-cli` 7.0
+//!
+//! * `-t <seconds>` (newer `redis-cli` versions have it for connecting):
+//!   the longest wait to connect and for each reply (blocking commands
+//!   still wait for their own timeout); decimals allowed, 0 for no limit.
+//! * `--rdb FILE` and `--functions-rdb FILE` write a temporary file beside
+//!   `FILE` and rename it into place once synced: a failed transfer never
+//!   leaves a truncated file under that name.
+//!
 //! # Known differences from `redis-cli` 7.0
 //!
 //! * `--version` prints `redis-cli-rs <version> (compatible with redis-cli
-//!   7.0)`.
+//!   7.0)`; `--help`'s first line names redis-cli-rs, and it lists `-t`,
+//!   `--bench` and `--proxy`.
 //! * RESP3 big numbers print as newer `redis-cli` versions print them
 //!   (`(big number) 123...` in standard mode, the digits otherwise) where
 //!   7.0 fails with `Unknown reply type: 13`; a NaN double prints as
@@ -49,10 +59,27 @@
 //!   stdout and stderr sent to one file interleave as written.
 //! * `help` in a one-shot command line is sent to the server (the shell
 //!   answers it itself).
-//! * Not implemented (accepted options are refused with a clear message):
-//!   `--cluster`, `--replica`, `--rdb`, `--functions-rdb`, `--hotkeys`,
-//!   `--lru-test`, `--intrinsic-latency`, `--latency-dist`, `--ldb`,
-//!   `--tls-ciphers`, `--tls-ciphersuites`.
+//! * `--replica` prints every frame of the replication stream. `redis-cli`
+//!   7.0 asks for `rdb-filter-only`, which makes the master send a diskless
+//!   payload, then sends `REPLCONF ACK 0` with a call that waits for a
+//!   reply the master never sends, and so swallows the first frame (the
+//!   stream's `SELECT`).
+//! * TLS goes through native-tls: `--tls-ciphersuites` (TLS 1.3) is applied
+//!   through OpenSSL's configuration; a valid `--tls-ciphers` (TLS 1.2 and
+//!   below) is refused with a message, because the connector native-tls
+//!   uses sets its own TLS 1.2 list afterwards (see `conn/ciphers.rs`).
+//!   Server host names are checked against the certificate (hiredis does
+//!   not check them). A failed handshake is reported in hiredis' words
+//!   (`SSL_connect failed: <reason>`); other TLS errors in native-tls's.
+//! * `--cluster`: random choices (the node `fix` covers an empty slot with,
+//!   the anti-affinity swaps of `create` on one host) come from another
+//!   generator than glibc's `rand()`, seeded the same way (the time in
+//!   seconds); prompts give up at the end of input (exit 1) where
+//!   `redis-cli` asks again for ever; a prompt's answer is read a line at
+//!   a time, where `redis-cli` mixes `read(2)` and stdio and loses lines
+//!   piped in together.
+//! * `--intrinsic-latency` measures the same loop, compiled by rustc: its
+//!   run counts and averages differ from the C build's.
 #![deny(missing_docs)]
 
 mod conn;

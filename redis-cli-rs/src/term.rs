@@ -9,28 +9,53 @@ pub(crate) fn stdout_is_tty() -> bool {
     unsafe { libc::isatty(libc::STDOUT_FILENO) == 1 }
 }
 
+/// True when the `FAKETTY` environment variable is set (to anything):
+/// `redis-cli` then prints as if stdout were a terminal (`(integer) 1`,
+/// quoted strings, numbered arrays, pushes shown). Redis's own test suite
+/// sets it.
+pub(crate) fn fake_tty() -> bool {
+    std::env::var_os("FAKETTY").is_some()
+}
+
 /// True when stdin is a terminal.
 pub(crate) fn stdin_is_tty() -> bool {
     // SAFETY: isatty only inspects the descriptor.
     unsafe { libc::isatty(libc::STDIN_FILENO) == 1 }
 }
 
-/// Prints `prompt` and reads a line from stdin with echo off, printing a
-/// `*` per character typed when stdin is a terminal, like `redis-cli
-/// --askpass`.
-pub(crate) fn ask_password(prompt: &str) -> Vec<u8> {
+/// `askPassword`: linenoise in mask mode. On a terminal, prints `prompt`
+/// and reads a line with echo off, printing a `*` per character typed (a
+/// terminal linenoise does not drive, `TERM=dumb`, reads the line as
+/// typed); without a terminal, reads a line silently, no prompt. `None`
+/// at the end of input with nothing read (then no `AUTH` is sent).
+pub(crate) fn ask_password(prompt: &str) -> Option<Vec<u8>> {
     let mut stdout = std::io::stdout();
+    let read_line = || {
+        let mut line = Vec::new();
+        match std::io::stdin().lock().read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                while matches!(line.last(), Some(b'\n' | b'\r')) {
+                    line.pop();
+                }
+                Some(line)
+            }
+        }
+    };
+    if !stdin_is_tty() {
+        return read_line();
+    }
+    let term = std::env::var("TERM").unwrap_or_default();
+    if ["dumb", "cons25", "emacs"]
+        .iter()
+        .any(|t| term.eq_ignore_ascii_case(t))
+    {
+        let _ = write!(stdout, "{prompt}");
+        let _ = stdout.flush();
+        return read_line();
+    }
     let _ = write!(stdout, "{prompt}");
     let _ = stdout.flush();
-    if !stdin_is_tty() {
-        let mut line = Vec::new();
-        let _ = std::io::stdin().lock().read_until(b'\n', &mut line);
-        while matches!(line.last(), Some(b'\n' | b'\r')) {
-            line.pop();
-        }
-        let _ = writeln!(stdout);
-        return line;
-    }
     // SAFETY: termios is plain data, filled by tcgetattr before use.
     let mut saved: libc::termios = unsafe { std::mem::zeroed() };
     // SAFETY: a valid descriptor and a valid pointer.
@@ -66,5 +91,5 @@ pub(crate) fn ask_password(prompt: &str) -> Vec<u8> {
         unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved) };
     }
     let _ = writeln!(stdout);
-    password
+    Some(password)
 }

@@ -14,57 +14,19 @@
 //! replaced. `--help` and `--version` are not compared: they name
 //! `redis-cli-rs` on purpose.
 
+#[path = "cli_compare/bins.rs"]
+mod bins;
 #[path = "cli_compare/run.rs"]
 mod run;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 use std::time::Duration;
 
+use bins::{oracle, ours};
 use integration_tests::{encode_command, RedisServer};
 use run::{Interrupt, Output};
-
-/// The real redis-cli; `REDIS_CLI_BIN` overrides it.
-fn oracle() -> PathBuf {
-    PathBuf::from(std::env::var("REDIS_CLI_BIN").unwrap_or_else(|_| "redis-cli".into()))
-}
-
-/// Builds redis-cli-rs (once) in this test's profile and returns its path.
-fn ours() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable");
-        // target/<profile>/deps/cli_compare-<hash>
-        let profile_dir = exe.parent().and_then(Path::parent).expect("profile dir");
-        let target_dir = profile_dir.parent().expect("target dir");
-        let profile = profile_dir
-            .file_name()
-            .and_then(|p| p.to_str())
-            .unwrap_or("debug");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let status = std::process::Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "redis-cli-rs",
-                "--bin",
-                "redis-cli-rs",
-            ])
-            .arg("--profile")
-            .arg(if profile == "debug" { "dev" } else { profile })
-            .arg("--manifest-path")
-            .arg(manifest)
-            .env("CARGO_TARGET_DIR", target_dir)
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build -p redis-cli-rs failed");
-        profile_dir.join("redis-cli-rs")
-    })
-}
 
 /// The data every run starts from.
 fn seed_commands() -> Vec<Vec<Vec<u8>>> {
@@ -353,6 +315,32 @@ fn resp2_replies_in_every_output_mode() {
             &["-u", "redis://127.0.0.1:{port}/1", "get", "in-db-1"],
         ),
         case("Unix socket", &["-s", "{sock}", "ping"]),
+        // FAKETTY: a pipe printed as a terminal (Redis's own tests set it).
+        case("FAKETTY: integer", &p(&["incr", "int"]))
+            .env("FAKETTY", "1")
+            .pipe_only(),
+        case("FAKETTY: quoted bulk string", &p(&["get", "bin"]))
+            .env("FAKETTY", "1")
+            .pipe_only(),
+        case(
+            "FAKETTY: numbered array",
+            &p(&["lrange", "biglist", "0", "-1"]),
+        )
+        .env("FAKETTY", "1")
+        .pipe_only(),
+        case("FAKETTY: nil and errors", &p(&["eval", nested, "0"]))
+            .env("FAKETTY", "1")
+            .pipe_only(),
+        case(
+            "FAKETTY with --raw",
+            &p(&["--raw", "lrange", "l", "0", "-1"]),
+        )
+        .env("FAKETTY", "1")
+        .pipe_only(),
+        case("FAKETTY: piped lines", &p(&[]))
+            .stdin(b"incr int\nget s\nhgetall h\n")
+            .env("FAKETTY", "1")
+            .pipe_only(),
     ];
     let sock = server.unix_socket().expect("socket").display().to_string();
     check_with(&server, cases, &|a: &str| a.replace("{sock}", &sock));
@@ -608,11 +596,76 @@ fn connections_auth_and_bad_options() {
             &["--quoted-pattern", "\"x", "--scan"],
         ),
         case("--ldb without --eval", &["--ldb", "ping"]),
+        // --askpass reads the password silently from a pipe; nothing read
+        // means no AUTH.
+        case("--askpass from a pipe", &p(&["--askpass", "ping"])).stdin(b"secret\n"),
+        case("--askpass, wrong password", &p(&["--askpass", "ping"])).stdin(b"nope\n"),
+        case("--askpass, empty line", &p(&["--askpass", "ping"])).stdin(b"\n"),
+        case("--askpass, no input", &p(&["--askpass", "ping"])),
+        case(
+            "--askpass wins over -a",
+            &p(&["-a", "wrong", "--askpass", "ping"]),
+        )
+        .stdin(b"secret\n"),
+        case(
+            "a refused AUTH ends a mode",
+            &p(&["-a", "wrong", "--no-auth-warning", "--scan"]),
+        ),
+        case(
+            "--rdb and --functions-rdb",
+            &["--rdb", "a", "--functions-rdb", "b"],
+        ),
+        case("--lru-test without its value", &["--lru-test"]),
+        case(
+            "--cluster-weight twice",
+            &["--cluster-weight", "a=1", "--cluster-weight", "b=2"],
+        ),
+        case("--cluster: unknown subcommand", &["--cluster", "bogus"]),
+        case(
+            "--cluster: wrong number of arguments",
+            &["--cluster", "add-node", "127.0.0.1:1"],
+        ),
+        case("--cluster help", &["--cluster", "help"]),
+        case(
+            "--cluster check of a closed port",
+            &["--cluster", "check", "127.0.0.1:{closed}"],
+        ),
+        case(
+            "--cluster check: a bad address",
+            &["--cluster", "check", "nohost"],
+        ),
+        case(
+            "--cluster check of a server out of cluster mode",
+            &["--cluster", "check", "127.0.0.1:{port}", "-a", "secret"],
+        ),
+        case(
+            "--intrinsic-latency 0 prints its summary",
+            &["--intrinsic-latency", "0"],
+        )
+        .compare(Compare::Shape(intrinsic_summary)),
     ];
     check_with(&server, cases, &|a: &str| {
         a.replace("{closed}", &closed_port)
     });
     drop(closed);
+}
+
+/// `--intrinsic-latency`: the worst latency as it grows, then the
+/// summary.
+fn intrinsic_summary(o: &Output) -> bool {
+    let text = String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n");
+    let lines: Vec<&str> = text.lines().collect();
+    let n = lines.len();
+    n >= 4
+        && lines[..n - 3]
+            .iter()
+            .all(|l| l.starts_with("Max latency so far: ") && l.ends_with(" microseconds."))
+        && lines[n - 3].is_empty()
+        && lines[n - 2].ends_with(" nanoseconds per run).")
+        && lines[n - 2].contains(" total runs (avg latency: ")
+        && lines[n - 1].starts_with("Worst run took ")
+        && lines[n - 1].ends_with("x longer than the average latency.")
+        && o.stderr.is_empty()
 }
 
 /// `min max avg count` in raw mode, one line.

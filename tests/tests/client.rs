@@ -20,7 +20,7 @@ fn many_threads_share_one_client() {
     let client = builder(&server).max_size(4).build();
     let handles: Vec<_> = (0..8)
         .map(|t| {
-            let mut client = client.clone();
+            let client = client.clone();
             thread::spawn(move || {
                 for i in 0..200 {
                     let () = client.set(format!("k{t}"), i).unwrap();
@@ -101,7 +101,7 @@ fn a_write_that_timed_out_is_not_retried() {
     let client = builder(&server)
         .timeout(Some(Duration::from_millis(200)))
         .build();
-    let mut admin = client.clone();
+    let admin = client.clone();
     let () = admin.set("counter", 0).unwrap();
     // Two connections open and idle, so the INCR below is written at once.
     drop((client.connection().unwrap(), client.connection().unwrap()));
@@ -135,7 +135,7 @@ fn a_write_that_timed_out_is_not_retried() {
 fn reads_may_be_retried_when_allowed() {
     let server = RedisServer::start().unwrap();
     let client = builder(&server).retry_reads(true).build();
-    let mut c = client.clone();
+    let c = client.clone();
     let () = c.set("k", "v").unwrap();
     let sleeper = {
         let client = client.clone();
@@ -172,7 +172,7 @@ fn recovers_after_a_restart_and_fails_fast_while_down() {
     let server = RedisServer::start().unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&events);
-    let mut client = builder(&server)
+    let client = builder(&server)
         .reconnect_strategy(ReconnectStrategy::Constant(Duration::from_millis(50)))
         .max_retries(4)
         .on_event(move |e: &Event| seen.lock().unwrap().push(e.to_string()))
@@ -255,7 +255,7 @@ fn session_state_does_not_leak() {
 fn broken_and_panicked_connections_never_go_back() {
     let server = RedisServer::start().unwrap();
     let client = builder(&server).max_size(1).build();
-    let first_id: i64 = client.connection().unwrap().client_id().unwrap();
+    let first_id: u64 = client.connection().unwrap().client_id().unwrap();
     {
         let mut conn = client.connection().unwrap();
         let err = conn
@@ -268,7 +268,7 @@ fn broken_and_panicked_connections_never_go_back() {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Timeout);
     }
-    let second_id: i64 = client.connection().unwrap().client_id().unwrap();
+    let second_id: u64 = client.connection().unwrap().client_id().unwrap();
     assert_ne!(first_id, second_id, "the timed-out connection was reused");
     let client2 = client.clone();
     let _ = thread::spawn(move || {
@@ -276,7 +276,7 @@ fn broken_and_panicked_connections_never_go_back() {
         panic!("while holding a connection");
     })
     .join();
-    let third_id: i64 = client.connection().unwrap().client_id().unwrap();
+    let third_id: u64 = client.connection().unwrap().client_id().unwrap();
     assert_ne!(
         second_id, third_id,
         "the connection held during a panic was reused"
@@ -313,10 +313,10 @@ fn idle_connections_expire_and_min_idle_is_kept() {
         thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(client.idle_connections(), 2);
-    let first: i64 = client.connection().unwrap().client_id().unwrap();
+    let first: u64 = client.connection().unwrap().client_id().unwrap();
     thread::sleep(Duration::from_millis(1200));
     // Expired connections were replaced by fresh ones.
-    let later: i64 = client.connection().unwrap().client_id().unwrap();
+    let later: u64 = client.connection().unwrap().client_id().unwrap();
     assert_ne!(first, later);
     assert_eq!(client.idle_connections(), 2);
 }
@@ -327,7 +327,7 @@ fn reconnect_on_error_follows_a_promotion() {
     let replica = RedisServer::builder().replica_of(&master).start().unwrap();
     let closes = Arc::new(AtomicUsize::new(0));
     let counted = Arc::clone(&closes);
-    let mut client = Client::builder(Config::tcp("127.0.0.1", replica.port()))
+    let client = Client::builder(Config::tcp("127.0.0.1", replica.port()))
         .reconnect_strategy(ReconnectStrategy::Constant(Duration::from_millis(100)))
         .max_retries(20)
         .reconnect_on_error(|e| e.code() == &redis_blocking::ErrorCode::ReadOnly)

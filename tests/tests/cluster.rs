@@ -102,11 +102,15 @@ fn every_slot_reads_and_writes_and_multi_key_commands_split() {
     }
     let values: Vec<usize> = c.query_pipeline(&pipe).unwrap();
     assert_eq!(values, (0..16384).collect::<Vec<_>>());
-    // Single calls, through the typed API.
-    let mut typed = c.clone();
+    // Single calls, through the typed API (&self, and per-call timeouts).
+    let typed = &c;
     for (i, key) in keys.iter().enumerate().step_by(997) {
         assert_eq!(typed.get::<_, usize>(key).unwrap(), i);
+        let timed: usize = typed.with_timeout(Duration::from_secs(5)).get(key).unwrap();
+        assert_eq!(timed, i);
     }
+    // SPUBLISH goes to the channel's slot: no subscriber there, 0.
+    assert_eq!(typed.spublish(&keys[42], "hi").unwrap(), 0);
     // MGET across slots, with duplicates, in key order.
     let asked: Vec<&String> = [0, 9000, 3, 0, 16000, 3, 12]
         .iter()
@@ -910,7 +914,7 @@ fn key_prefixes_in_cluster_mode() {
         .unwrap()
         .key_prefix("app:")
         .build();
-    let mut typed = c.clone();
+    let typed = c.clone();
     let () = typed.set("{u}:name", "Ada").unwrap();
     let () = c
         .query(&Cmd::new("MSET").arg("a").arg(1).arg("b").arg(2))

@@ -70,7 +70,7 @@ fn keys_and_expiry() {
             HashSet::from(["k2".into(), "k3".into()])
         );
         assert_eq!(c.del::<_, i64>(&["k2", "k3", "nope"][..]).unwrap(), 2);
-        assert_eq!(c.object_encoding::<_, Option<String>>("k2").unwrap(), None);
+        assert_eq!(c.object_encoding("k2").unwrap(), None);
     });
 }
 
@@ -136,10 +136,13 @@ fn lists_and_blocking_pops() {
         assert!(started.elapsed() >= Duration::from_millis(290));
         c.set_timeout(None);
         let () = c.rpush("l2", &["x", "y"][..]).unwrap();
-        let (key, items): (String, Vec<String>) = c.lmpop(1, "l2", Direction::Right, 5).unwrap();
+        let popped = c
+            .lmpop::<_, String>("l2", Direction::Right, 5)
+            .unwrap()
+            .unwrap();
         assert_eq!(
-            (key.as_str(), items),
-            ("l2", vec!["y".to_string(), "x".to_string()])
+            (popped.key_str(), &popped.items[..]),
+            (Some("l2"), &["y".to_string(), "x".to_string()][..])
         );
     });
 }
@@ -159,7 +162,7 @@ fn sets() {
         );
         let inter: HashSet<String> = c.sinter(&["s1", "s2"][..]).unwrap();
         assert_eq!(inter, HashSet::from(["b".into(), "c".into()]));
-        assert_eq!(c.sintercard::<_, i64>(2, &["s1", "s2"][..], 0).unwrap(), 2);
+        assert_eq!(c.sintercard::<_, i64>(&["s1", "s2"][..], 0).unwrap(), 2);
         assert_eq!(
             c.sunionstore::<_, _, i64>("u", &["s1", "s2"][..]).unwrap(),
             4
@@ -208,7 +211,11 @@ fn sorted_sets_with_scores() {
         assert_eq!(blocked, Some(("z".into(), "a".into(), 11.5)));
         let scores: Vec<Option<f64>> = c.zmscore("z", &["b", "zz"][..]).unwrap();
         assert_eq!(scores, [Some(7.0), None]);
-        assert_eq!(c.zunionstore::<_, _, i64>("zu", 1, "z").unwrap(), 1);
+        assert_eq!(
+            c.zunionstore::<_, _, i64>("zu", "z", Default::default())
+                .unwrap(),
+            1
+        );
     });
 }
 
@@ -218,8 +225,8 @@ fn streams_hyperloglog_bitmaps_geo() {
         let id: String = c.xadd("st", "*", &[("field", "value")][..]).unwrap();
         assert!(id.contains('-'));
         assert_eq!(c.xlen::<_, i64>("st").unwrap(), 1);
-        let entries: Vec<(String, HashMap<String, String>)> = c.xrange("st", "-", "+").unwrap();
-        assert_eq!(entries[0].1["field"], "value");
+        let entries = c.xrange("st", "-", "+").unwrap();
+        assert_eq!(entries[0].get_str("field"), Some("value"));
         let () = c.xgroup_create("st", "g", "0").unwrap();
 
         assert!(c

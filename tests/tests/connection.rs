@@ -340,3 +340,59 @@ fn raw_replies_and_connecting_before_authenticating() {
     let err = Connection::open(&Config::tcp("127.0.0.1", server.port())).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth);
 }
+
+/// `raw_input` / `consume_raw`: the RDB after `SYNC` read as bytes, then
+/// the replication stream decoded as frames from where the RDB ended.
+#[test]
+fn raw_bytes_then_frames_on_a_streaming_connection() {
+    let server = RedisServer::builder()
+        .config("repl-diskless-sync no")
+        .start()
+        .unwrap();
+    server.run(&["SET", "k", "v"]);
+    let mut conn = open(&server, Protocol::Resp2);
+    // Not streaming yet: refused.
+    let err = conn.raw_input(0, None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCommand);
+    conn.start_stream(&Cmd::new("SYNC")).unwrap();
+    // "$<length>\r\n", maybe after newlines sent while the RDB is made.
+    let mut seen = 0;
+    let (length, used) = loop {
+        let bytes = conn.raw_input(seen, Some(Duration::from_secs(10))).unwrap();
+        assert!(bytes.len() > seen, "nothing more within the timeout");
+        let start = bytes
+            .iter()
+            .position(|&b| b != b'\n')
+            .unwrap_or(bytes.len());
+        if let Some(end) = bytes[start..].iter().position(|&b| b == b'\n') {
+            let line = std::str::from_utf8(&bytes[start + 1..start + end - 1]).unwrap();
+            break (line.parse::<usize>().unwrap(), start + end + 1);
+        }
+        seen = bytes.len();
+    };
+    conn.consume_raw(used);
+    let mut rdb = Vec::new();
+    while rdb.len() < length {
+        let bytes = conn.raw_input(0, Some(Duration::from_secs(10))).unwrap();
+        let take = bytes.len().min(length - rdb.len());
+        rdb.extend_from_slice(&bytes[..take]);
+        conn.consume_raw(take);
+    }
+    assert!(rdb.starts_with(b"REDIS"), "{:?}", &rdb[..9]);
+    // What follows is the replication stream, decoded as usual.
+    server.run(&["SET", "after", "1"]);
+    let mut names = Vec::new();
+    while names.len() < 2 {
+        if let Some(Value::Array(items)) = conn.next_frame(Some(Duration::from_secs(10))).unwrap() {
+            if let Some(Value::Bulk(name)) = items.first() {
+                names.push(String::from_utf8_lossy(name).to_ascii_uppercase());
+            }
+        }
+    }
+    assert_eq!(names, ["SELECT", "SET"]);
+    // Nothing buffered and nothing coming: an empty slice after the wait.
+    assert!(conn
+        .raw_input(0, Some(Duration::from_millis(50)))
+        .unwrap()
+        .is_empty());
+}

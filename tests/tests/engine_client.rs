@@ -60,7 +60,7 @@ fn blocking_commands_extend_the_clients_deadline() {
     pusher.join().unwrap();
     assert_eq!(popped, Some(("queue".into(), "job".into())));
     // And typed methods, with their own timeout.
-    let mut typed = client.clone();
+    let typed = client.clone();
     let popped: Option<(String, String)> = typed
         .with_timeout(Duration::from_millis(100))
         .blpop("queue", 0.3)
@@ -72,7 +72,7 @@ fn blocking_commands_extend_the_clients_deadline() {
 fn typed_calls_take_a_per_call_timeout() {
     let server = RedisServer::start().unwrap();
     let proxy = Proxy::start(server.addr()).unwrap();
-    let mut client = Client::builder(Config::tcp("127.0.0.1", proxy.port())).build();
+    let client = Client::builder(Config::tcp("127.0.0.1", proxy.port())).build();
     client.set::<_, _, ()>("k", "v").unwrap();
     proxy.delay_command("GET", Duration::from_millis(600));
     let started = Instant::now();
@@ -267,7 +267,7 @@ fn user_conversions_report_their_own_errors() {
     let server = RedisServer::start().unwrap();
     server.run(&["SET", "good", "[1, 2]"]);
     server.run(&["SET", "bad", "{}"]);
-    let mut client = Client::builder(Config::tcp("127.0.0.1", server.port()))
+    let client = Client::builder(Config::tcp("127.0.0.1", server.port()))
         .reconnect_strategy(ReconnectStrategy::Constant(Duration::from_millis(10)))
         .build();
     assert_eq!(client.get::<_, Point>("good").unwrap(), Point(1, 2));

@@ -60,8 +60,10 @@ fn a_subscribe_during_a_reconnect_waits_for_the_new_connections_confirmation() {
             }
             std::thread::sleep(Duration::from_millis(300));
             for (i, channel) in argv[1..].iter().enumerate() {
-                confirm(&mut peer, "subscribe", channel, i + 1);
+                // Logged before it is sent: the client may act on it at
+                // once.
                 log.lock().unwrap().push((channel.clone(), Instant::now()));
+                confirm(&mut peer, "subscribe", channel, i + 1);
             }
             if first {
                 std::thread::sleep(Duration::from_millis(100));

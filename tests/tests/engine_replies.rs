@@ -246,3 +246,87 @@ fn moved_on_a_single_server_is_a_redirect_not_a_safe_retry() {
     assert_eq!(e.retry(), Retry::Redirect);
     assert_eq!(requests.load(Ordering::SeqCst), 1, "sent again: {e}");
 }
+
+/// A server that answers every command with `header`, then `body` in
+/// pieces of `piece` bytes `pause` apart, then `tail`.
+fn large_bulk_server(
+    header: &'static [u8],
+    body: usize,
+    piece: usize,
+    pause: Duration,
+    tail: &'static [u8],
+) -> Hostile {
+    Hostile::start(move |mut peer| {
+        while peer.read_command().is_some() {
+            peer.send(header);
+            let chunk = vec![b'x'; piece];
+            let mut sent = 0;
+            while sent < body {
+                let n = piece.min(body - sent);
+                if !peer.send(&chunk[..n]) {
+                    return;
+                }
+                sent += n;
+                thread::sleep(pause);
+            }
+            peer.send(tail);
+        }
+    })
+}
+
+#[test]
+fn a_large_bulk_string_is_read_straight_into_its_buffer() {
+    // 3 MiB in 64 KiB pieces, then a small reply in the same pipeline.
+    let server = large_bulk_server(b"$3145728\r\n", 3 << 20, 64 << 10, Duration::ZERO, b"\r\n");
+    let mut conn = Connection::open(&config(&server)).unwrap();
+    let v: Vec<u8> = conn.query(&Cmd::new("GET").arg("k")).unwrap();
+    assert_eq!(v.len(), 3 << 20);
+    assert!(v.iter().all(|&b| b == b'x'));
+    // The connection is in step for the next call.
+    let v: Vec<u8> = conn.query(&Cmd::new("GET").arg("k")).unwrap();
+    assert_eq!(v.len(), 3 << 20);
+}
+
+#[test]
+fn a_large_bulk_string_dripping_cannot_hold_a_call_past_its_deadline() {
+    let server = large_bulk_server(
+        b"$2097152\r\n",
+        2 << 20,
+        1024,
+        Duration::from_millis(20),
+        b"\r\n",
+    );
+    let mut conn =
+        Connection::open(&config(&server).timeout(Some(Duration::from_millis(300)))).unwrap();
+    let started = Instant::now();
+    let e = conn.query::<Value>(&Cmd::new("GET").arg("k")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(e.executed(), Executed::Maybe);
+    assert!(started.elapsed() < Duration::from_millis(1500));
+    assert!(conn.closed_reason().is_some(), "out of step: closed");
+}
+
+#[test]
+fn a_large_bulk_string_without_its_crlf_is_a_protocol_error() {
+    let server = large_bulk_server(b"$1048576\r\n", 1 << 20, 64 << 10, Duration::ZERO, b"!!");
+    let mut conn = Connection::open(&config(&server)).unwrap();
+    let e = conn.query::<Value>(&Cmd::new("GET").arg("k")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+    assert_eq!(e.executed(), Executed::Maybe);
+    assert!(conn.closed_reason().is_some());
+}
+
+#[test]
+fn a_large_bulk_string_cut_short_is_an_io_error() {
+    let server = Hostile::start(|mut peer| {
+        if peer.read_command().is_some() {
+            peer.send(b"$2097152\r\n");
+            peer.send(&vec![b'x'; 1 << 20]);
+            peer.close();
+        }
+    });
+    let mut conn = Connection::open(&config(&server)).unwrap();
+    let e = conn.query::<Value>(&Cmd::new("GET").arg("k")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e}");
+    assert_eq!(e.executed(), Executed::Maybe);
+}

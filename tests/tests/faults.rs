@@ -96,7 +96,7 @@ fn client_does_not_replay_a_cut_pipeline() {
     let ran = counter(&server);
     assert!(ran <= 10_000, "replayed: {ran}");
     // And the client goes on with a new connection.
-    let mut client = client;
+    let client = client;
     assert_eq!(client.incr::<_, i64>("counter").unwrap(), ran + 1);
 }
 
@@ -142,7 +142,7 @@ fn delayed_replies_time_out_alone() {
         .timeout(Some(Duration::from_millis(100)))
         .build();
     proxy.delay_key("slow", Duration::from_millis(300));
-    let mut c = client.clone();
+    let c = client.clone();
     let () = c.set("fast", 1).unwrap();
     let err = c.get::<_, Option<i64>>("slow").unwrap_err();
     assert_eq!(
@@ -162,7 +162,7 @@ fn black_holed_server_fails_within_the_deadline() {
     let client = Client::builder(Config::tcp("127.0.0.1", proxy.port()))
         .timeout(Some(Duration::from_millis(300)))
         .build();
-    let mut c = client.clone();
+    let c = client.clone();
     let () = c.set("k", 1).unwrap();
     proxy.pause();
     let started = Instant::now();

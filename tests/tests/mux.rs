@@ -73,7 +73,7 @@ fn sixty_four_threads_ten_thousand_mixed_commands_each() {
     let start = Instant::now();
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
-            let mut mux = mux.clone();
+            let mux = mux.clone();
             let mismatches = Arc::clone(&mismatches);
             let sent = Arc::clone(&sent);
             thread::spawn(move || {
@@ -298,7 +298,7 @@ fn a_server_killed_mid_way() {
     let errors = Arc::new(Mutex::new(HashMap::<String, u64>::new()));
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
-            let mut mux = mux.clone();
+            let mux = mux.clone();
             let stop = Arc::clone(&stop);
             let tally = Arc::clone(&tallies[t]);
             let errors = Arc::clone(&errors);
@@ -402,7 +402,7 @@ fn handles_keep_their_order_within_a_thread() {
     let barrier = Arc::new(Barrier::new(THREADS));
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
-            let mut mux = mux.clone();
+            let mux = mux.clone();
             let barrier = Arc::clone(&barrier);
             thread::spawn(move || {
                 let list = format!("list:{t}");

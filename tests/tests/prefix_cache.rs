@@ -14,7 +14,7 @@ fn raw(server: &RedisServer) -> Connection {
 #[test]
 fn key_prefix_applies_to_every_key_argument() {
     let server = RedisServer::start().unwrap();
-    let mut client = Client::builder(Config::tcp("127.0.0.1", server.port()))
+    let client = Client::builder(Config::tcp("127.0.0.1", server.port()))
         .key_prefix("app:")
         .build();
     let () = client.set("a", 1).unwrap();
@@ -23,11 +23,12 @@ fn key_prefix_applies_to_every_key_argument() {
     assert_eq!(values, [1, 2, 3]);
     let () = client.zadd("z1", "m", 1.0).unwrap();
     let () = client.zadd("z2", "m", 2.0).unwrap();
-    let _: i64 = client.zunionstore("zu", 2, &["z1", "z2"][..]).unwrap();
+    let _: i64 = client
+        .zunionstore("zu", &["z1", "z2"][..], Default::default())
+        .unwrap();
     let _: i64 = client
         .eval(
             "return redis.call('SET', KEYS[1], ARGV[1])",
-            1,
             "from-eval",
             "x",
         )
@@ -89,7 +90,7 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 #[test]
 fn client_side_cache_is_invalidated_by_the_server() {
     let server = RedisServer::start().unwrap();
-    let mut client = Client::builder(Config::tcp("127.0.0.1", server.port()))
+    let client = Client::builder(Config::tcp("127.0.0.1", server.port()))
         .client_side_cache(CacheOptions {
             max_entries: 100,
             ttl: Duration::from_secs(60),
@@ -153,7 +154,7 @@ fn the_clients_own_writes_are_read_back_at_once() {
     // some time after the write's reply: the client must not serve the old
     // value meanwhile.
     let server = RedisServer::start().unwrap();
-    let mut client = Client::builder(Config::tcp("127.0.0.1", server.port()))
+    let client = Client::builder(Config::tcp("127.0.0.1", server.port()))
         .client_side_cache(CacheOptions {
             max_entries: 100,
             ttl: Duration::from_secs(60),

@@ -181,7 +181,7 @@ fn monitor_events() {
     let server = RedisServer::start().unwrap();
     let client = Client::builder(Config::tcp("127.0.0.1", server.port())).build();
     let mut monitor = client.monitor().unwrap();
-    let mut c = client.clone();
+    let c = client.clone();
     let () = c.set("mon\"itored", b"\x00\xff".to_vec()).unwrap();
     let mut events = Vec::new();
     while let Some(event) = monitor

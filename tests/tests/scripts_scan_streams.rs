@@ -80,14 +80,8 @@ fn scripts_in_transactions_and_functions() {
     let library = "#!lua name=mylib\nredis.register_function('myget', function(keys) return redis.call('GET', keys[1]) end)\nredis.register_function{function_name='myro', callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}";
     let name: String = c.function_load(library, false).unwrap();
     assert_eq!(name, "mylib");
-    assert_eq!(
-        c.fcall::<_, _, _, String>("myget", 1, "k", ()).unwrap(),
-        "v"
-    );
-    assert_eq!(
-        c.fcall_ro::<_, _, _, String>("myro", 1, "k", ()).unwrap(),
-        "v"
-    );
+    assert_eq!(c.fcall::<_, _, _, String>("myget", "k", ()).unwrap(), "v");
+    assert_eq!(c.fcall_ro::<_, _, _, String>("myro", "k", ()).unwrap(), "v");
     let again = c.function_load::<_, String>(library, false).unwrap_err();
     assert!(again.to_string().contains("already exists"), "{again}");
     let () = c.function_load(library, true).map(|_: String| ()).unwrap();

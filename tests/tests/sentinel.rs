@@ -57,7 +57,7 @@ fn tcp(server: &RedisServer) -> redis_blocking::Addr {
 #[test]
 fn a_sentinel_client_is_a_client() {
     let group = Sentinels::start().unwrap();
-    let mut client = client(&group, "client_name=features&protocol=3");
+    let client = client(&group, "client_name=features&protocol=3");
     let master = group.initial_master();
 
     // Typed commands, pipelines, transactions, scripts.
@@ -111,7 +111,7 @@ fn client_side_caching_through_sentinel() {
     let group = Sentinels::start().unwrap();
     let config =
         SentinelConfig::from_url(&url(&group.sentinel_addrs(), group.master_name(), "")).unwrap();
-    let mut client = Client::sentinel(config)
+    let client = Client::sentinel(config)
         .unwrap()
         .timeout(Some(Duration::from_secs(5)))
         .client_side_cache(CacheOptions::default())
@@ -143,7 +143,7 @@ fn a_stopped_first_sentinel_is_skipped_within_its_timeout() {
     // SIGSTOP: it still accepts connections (the kernel does), but never
     // answers, the worst kind of down.
     sentinels[0].pause().unwrap();
-    let mut client = client(&group, "sentinel_timeout=0.3");
+    let client = client(&group, "sentinel_timeout=0.3");
     let started = Instant::now();
     let () = client.set("k", "v").unwrap();
     let first = started.elapsed();
@@ -245,7 +245,7 @@ fn the_role_check_rejects_a_stale_sentinels_answer() {
         Some(replica.port().to_string())
     );
     let config = SentinelConfig::from_url(&url(&addrs, group.master_name(), "")).unwrap();
-    let mut client = Client::sentinel(config)
+    let client = Client::sentinel(config)
         .unwrap()
         .timeout(Some(Duration::from_secs(5)))
         .build();
@@ -271,7 +271,7 @@ fn an_admins_replicaof_is_met_with_one_retry() {
     let master = group.initial_master();
     // A server outside the group, for the master to follow a moment.
     let elsewhere = RedisServer::start().unwrap();
-    let mut client = client(&group, "");
+    let client = client(&group, "");
     let () = client.set("warm", "up").unwrap();
     let incr_before = stat(master, "incr", "calls");
 
@@ -328,7 +328,7 @@ fn credentials_for_data_nodes_and_sentinels_are_separate() {
             .max_retries(0)
             .build()
     };
-    let mut client = config(":data-secret@", "sentinel_password=sentinel-secret");
+    let client = config(":data-secret@", "sentinel_password=sentinel-secret");
     let () = client.set("k", "v").unwrap();
     assert_eq!(client.get::<_, String>("k").unwrap(), "v");
 
@@ -350,7 +350,7 @@ fn credentials_for_data_nodes_and_sentinels_are_separate() {
 fn reads_go_to_healthy_replicas_when_asked() {
     let group = Sentinels::builder().replicas(2).start().unwrap();
     let options = "replica_reads=round_robin&replica_fallback=false";
-    let mut client = client(&group, options);
+    let client = client(&group, options);
     let () = client.set("k", "v").unwrap();
     // Replication is asynchronous: wait until both replicas have it.
     for replica in group.initial_replicas() {
@@ -365,7 +365,7 @@ fn reads_go_to_healthy_replicas_when_asked() {
     // Two connections at once: one on each replica, in turn.
     let handles: Vec<_> = (0..8)
         .map(|_| {
-            let mut client = client.clone();
+            let client = client.clone();
             thread::spawn(move || {
                 for _ in 0..20 {
                     assert_eq!(client.get::<_, String>("k").unwrap(), "v");
@@ -391,10 +391,10 @@ fn reads_go_to_healthy_replicas_when_asked() {
 
     // No replica at all: an error without fallback, the master with it.
     let lonely = Sentinels::builder().replicas(0).start().unwrap();
-    let mut strict = self::client(&lonely, options);
+    let strict = self::client(&lonely, options);
     let e = strict.get::<_, Option<String>>("k").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoReplica, "{e}");
-    let mut lenient = self::client(&lonely, "replica_reads=random");
+    let lenient = self::client(&lonely, "replica_reads=random");
     assert_eq!(lenient.get::<_, Option<String>>("k").unwrap(), None);
     assert_eq!(stat(lonely.initial_master(), "get", "calls"), 1);
 }

@@ -334,7 +334,7 @@ fn sigstop_of_the_master_with_calls_in_flight() {
     subscriber.subscribe(["news"]).unwrap();
     let blpop = blpop_forever(&client);
     let reader = Looper::start({
-        let mut client = client.clone();
+        let client = client.clone();
         move |_| client.get::<_, Option<String>>("k")
     });
     // The writer can be held between two writes, so that the old master's
@@ -342,7 +342,7 @@ fn sigstop_of_the_master_with_calls_in_flight() {
     let hold = Arc::new(AtomicBool::new(false));
     let held = Arc::new(AtomicBool::new(false));
     let writer = Looper::start({
-        let mut client = client.clone();
+        let client = client.clone();
         let (hold, held) = (Arc::clone(&hold), Arc::clone(&held));
         move |_| {
             while hold.load(Ordering::SeqCst) {
@@ -366,7 +366,7 @@ fn sigstop_of_the_master_with_calls_in_flight() {
     // A GET with no deadline at all, sent to the stopped master.
     let unbounded = {
         let url = sentinel_url(&group.sentinel_addrs(), group.master_name(), "");
-        let mut client = Client::sentinel(SentinelConfig::from_url(&url).unwrap())
+        let client = Client::sentinel(SentinelConfig::from_url(&url).unwrap())
             .unwrap()
             .build();
         let () = client.set("u", "1").unwrap();
@@ -577,7 +577,7 @@ fn a_missed_switch_master_is_caught_by_the_recheck() {
             },
             other => other.clone(),
         });
-    let mut client = Client::sentinel(config)
+    let client = Client::sentinel(config)
         .unwrap()
         .timeout(Some(Duration::from_secs(5)))
         .build();
@@ -615,7 +615,7 @@ fn discovered_sentinels_take_over_from_the_only_configured_one() {
     let group = Sentinels::start().unwrap();
     let first = &group.sentinels()[0];
     let url = sentinel_url(&[first.addr()], group.master_name(), "");
-    let mut client = Client::sentinel(SentinelConfig::from_url(&url).unwrap())
+    let client = Client::sentinel(SentinelConfig::from_url(&url).unwrap())
         .unwrap()
         .timeout(Some(Duration::from_secs(5)))
         .max_retries(u32::MAX)
@@ -659,7 +659,7 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..8)
         .map(|t| {
-            let (mut client, stop) = (client.clone(), Arc::clone(&stop));
+            let (client, stop) = (client.clone(), Arc::clone(&stop));
             thread::spawn(move || {
                 let mut errors = Vec::new();
                 let mut i = 0u64;
@@ -736,7 +736,7 @@ fn a_busy_clients_connections_leave_the_demoted_node() {
     assert_eq!(named_connections(old, "busy"), 0);
     // The cache tracker followed: a value cached from the new master is
     // invalidated when another client changes it there.
-    let mut reader = client.clone();
+    let reader = client.clone();
     let () = reader.set("shared", "before").unwrap();
     let hits = client.cache_hits();
     wait_until(

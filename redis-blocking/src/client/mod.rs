@@ -64,7 +64,7 @@ use crate::{Cmd, Pipeline};
 /// let client = Client::open("redis://127.0.0.1/")?;
 /// let handles: Vec<_> = (0..4)
 ///     .map(|i| {
-///         let mut client = client.clone();
+///         let client = client.clone();
 ///         std::thread::spawn(move || client.incr::<_, i64>(format!("counter:{i}")))
 ///     })
 ///     .collect();
@@ -324,7 +324,7 @@ impl Client {
     ///
     /// let sentinels = ["10.0.0.1:26379", "10.0.0.2:26379", "10.0.0.3:26379"]
     ///     .map(|s| Addr::parse(s).unwrap());
-    /// let mut client = Client::sentinel(
+    /// let client = Client::sentinel(
     ///     SentinelConfig::new("mymaster", sentinels).data(|node| node.password("s3cret")),
     /// )?
     /// .timeout(Some(Duration::from_secs(5)))

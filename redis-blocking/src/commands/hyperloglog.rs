@@ -1,15 +1,15 @@
 //! HyperLogLog commands.
 
-use crate::Cmd;
+use crate::{Cmd, ToArg, ToArgs};
 
 commands! {
     /// Commands on HyperLogLogs.
-    pub trait HyperLogLogCommands;
+    pub trait HyperLogLogCommands: Handle as HYPERLOGLOG;
 
     /// `PFADD key element...`: true if the estimate changed.
-    fn pfadd<K: ToArg, E: ToArgs>(key: K, elements: E) -> Cmd::new("PFADD").arg(key).arg(elements);
+    fn pfadd<K: ToArg<'a>, E: ToArgs<'a>>(key: K, elements: E) => Cmd::new("PFADD").arg(key).arg(elements);
     /// `PFCOUNT key...`: the estimated cardinality of the union.
-    fn pfcount<K: ToArgs>(keys: K) -> Cmd::new("PFCOUNT").arg(keys);
+    fn pfcount<K: ToArgs<'a>>(keys: K) => Cmd::new("PFCOUNT").arg(keys);
     /// `PFMERGE destination source...`.
-    fn pfmerge<D: ToArg, K: ToArgs>(destination: D, sources: K) -> Cmd::new("PFMERGE").arg(destination).arg(sources);
+    fn pfmerge<D: ToArg<'a>, K: ToArgs<'a>>(destination: D, sources: K) => Cmd::new("PFMERGE").arg(destination).arg(sources);
 }

@@ -1,17 +1,33 @@
-//! Typed commands for every data type.
+//! Typed commands: the whole Redis 7.0 command set, one trait per group.
 //!
-//! Each group of commands is a trait, implemented for every [`Runner`]
-//! (a [`Connection`](crate::Connection) and whatever else runs commands);
-//! the same commands are methods of [`Pipeline`](crate::Pipeline), where
-//! they queue instead of run. Import them all with
-//! `use redis_blocking::prelude::*`.
+//! Each trait is implemented for every [`Handle`]: `&Client` and
+//! `&ClusterClient` (shared, `&self`), `&mut Connection` and `&mut Pooled`
+//! (one connection, `&mut self`), and per-call option handles such as
+//! [`with_timeout`](Handle::with_timeout). Method calls borrow as needed,
+//! so the same line works on a client and on a connection. The same
+//! commands are methods of [`Pipeline`](crate::Pipeline), where they queue
+//! instead of run. Import them all with `use redis_blocking::prelude::*`.
+//!
+//! Commands with options take builders in the [`SetOptions`] style
+//! (`Default`, one method per option). Where the reply has a fixed shape
+//! the method returns a typed value ([`StreamInfo`](crate::StreamInfo),
+//! [`ClientInfo`](crate::ClientInfo), [`Popped`](crate::Popped),
+//! [`Role`](crate::Role), ...); elsewhere the caller picks any
+//! [`FromReply`](crate::FromReply) type (`RV`).
+//!
+//! Which command each method sends, and why the few commands without a
+//! method have none, is listed in [`coverage`].
 //!
 //! ```no_run
+//! use std::time::Duration;
 //! use redis_blocking::prelude::*;
 //!
-//! let mut conn = Connection::open_url("redis://127.0.0.1")?;
-//! conn.set::<_, _, ()>("visits", 0)?;
-//! let visits: i64 = conn.incr("visits")?;
+//! let client = Client::open("redis://127.0.0.1")?; // no `mut`: typed calls take &self
+//! let () = client.set("visits", 0)?;
+//! let visits: i64 = client.incr("visits")?;
+//! let job: Option<(String, String)> = client.with_timeout(Duration::from_secs(2)).brpop("jobs", 1.0)?;
+//!
+//! let mut conn = Connection::open_url("redis://127.0.0.1")?; // one connection: &mut self
 //! let mut pipe = Pipeline::new();
 //! pipe.incr("visits").incr_by("visits", 10);
 //! let (a, b): (i64, i64) = conn.query_pipeline(&pipe)?;
@@ -22,15 +38,22 @@
 #[macro_use]
 mod macros;
 
+mod acl;
 mod bitmaps;
+mod connection;
+pub mod coverage;
 mod geo;
 mod hashes;
 mod hyperloglog;
+mod introspection;
 mod keys;
 mod lists;
 mod options;
+mod pubsub;
+mod runner;
 mod scripting;
 mod server;
+mod session;
 mod sets;
 mod sorted_sets;
 mod streams;
@@ -40,75 +63,32 @@ mod strings;
 /// old name.
 pub use resp_core::command as info;
 
+pub use acl::AclCommands;
 pub use bitmaps::BitmapCommands;
+pub use connection::ConnectionCommands;
 pub use geo::GeoCommands;
 pub use hashes::HashCommands;
 pub use hyperloglog::HyperLogLogCommands;
+pub use introspection::IntrospectionCommands;
 pub use keys::KeyCommands;
 pub use lists::ListCommands;
-pub use options::{BitOp, Direction, Expiry, GeoUnit, SetCondition, SetOptions, ZAddOptions};
+pub use options::*;
+pub use pubsub::PubSubCommands;
+pub use runner::{Handle, OneConnection, Runner, SharedRunner, WithTimeout};
 pub use scripting::ScriptingCommands;
 pub use server::ServerCommands;
+pub use session::{ConnectionHandle, SessionCommands};
 pub use sets::SetCommands;
 pub use sorted_sets::SortedSetCommands;
-pub use streams::{StreamCommands, StreamGroupCommands, XReadOptions};
+pub use streams::{StreamCommands, StreamGroupCommands};
 pub use strings::StringCommands;
 
-use std::time::Duration;
+/// Writes the number of arguments `args` makes, then the arguments: the
+/// `numkeys` of `EVAL`, `ZUNION`, `LMPOP`, `SINTERCARD` ...
+pub(crate) struct Counted<T>(pub T);
 
-use crate::{Cmd, FromReply, Result};
-
-/// Something that runs a command and converts its reply.
-pub trait Runner {
-    /// Runs `cmd` and converts its reply to `T`.
-    ///
-    /// # Errors
-    ///
-    /// As [`Connection::query`](crate::Connection::query).
-    fn run_cmd<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T>;
-
-    /// This runner, with `timeout` for the typed calls made through the
-    /// returned handle (replacing the connection's or client's; blocking
-    /// commands still add their own wait to it).
-    ///
-    /// # Example
-    ///
-    /// ```no_run
-    /// use std::time::Duration;
-    /// use redis_blocking::prelude::*;
-    ///
-    /// let mut client = Client::open("redis://127.0.0.1/")?;
-    /// let v: Option<String> = client.with_timeout(Duration::from_millis(50)).get("k")?;
-    /// # Ok::<(), redis_blocking::Error>(())
-    /// ```
-    fn with_timeout(&mut self, timeout: Duration) -> WithTimeout<'_, Self>
-    where
-        Self: Sized,
-    {
-        WithTimeout {
-            runner: self,
-            timeout,
-        }
-    }
-}
-
-/// A [`Runner`] whose calls have their own timeout; see
-/// [`Runner::with_timeout`].
-#[derive(Debug)]
-pub struct WithTimeout<'r, R> {
-    runner: &'r mut R,
-    timeout: Duration,
-}
-
-impl<R: Runner> Runner for WithTimeout<'_, R> {
-    fn run_cmd<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T> {
-        let timed = cmd.clone().timeout(self.timeout);
-        self.runner.run_cmd(&timed)
-    }
-}
-
-impl Runner for crate::Connection {
-    fn run_cmd<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T> {
-        self.query(cmd)
+impl<'a, T: crate::ToArgs<'a>> crate::ToArgs<'a> for Counted<T> {
+    fn write_args(&self, out: &mut crate::cmd::ArgSink<'_, 'a>) {
+        out.push_counted(&self.0);
     }
 }

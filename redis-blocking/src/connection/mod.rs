@@ -291,6 +291,9 @@ impl Connection {
     /// Fails for commands whose replies a regular connection cannot pair
     /// with them.
     pub(crate) fn pairable(cmd: &Cmd<'_>) -> Result<()> {
+        if let Some(why) = cmd.invalid() {
+            return Err(Error::new(ErrorKind::InvalidCommand, Executed::No, why));
+        }
         if changes_mode(cmd) {
             return Err(Error::new(
                 ErrorKind::InvalidCommand,

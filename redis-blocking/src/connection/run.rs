@@ -11,7 +11,7 @@
 use std::io;
 use std::time::Instant;
 
-use resp_core::client::Event;
+use resp_core::client::{BulkHeader, Event};
 use resp_core::{ErrorKind as DecodeErrorKind, Frame, Status};
 
 use super::Connection;
@@ -174,6 +174,21 @@ impl Connection {
         loop {
             // Hand over every complete reply already buffered.
             while *got < expected {
+                // A large bulk string reply: read straight into a buffer of
+                // its own, as the server sends it.
+                if self.rpos < self.rlen && self.rbuf[self.rpos] == b'$' {
+                    let buffered = &self.rbuf[self.rpos..self.rlen];
+                    if let Some(header) = self.conv.large_bulk(buffered, STEAL_THRESHOLD) {
+                        match self.read_large_bulk(header, deadline) {
+                            Ok(payload) => {
+                                on_reply(Frame::Bulk(payload.into()));
+                                *got += 1;
+                                continue;
+                            }
+                            Err(error) => return Err(self.poison(error, *written)),
+                        }
+                    }
+                }
                 match self.conv.handle_input(&self.rbuf[self.rpos..self.rlen]) {
                     Ok(Status::Complete((Event::Reply(frame), used))) => {
                         match large_bulk(&frame, &self.rbuf, self.rpos + used == self.rlen) {
@@ -298,6 +313,64 @@ impl Connection {
         self.last_used = Instant::now();
         self.settle_read_buffer();
         Ok(())
+    }
+
+    /// Reads the bulk string whose `header` starts the buffered input into
+    /// a buffer of exactly its size: what is buffered of it is copied once,
+    /// the rest is read straight into that buffer (on plaintext streams
+    /// without zero-filling it first). The deadline holds however the
+    /// bytes arrive.
+    fn read_large_bulk(
+        &mut self,
+        header: BulkHeader,
+        deadline: Option<Instant>,
+    ) -> Result<Vec<u8>> {
+        let total = header.len + 2;
+        let mut payload = Vec::with_capacity(total);
+        let start = self.rpos + header.header;
+        let buffered = (self.rlen - start).min(total);
+        payload.extend_from_slice(&self.rbuf[start..start + buffered]);
+        self.rpos = start + buffered;
+        self.settle_read_buffer();
+        while payload.len() < total {
+            match self.stream.read_spare(&mut payload, total) {
+                Ok(0) => {
+                    return Err(Error::new(
+                        ErrorKind::Io,
+                        Executed::No,
+                        format!("{} closed the connection", self.addr),
+                    ))
+                }
+                Ok(_) => {
+                    if deadline.is_some_and(|d| Instant::now() >= d) && payload.len() < total {
+                        return Err(self.timed_out(false));
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    match net::wait(self.stream.fd(), true, false, deadline) {
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                            return Err(self.timed_out(false))
+                        }
+                        Err(e) => return Err(Error::io(Executed::No, "waiting on the socket", e)),
+                    }
+                }
+                Err(e) => {
+                    return Err(Error::io(
+                        Executed::No,
+                        &format!("reading from {}", self.addr),
+                        e,
+                    ))
+                }
+            }
+        }
+        if payload[header.len..] != *b"\r\n" {
+            return Err(self.out_of_step("a bulk string not ended by CRLF"));
+        }
+        payload.truncate(header.len);
+        self.conv.took_bulk(header);
+        Ok(payload)
     }
 
     fn timed_out(&self, writing: bool) -> Error {

@@ -90,6 +90,79 @@ impl Connection {
         }
     }
 
+    /// The bytes received and not consumed yet, bypassing the RESP
+    /// decoder: for what a streaming connection carries that is not RESP,
+    /// such as the RDB file a server sends after `SYNC`. When no more than
+    /// `beyond` bytes are buffered, reads once, waiting at most `timeout`
+    /// (`None`: for ever): pass 0 for whatever is there, or the length of
+    /// an incomplete piece to get more. A slice no longer than `beyond`
+    /// means the time ran out. Mark what was used with
+    /// [`consume_raw`](Connection::consume_raw); the rest stays for
+    /// [`next_frame`](Connection::next_frame).
+    ///
+    /// Call it only between frames: bytes of a frame `next_frame` has
+    /// begun to decode are not set aside.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidCommand`] if the connection is not streaming;
+    /// the connection failing or closing, which closes it for good.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use redis_blocking::{Cmd, Connection};
+    ///
+    /// let mut conn = Connection::open_url("redis://127.0.0.1:6379")?;
+    /// conn.start_stream(&Cmd::new("SYNC"))?;
+    /// let mut seen = 0;
+    /// let header_end = loop {
+    ///     let bytes = conn.raw_input(seen, None)?;
+    ///     match bytes.iter().position(|&b| b == b'\n') {
+    ///         Some(end) => break end + 1,
+    ///         None => seen = bytes.len(),
+    ///     }
+    /// };
+    /// conn.consume_raw(header_end); // "$<length>\r\n"; the RDB follows
+    /// # Ok::<(), redis_blocking::Error>(())
+    /// ```
+    pub fn raw_input(&mut self, beyond: usize, timeout: Option<Duration>) -> Result<&[u8]> {
+        self.usable()?;
+        if !self.is_streaming() {
+            return Err(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                "not a streaming connection: use start_stream first",
+            ));
+        }
+        if self.rlen - self.rpos <= beyond {
+            let deadline = timeout.map(|t| Instant::now() + t);
+            loop {
+                if !self.is_tls_or_waited(deadline, None)? {
+                    break;
+                }
+                match self.read_some() {
+                    Ok(Read::Data) => break,
+                    Ok(Read::WouldBlock) if self.stream.is_tls() => {
+                        if !self.wait_readable(deadline, None)? {
+                            break;
+                        }
+                    }
+                    Ok(Read::WouldBlock) => {}
+                    Err(error) => return Err(self.poison(error, 0).error),
+                }
+            }
+        }
+        Ok(&self.rbuf[self.rpos..self.rlen])
+    }
+
+    /// Marks the first `n` bytes [`raw_input`](Connection::raw_input)
+    /// showed as used (at most what is buffered).
+    pub fn consume_raw(&mut self, n: usize) {
+        self.rpos += n.min(self.rlen - self.rpos);
+        self.settle_read_buffer();
+    }
+
     /// The next frame, or a wake-up when `wake` becomes readable first.
     pub(crate) fn next_frame_or_wake(
         &mut self,

@@ -37,7 +37,7 @@ pub use handle::Pending;
 use self::call::Outcome;
 use self::shared::{Options, Shared, State};
 use crate::batch::{typed_pipeline, BatchRun};
-use crate::commands::Runner;
+use crate::commands::{Runner, SharedRunner};
 use crate::config::Config;
 use crate::connection::deadline_after;
 use crate::connector::Connector;
@@ -98,7 +98,7 @@ use crate::{Cmd, Pipeline};
 /// let mux = Multiplexed::open("redis://127.0.0.1/")?;
 /// let workers: Vec<_> = (0..64)
 ///     .map(|i| {
-///         let mut mux = mux.clone();
+///         let mux = mux.clone();
 ///         std::thread::spawn(move || mux.incr::<_, i64>(format!("counter:{i}")))
 ///     })
 ///     .collect();
@@ -409,10 +409,9 @@ impl Multiplexed {
         if pipe.is_atomic() {
             return;
         }
-        let mut runner = self;
         for (i, call) in pipe.script_calls() {
             if matches!(&results[*i], Err(e) if e.code() == Some(&ErrorCode::NoScript)) {
-                results[*i] = runner.run_script(call);
+                results[*i] = self.run_script(call);
             }
         }
     }
@@ -440,8 +439,8 @@ impl Runner for Multiplexed {
     }
 }
 
-impl Runner for &Multiplexed {
-    fn run_cmd<T: FromReply>(&mut self, cmd: &Cmd<'_>) -> Result<T> {
+impl SharedRunner for Multiplexed {
+    fn run_shared<T: FromReply>(&self, cmd: &Cmd<'_>) -> Result<T> {
         self.query(cmd)
     }
 }

@@ -42,6 +42,51 @@ impl Stream {
         }
     }
 
+    /// Reads without waiting into `buf`'s spare capacity, up to `limit`
+    /// bytes in all: plaintext streams write straight into the unfilled
+    /// memory (no zero-filling first); TLS, which reads through a slice,
+    /// zero-fills at most a MiB at a time.
+    pub fn read_spare(&mut self, buf: &mut Vec<u8>, limit: usize) -> io::Result<usize> {
+        let want = limit.saturating_sub(buf.len());
+        let fd = match self {
+            Stream::Tcp(s) => s.as_raw_fd(),
+            Stream::Unix(s) => s.as_raw_fd(),
+            Stream::Tls(s) => {
+                let old = buf.len();
+                buf.resize(old + want.min(1 << 20), 0);
+                let read = s.read(&mut buf[old..]);
+                buf.truncate(old + *read.as_ref().unwrap_or(&0));
+                return read;
+            }
+        };
+        let spare = &mut buf.spare_capacity_mut()[..want];
+        let n = loop {
+            // SAFETY: `spare` is writable memory of `spare.len()` bytes
+            // owned by `buf` for the duration of the call (recv only
+            // writes, never reads, it), and `fd` is an open socket owned by
+            // this stream.
+            let n = unsafe {
+                libc::recv(
+                    fd,
+                    spare.as_mut_ptr().cast(),
+                    spare.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if n >= 0 {
+                break n as usize;
+            }
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        };
+        // SAFETY: recv initialised the first `n` bytes of the spare
+        // capacity, which follow the `buf.len()` initialised ones.
+        unsafe { buf.set_len(buf.len() + n) };
+        Ok(n)
+    }
+
     /// Waits for data and reads it, for plaintext streams; `None` for TLS,
     /// which must wait with `poll`. The wait ends with `WouldBlock` after
     /// the socket's receive timeout (see [`Stream::bound_wait`]).

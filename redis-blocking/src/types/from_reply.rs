@@ -105,7 +105,7 @@ fn mismatch<T>(want: &str, frame: &Frame<'_>) -> Result<T> {
 }
 
 /// Strips attributes, and turns an error reply into `Err`.
-fn plain(frame: Frame<'_>) -> Result<Frame<'_>> {
+pub(crate) fn plain(frame: Frame<'_>) -> Result<Frame<'_>> {
     match frame.strip_attributes() {
         Frame::Error(e) | Frame::BulkError(e) => Err(Error::server(ServerError::new(
             String::from_utf8_lossy(&e).into_owned(),

@@ -26,6 +26,7 @@ use resp_core::{Frame, OwnedFrame};
 
 use crate::options::TlsSettings;
 
+pub(crate) mod ciphers;
 pub(crate) mod tls;
 
 /// Where to connect.
@@ -34,6 +35,10 @@ pub(crate) enum Target<'a> {
     Tcp { host: &'a str, port: i64 },
     Unix(&'a Path),
 }
+
+/// What a reply that did not come within `-t` is reported as: hiredis'
+/// words for a blocking read that timed out on Linux (`EAGAIN`).
+pub(crate) const TIMED_OUT: &str = "Resource temporarily unavailable";
 
 /// Why a call failed, in hiredis' words (what `redis-cli` prints after
 /// `Error: `).
@@ -71,6 +76,9 @@ impl ReadError {
 
     /// The words for a failed call (the connection is closed by then).
     fn from_call(e: &redis_blocking::Error) -> ReadError {
+        if e.kind() == ErrorKind::Timeout {
+            return ReadError::Io(TIMED_OUT.into());
+        }
         let source = e.source();
         if let Some(io) = source.and_then(|s| s.downcast_ref::<io::Error>()) {
             return ReadError::Io(strerror(io));
@@ -118,16 +126,34 @@ fn protocol_message(e: &resp_core::Error) -> String {
 /// (`Connection refused`, `Name or service not known`, the TLS library's
 /// message, ...).
 pub(crate) fn connect_message(e: &redis_blocking::Error) -> String {
+    if e.kind() == ErrorKind::Timeout {
+        return strerror(&io::Error::from_raw_os_error(libc::ETIMEDOUT));
+    }
     match e.source() {
         Some(source) => match source.downcast_ref::<io::Error>() {
             Some(io) => strerror(io),
-            // The TLS library's error, in its words.
-            None => source.to_string(),
+            // The TLS library's error, as hiredis words a failed handshake.
+            None => tls_message(&source.to_string()),
         },
         // The name resolved to no address.
         None if e.kind() == ErrorKind::Connect => "Can't resolve".into(),
         None => e.to_string(),
     }
+}
+
+/// hiredis' words for a TLS handshake that failed: `SSL_connect failed:`
+/// and OpenSSL's reason (the fifth field of an OpenSSL error line such as
+/// `error:0A000086:SSL routines:...:certificate verify failed:file:line:`);
+/// other messages as they are.
+fn tls_message(text: &str) -> String {
+    if let Some(rest) = text.split("error:").nth(1) {
+        let fields: Vec<&str> = rest.split(':').collect();
+        let code = fields.first().copied().unwrap_or_default();
+        if fields.len() >= 4 && code.len() == 8 && code.chars().all(|c| c.is_ascii_hexdigit()) {
+            return format!("SSL_connect failed: {}", fields[3]);
+        }
+    }
+    text.to_owned()
 }
 
 /// The command for `argv` (not empty), bytes as they are.
@@ -146,9 +172,15 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    /// Connects, sending nothing; the error is hiredis' `errstr`
-    /// (`Connection refused`, `Name or service not known`, ...).
-    pub(crate) fn connect(target: &Target<'_>, tls: Option<&TlsSettings>) -> Result<Conn, String> {
+    /// Connects, sending nothing, waiting at most `timeout` (`-t`; also
+    /// the limit on each reply afterwards); the error is hiredis' `errstr`
+    /// (`Connection refused`, `Name or service not known`, `Connection
+    /// timed out`, ...).
+    pub(crate) fn connect(
+        target: &Target<'_>,
+        tls: Option<&TlsSettings>,
+        timeout: Option<Duration>,
+    ) -> Result<Conn, String> {
         // Kept until the connection is open: the TLS setup reads it.
         let mut ca_bundle = None;
         let config = match target {
@@ -172,9 +204,11 @@ impl Conn {
             // As before: TLS settings do not apply to Unix sockets.
             Target::Unix(path) => Config::unix(*path),
         };
-        // As redis-cli: no connect timeout, keepalive after 15 s idle.
+        // As redis-cli: no connect timeout unless -t, keepalive after 15 s
+        // idle.
         let config = config
-            .connect_timeout(None)
+            .connect_timeout(timeout)
+            .timeout(timeout)
             .keepalive(Some(Duration::from_secs(15)))
             .ping_on_connect(false);
         let inner = Connection::open(&config).map_err(|e| connect_message(&e))?;
@@ -273,6 +307,25 @@ impl Conn {
             .map_err(|e| ReadError::from_call(&e))
     }
 
+    /// The bytes received and not consumed, bypassing the RESP decoder
+    /// (the RDB after `SYNC`); reads once when no more than `beyond` are
+    /// buffered, waiting at most `timeout`. No longer than `beyond` when
+    /// the time ran out.
+    pub(crate) fn raw_input(
+        &mut self,
+        beyond: usize,
+        timeout: Option<Duration>,
+    ) -> Result<&[u8], ReadError> {
+        self.inner
+            .raw_input(beyond, timeout)
+            .map_err(|e| ReadError::from_call(&e))
+    }
+
+    /// Marks `n` bytes of [`Conn::raw_input`] as used.
+    pub(crate) fn consume_raw(&mut self, n: usize) {
+        self.inner.consume_raw(n);
+    }
+
     /// A command on a connection that reads frame by frame.
     fn stream_call(
         &mut self,
@@ -330,7 +383,7 @@ mod tests {
         let path = dir.join("s.sock");
         let listener = UnixListener::bind(&path).unwrap();
         let server = std::thread::spawn(move || serve(listener.accept().unwrap().0));
-        let conn = Conn::connect(&Target::Unix(&path), None).unwrap();
+        let conn = Conn::connect(&Target::Unix(&path), None, None).unwrap();
         (conn, server, dir)
     }
 
@@ -373,7 +426,9 @@ mod tests {
 
         let missing = Path::new("/nonexistent/redis.sock");
         assert_eq!(
-            Conn::connect(&Target::Unix(missing), None).err().unwrap(),
+            Conn::connect(&Target::Unix(missing), None, None)
+                .err()
+                .unwrap(),
             "No such file or directory"
         );
         assert_eq!(
@@ -382,12 +437,22 @@ mod tests {
                     host: "",
                     port: 6379
                 },
+                None,
                 None
             )
             .err()
             .unwrap(),
             "Name or service not known"
         );
+    }
+
+    #[test]
+    fn tls_failures_in_hiredis_words() {
+        assert_eq!(
+            tls_message("error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: (self-signed certificate in certificate chain)"),
+            "SSL_connect failed: certificate verify failed"
+        );
+        assert_eq!(tls_message("something else"), "something else");
     }
 
     #[test]

@@ -249,7 +249,7 @@ fn key_sizes(
 }
 
 /// Sends every command, then reads every reply.
-fn pipeline(
+pub(super) fn pipeline(
     session: &mut Session,
     commands: impl Iterator<Item = Vec<Vec<u8>>>,
 ) -> Result<Vec<resp_core::OwnedFrame>, String> {

@@ -15,9 +15,13 @@ use std::time::Duration;
 
 use crate::format::OutputMode;
 
+mod cluster;
 pub(crate) mod uri;
 mod usage;
 
+pub use cluster::{
+    ClusterCommand, DEFAULT_MIGRATE_PIPELINE, DEFAULT_MIGRATE_TIMEOUT, DEFAULT_REBALANCE_THRESHOLD,
+};
 pub use usage::{usage, version};
 
 /// TLS settings (`--tls` and friends, or a `rediss://` URI).
@@ -35,6 +39,11 @@ pub struct TlsSettings {
     pub key_file: Option<PathBuf>,
     /// `--insecure`: no certificate or host name check.
     pub insecure: bool,
+    /// `--tls-ciphers`: the cipher list for TLS 1.2 and below (OpenSSL
+    /// syntax).
+    pub ciphers: Option<String>,
+    /// `--tls-ciphersuites`: the TLS 1.3 cipher suites (OpenSSL syntax).
+    pub ciphersuites: Option<String>,
 }
 
 /// The protocol asked for on the command line.
@@ -78,6 +87,18 @@ pub enum Mode {
     Stat,
     /// `--scan`.
     Scan,
+    /// `--latency-dist`.
+    LatencyDist,
+    /// `--replica` or `--slave`.
+    Replica,
+    /// `--rdb <file>` or `--functions-rdb <file>`.
+    Rdb,
+    /// `--hotkeys`.
+    HotKeys,
+    /// `--lru-test <keys>`.
+    LruTest,
+    /// `--intrinsic-latency <seconds>`.
+    IntrinsicLatency,
 }
 
 /// Everything the command line says.
@@ -126,8 +147,28 @@ pub struct Options {
     pub stdin_tag: Option<Vec<u8>>,
     /// `-e`: exit with 1 when the command fails (an error reply).
     pub set_errcode: bool,
-    /// `-c`: accepted; redirections are not followed yet.
+    /// `-c`: follow `MOVED` and `ASK` redirections.
     pub cluster: bool,
+    /// `--cluster <command>`: the cluster manager.
+    pub cluster_command: Option<ClusterCommand>,
+    /// `-t <seconds>`: the longest wait to connect and for each reply
+    /// (`None`: no limit).
+    pub timeout: Option<Duration>,
+    /// `--rdb` / `--functions-rdb`: where the RDB goes (`-` is stdout).
+    pub rdb_file: Option<String>,
+    /// `--functions-rdb`: the functions only.
+    pub functions_rdb: bool,
+    /// `--lru-test <keys>`.
+    pub lru_test_keys: i64,
+    /// `--intrinsic-latency <seconds>`.
+    pub intrinsic_seconds: i64,
+    /// `--ldb` or `--ldb-sync-mode`: debug the `--eval` script.
+    pub ldb: bool,
+    /// `--ldb-sync-mode`: the synchronous debugger (the server is blocked,
+    /// changes are kept).
+    pub ldb_sync: bool,
+    /// `--mono`: `--latency-dist` in shades of grey.
+    pub mono: bool,
     /// `--no-auth-warning`.
     pub no_auth_warning: bool,
     /// `--verbose`.
@@ -181,6 +222,15 @@ impl Options {
             stdin_tag: None,
             set_errcode: false,
             cluster: false,
+            cluster_command: None,
+            timeout: None,
+            rdb_file: None,
+            functions_rdb: false,
+            lru_test_keys: 0,
+            intrinsic_seconds: 0,
+            ldb: false,
+            ldb_sync: false,
+            mono: false,
             no_auth_warning: false,
             verbose: false,
             mode: Mode::Command,
@@ -195,31 +245,44 @@ impl Options {
     }
 
     /// Sets the special mode when it comes before the current one in
-    /// `redis-cli`'s order (latency history, latency, pipe, bigkeys,
-    /// memkeys, stat, scan): several modes given, the first in that order
-    /// runs.
+    /// `redis-cli`'s order (latency history, latency, latency
+    /// distribution, replica, rdb, pipe, bigkeys, memkeys, hotkeys, stat,
+    /// scan, LRU test, intrinsic latency): several modes given, the first
+    /// in that order runs. (`--cluster` runs before all of them.)
     fn set_mode(&mut self, mode: Mode) {
         let rank = |m: Mode| match m {
             Mode::LatencyHistory => 0,
             Mode::Latency => 1,
-            Mode::Pipe => 2,
-            Mode::BigKeys => 3,
-            Mode::MemKeys => 4,
-            Mode::Stat => 5,
-            Mode::Scan => 6,
-            Mode::Command => 7,
+            Mode::LatencyDist => 2,
+            Mode::Replica => 3,
+            Mode::Rdb => 4,
+            Mode::Pipe => 5,
+            Mode::BigKeys => 6,
+            Mode::MemKeys => 7,
+            Mode::HotKeys => 8,
+            Mode::Stat => 9,
+            Mode::Scan => 10,
+            Mode::LruTest => 11,
+            Mode::IntrinsicLatency => 12,
+            Mode::Command => 13,
         };
         if rank(mode) < rank(self.mode) {
             self.mode = mode;
         }
     }
 
-    /// Takes the password from `REDISCLI_AUTH` when none was given, as
-    /// `redis-cli` does after parsing.
+    /// Takes the password from `REDISCLI_AUTH` when none was given, and
+    /// `--cluster-yes` from `REDISCLI_CLUSTER_YES=1`, as `redis-cli` does
+    /// after parsing.
     pub fn apply_env(&mut self) {
         if self.password.is_none() {
             if let Some(auth) = std::env::var_os("REDISCLI_AUTH") {
                 self.password = Some(auth.into_vec());
+            }
+        }
+        if std::env::var_os("REDISCLI_CLUSTER_YES").is_some_and(|v| v == "1") {
+            if let Some(cmd) = self.cluster_command.as_mut() {
+                cmd.yes = true;
             }
         }
     }
@@ -266,7 +329,10 @@ impl Exit {
 /// assert_eq!(e.stderr, "Unrecognized option or bad number of args for: '--bogus'\n");
 /// ```
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Options, Exit> {
-    parse_with(args, crate::term::stdout_is_tty())
+    parse_with(
+        args,
+        crate::term::stdout_is_tty() || crate::term::fake_tty(),
+    )
 }
 
 /// [`parse`], with whether stdout is a terminal said by the caller.
@@ -283,11 +349,25 @@ pub fn parse_with(
     let mut resp2 = false;
     let mut resp3 = false;
     let mut json = false;
-    let mut eval_ldb = false;
+    let mut rdb = false;
+    let mut functions_rdb = false;
+    // --cluster-* options may come before --cluster.
+    let mut cluster = ClusterCommand::default();
+    let mut cluster_mode = false;
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_slice();
         let last = i + 1 == args.len();
+        if arg.starts_with(b"--cluster-") {
+            match cluster::option(&args, i, &mut cluster) {
+                cluster::Step::Used(end) => {
+                    i = end + 1;
+                    continue;
+                }
+                cluster::Step::Fail(message) => return Err(Exit::error(message)),
+                cluster::Step::NotOurs => {}
+            }
+        }
         // The value of an option that takes one; only called when !last.
         let mut value = || {
             i += 1;
@@ -356,7 +436,54 @@ pub fn parse_with(
                 o.memkeys_samples = atoi(&value()) as u32;
             }
             b"--eval" if !last => o.eval = Some(PathBuf::from(OsString::from_vec(value()))),
-            b"--ldb" | b"--ldb-sync-mode" => eval_ldb = true,
+            b"--ldb" => {
+                o.ldb = true;
+                o.output = OutputMode::Raw;
+            }
+            b"--ldb-sync-mode" => {
+                o.ldb = true;
+                o.ldb_sync = true;
+                o.output = OutputMode::Raw;
+            }
+            b"-t" if !last => match parse_timeout(&value()) {
+                Some(timeout) => o.timeout = timeout,
+                None => return Err(Exit::error("Invalid connection timeout for -t.\n")),
+            },
+            b"--latency-dist" => o.set_mode(Mode::LatencyDist),
+            b"--mono" => o.mono = true,
+            b"--lru-test" if !last => {
+                o.set_mode(Mode::LruTest);
+                o.lru_test_keys = atoi(&value());
+            }
+            b"--slave" | b"--replica" => o.set_mode(Mode::Replica),
+            b"--intrinsic-latency" if !last => {
+                o.set_mode(Mode::IntrinsicLatency);
+                o.intrinsic_seconds = i64::from(atoi(&value()) as i32);
+            }
+            b"--rdb" if !last => {
+                rdb = true;
+                o.set_mode(Mode::Rdb);
+                o.rdb_file = Some(text(value()));
+            }
+            b"--functions-rdb" if !last => {
+                functions_rdb = true;
+                o.set_mode(Mode::Rdb);
+                o.rdb_file = Some(text(value()));
+            }
+            b"--hotkeys" => o.set_mode(Mode::HotKeys),
+            b"--tls-ciphers" if !last => o.tls_settings.ciphers = Some(text(value())),
+            b"--tls-ciphersuites" if !last => o.tls_settings.ciphersuites = Some(text(value())),
+            b"--cluster" if !last && !cluster_mode => {
+                cluster_mode = true;
+                i = cluster::command(&args, i + 1, &mut cluster);
+            }
+            b"--cluster" => {
+                return Err(Exit {
+                    stdout: String::new(),
+                    stderr: usage(),
+                    code: 1,
+                })
+            }
             b"-c" => o.cluster = true,
             b"-d" if !last => o.mb_delim = value(),
             b"-D" if !last => o.cmd_delim = value(),
@@ -389,22 +516,8 @@ pub fn parse_with(
                     )),
                 }
             }
-            b"--cluster"
-            | b"--replica"
-            | b"--slave"
-            | b"--rdb"
-            | b"--functions-rdb"
-            | b"--hotkeys"
-            | b"--lru-test"
-            | b"--intrinsic-latency"
-            | b"--latency-dist"
-            | b"--tls-ciphers"
-            | b"--tls-ciphersuites"
-            | b"--mono" => {
-                return Err(Exit::error(format!(
-                    "redis-cli-rs: option '{}' is not supported yet\n",
-                    text(arg.to_vec())
-                )))
+            _ if cluster_mode && arg.first() != Some(&b'-') => {
+                i = cluster::positional(&args, i, &mut cluster);
             }
             _ if arg.first() == Some(&b'-') => {
                 return Err(Exit::error(format!(
@@ -417,7 +530,10 @@ pub fn parse_with(
         }
         i += 1;
     }
-    o.args = args[i..].to_vec();
+    o.args = args[i.min(args.len())..].to_vec();
+    if cluster_mode {
+        o.cluster_command = Some(cluster);
+    }
     if o.socket.is_some() && o.cluster {
         return Err(Exit::error("Options -c and -s are mutually exclusive.\n"));
     }
@@ -430,14 +546,9 @@ pub fn parse_with(
         (false, false, true) => ProtocolChoice::JsonResp3,
         _ => ProtocolChoice::Default,
     };
-    if eval_ldb && o.eval.is_none() {
+    if o.ldb && o.eval.is_none() {
         return Err(Exit::error(
             "Options --ldb and --ldb-sync-mode require --eval.\nTry redis-cli --help for more information.\n",
-        ));
-    }
-    if eval_ldb {
-        return Err(Exit::error(
-            "redis-cli-rs: option '--ldb' is not supported yet\n",
         ));
     }
     if !o.no_auth_warning && o.password.is_some() {
@@ -446,6 +557,12 @@ pub fn parse_with(
                 .into(),
         );
     }
+    if rdb && functions_rdb {
+        return Err(Exit::error(
+            "Option --functions-rdb and --rdb are mutually exclusive.\n",
+        ));
+    }
+    o.functions_rdb = functions_rdb;
     if o.stdin_last_arg && o.stdin_tag.is_some() {
         return Err(Exit::error("Options -x and -X are mutually exclusive.\n"));
     }
@@ -479,9 +596,21 @@ pub(crate) fn atoi(bytes: &[u8]) -> i64 {
     }
 }
 
+/// `-t <seconds>` as newer `redis-cli` versions read it (`strtod` of the
+/// whole value, not negative, not NaN): `Some(None)` for 0 (no limit),
+/// `None` when invalid.
+fn parse_timeout(value: &[u8]) -> Option<Option<Duration>> {
+    let seconds: f64 = std::str::from_utf8(value).ok()?.trim_start().parse().ok()?;
+    if seconds.is_nan() || seconds < 0.0 || !seconds.is_finite() {
+        return None;
+    }
+    let micros = (seconds * 1_000_000.0) as u64;
+    Some((micros > 0).then(|| Duration::from_micros(micros)))
+}
+
 /// C's `atof`, for the forms a person types: the longest prefix that
 /// parses as a number, 0 when none does.
-fn atof(bytes: &[u8]) -> f64 {
+pub(crate) fn atof(bytes: &[u8]) -> f64 {
     let s = String::from_utf8_lossy(bytes);
     let s = s.trim_start();
     let mut best = 0.0;
@@ -528,5 +657,82 @@ mod tests {
             .is_empty());
         assert_eq!(atoi(b" -12x"), -12);
         assert_eq!(atof(b"0.25s"), 0.25);
+    }
+
+    #[test]
+    fn cluster_commands_and_new_options() {
+        let o = p(&[
+            "--cluster",
+            "create",
+            "a:1",
+            "b:2",
+            "--cluster-replicas",
+            "1",
+            "--cluster-yes",
+        ])
+        .unwrap();
+        let c = o.cluster_command.unwrap();
+        assert_eq!(
+            (c.name.as_slice(), c.replicas, c.yes),
+            (&b"create"[..], 1, true)
+        );
+        assert_eq!(c.args, [b"a:1".to_vec(), b"b:2".to_vec()]);
+        // Options first, the arguments after them.
+        let o = p(&[
+            "--cluster-yes",
+            "--cluster",
+            "create",
+            "--cluster-replicas",
+            "1",
+            "a:1",
+            "b:2",
+        ])
+        .unwrap();
+        assert_eq!(
+            o.cluster_command.unwrap().args,
+            [b"a:1".to_vec(), b"b:2".to_vec()]
+        );
+        let o = p(&[
+            "--cluster",
+            "rebalance",
+            "h:1",
+            "--cluster-weight",
+            "a=1",
+            "b=2",
+            "--cluster-use-empty-masters",
+        ])
+        .unwrap();
+        let c = o.cluster_command.unwrap();
+        assert_eq!(c.weights, ["a=1", "b=2"]);
+        assert!(c.use_empty_masters);
+        let e = p(&["--cluster"]).unwrap_err();
+        assert_eq!(e.code, 1);
+        assert!(e.stderr.contains("Usage: redis-cli"));
+        assert_eq!(
+            p(&["--cluster", "info", "h:1", "--cluster", "x"])
+                .unwrap_err()
+                .code,
+            1
+        );
+        // -t: decimals, 0 for none, anything else refused.
+        assert_eq!(
+            p(&["-t", "1.5"]).unwrap().timeout,
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(p(&["-t", "0"]).unwrap().timeout, None);
+        assert_eq!(
+            p(&["-t", "x"]).unwrap_err().stderr,
+            "Invalid connection timeout for -t.\n"
+        );
+        // Modes in redis-cli's order: --rdb before --scan, --replica before --rdb.
+        assert_eq!(p(&["--scan", "--rdb", "f"]).unwrap().mode, Mode::Rdb);
+        assert_eq!(p(&["--rdb", "f", "--replica"]).unwrap().mode, Mode::Replica);
+        assert!(p(&["--functions-rdb", "f"]).unwrap().functions_rdb);
+        assert_eq!(
+            p(&["--rdb", "a", "--functions-rdb", "b"]).unwrap_err().code,
+            1
+        );
+        let o = p(&["--ldb", "--eval", "s.lua"]).unwrap();
+        assert!(o.ldb && o.output == OutputMode::Raw);
     }
 }

@@ -22,6 +22,9 @@ const USAGE: &str = r#"
 Usage: redis-cli [OPTIONS] [cmd [arg [arg ...]]]
   -h <hostname>      Server hostname (default: 127.0.0.1).
   -p <port>          Server port (default: 6379).
+  -t <timeout>       Server connection timeout in seconds (decimals allowed).
+                     Default timeout is 0, meaning no limit, depending on the OS.
+                     (redis-cli-rs: also the longest wait for each reply.)
   -s <socket>        Server socket (overrides hostname and port).
   -a <password>      Password to use when connecting to the server.
                      You can also use the REDISCLI_AUTH environment
@@ -46,7 +49,6 @@ Usage: redis-cli [OPTIONS] [cmd [arg [arg ...]]]
   -d <delimiter>     Delimiter between response bulks for raw formatting (default: \n).
   -D <delimiter>     Delimiter between responses for raw formatting (default: \n).
   -c                 Enable cluster mode (follow -ASK and -MOVED redirections).
-                     (redis-cli-rs: accepted; redirections are not followed yet.)
   -e                 Return exit error code when command execution fails.
   --tls              Establish a secure TLS connection.
   --sni <host>       Server name indication for TLS.
@@ -57,6 +59,13 @@ Usage: redis-cli [OPTIONS] [cmd [arg [arg ...]]]
   --insecure         Allow insecure TLS connection by skipping cert validation.
   --cert <file>      Client certificate to authenticate with.
   --key <file>       Private key file to authenticate with.
+  --tls-ciphers <list> Sets the list of preferred ciphers (TLSv1.2 and below)
+                     in order of preference from highest to lowest separated by colon (":").
+                     See the ciphers(1ssl) manpage for more information about the syntax of this string.
+  --tls-ciphersuites <list> Sets the list of preferred ciphersuites (TLSv1.3)
+                     in order of preference from highest to lowest separated by colon (":").
+                     See the ciphers(1ssl) manpage for more information about the syntax of this string,
+                     and specifically for TLSv1.3 ciphersuites.
   --raw              Use raw formatting for replies (default when STDOUT is
                      not a tty).
   --no-raw           Force formatted output even when STDOUT is not a tty.
@@ -76,6 +85,14 @@ Usage: redis-cli [OPTIONS] [cmd [arg [arg ...]]]
                      and exits.
   --latency-history  Like --latency but tracking latency changes over time.
                      Default time interval is 15 sec. Change it using -i.
+  --latency-dist     Shows latency as a spectrum, requires xterm 256 colors.
+                     Default time interval is 1 sec. Change it using -i.
+  --lru-test <keys>  Simulate a cache workload with an 80-20 distribution.
+  --replica          Simulate a replica showing commands received from the master.
+  --rdb <filename>   Transfer an RDB dump from remote server to local file.
+                     Use filename of "-" to write to stdout.
+ --functions-rdb <filename> Like --rdb but only get the functions (not the keys)
+                     when getting the RDB dump file.
   --pipe             Transfer raw Redis protocol from stdin to server.
   --pipe-timeout <n> In --pipe mode, abort with error if after sending all data.
                      no reply is received within <n> seconds.
@@ -84,24 +101,30 @@ Usage: redis-cli [OPTIONS] [cmd [arg [arg ...]]]
   --memkeys          Sample Redis keys looking for keys consuming a lot of memory.
   --memkeys-samples <n> Sample Redis keys looking for keys consuming a lot of memory.
                      And define number of key elements to sample
+  --hotkeys          Sample Redis keys looking for hot keys.
+                     only works when maxmemory-policy is *lfu.
   --scan             List all keys using the SCAN command.
   --pattern <pat>    Keys pattern when using the --scan, --bigkeys or --hotkeys
                      options (default: *).
   --quoted-pattern <pat> Same as --pattern, but the specified string can be
                          quoted, in order to pass an otherwise non binary-safe string.
+  --intrinsic-latency <sec> Run a test to measure intrinsic system latency.
+                     The test will run for the specified amount of seconds.
   --eval <file>      Send an EVAL command using the Lua script at <file>.
+  --ldb              Used with --eval enable the Redis Lua debugger.
+  --ldb-sync-mode    Like --ldb but uses the synchronous Lua debugger, in
+                     this mode the server is blocked and script changes are
+                     not rolled back from the server memory.
+  --cluster <command> [args...] [opts...]
+                     Cluster Manager command and arguments (see below).
   --verbose          Verbose mode.
   --no-auth-warning  Don't show warning message when using password on command
                      line interface.
   --help             Output this help and exit.
   --version          Output version and exit.
 
-Not supported yet by redis-cli-rs: --cluster, --replica, --rdb,
---functions-rdb, --hotkeys, --lru-test, --intrinsic-latency,
---latency-dist, --ldb, --tls-ciphers, --tls-ciphersuites.
-
-redis-cli-rs --bench [OPTIONS] [COMMAND ARGS...] runs a load test with
-redis-benchmark's options and output (see redis-cli-rs --bench --help).
+Cluster Manager Commands:
+  Use --cluster help to list all available cluster manager commands.
 
 Examples:
   cat /etc/passwd | redis-cli -x set mypasswd
@@ -117,4 +140,9 @@ Examples:
 When no command is given, redis-cli starts in interactive mode.
 Type "help" in interactive mode for information on available commands
 and settings.
+
+redis-cli-rs --bench [OPTIONS] [COMMAND ARGS...] runs a load test with
+redis-benchmark's options and output (see redis-cli-rs --bench --help);
+redis-cli-rs --proxy [OPTIONS] a fault-injection proxy (--proxy --help).
+
 "#;

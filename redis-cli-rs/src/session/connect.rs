@@ -31,14 +31,22 @@ impl Session {
                 port: self.port,
             },
         };
+        if let (Some(settings), None) = (&self.tls, &self.socket) {
+            crate::conn::ciphers::configure(settings)
+                .map_err(|e| format!("Could not negotiate a TLS connection: {e}"))?;
+        }
         let conn =
-            Conn::connect(&target, self.tls.as_ref()).map_err(|reason| match &self.socket {
-                Some(path) => format!("Could not connect to Redis at {}: {reason}", path.display()),
-                None => format!(
-                    "Could not connect to Redis at {}:{}: {reason}",
-                    self.host, self.port
-                ),
-            })?;
+            Conn::connect(&target, self.tls.as_ref(), self.timeout).map_err(
+                |reason| match &self.socket {
+                    Some(path) => {
+                        format!("Could not connect to Redis at {}: {reason}", path.display())
+                    }
+                    None => format!(
+                        "Could not connect to Redis at {}:{}: {reason}",
+                        self.host, self.port
+                    ),
+                },
+            )?;
         self.conn = Some(conn);
         let mut messages = Vec::new();
         if let Some(password) = self.password.clone() {

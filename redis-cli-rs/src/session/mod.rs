@@ -93,6 +93,8 @@ pub struct Session {
     interactive: bool,
     /// `-c`: follow `MOVED` and `ASK`.
     cluster: bool,
+    /// `-t`: the longest wait to connect and for each reply.
+    timeout: Option<Duration>,
 }
 
 impl Session {
@@ -121,6 +123,7 @@ impl Session {
             interval: options.interval,
             interactive: false,
             cluster: options.cluster,
+            timeout: options.timeout,
         }
     }
 

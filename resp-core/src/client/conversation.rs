@@ -23,6 +23,23 @@ pub enum Event<'b> {
     Push(Frame<'b>),
 }
 
+/// A large bulk string reply at the start of the input whose header has
+/// arrived: [`Conversation::large_bulk`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkHeader {
+    /// Bytes of the `$<len>\r\n` header.
+    pub header: usize,
+    /// Bytes of the payload; the frame ends with `\r\n` after them.
+    pub len: usize,
+}
+
+impl BulkHeader {
+    /// The whole frame's length: header, payload and the final CRLF.
+    pub fn frame_len(&self) -> usize {
+        self.header + self.len + 2
+    }
+}
+
 /// The reply-routing state of one connection: a [`Decoder`] plus the count
 /// of commands whose replies are outstanding.
 ///
@@ -143,6 +160,60 @@ impl Conversation {
                 Err(err)
             }
         }
+    }
+
+    /// When `buf` starts with the header of a bulk string of at least
+    /// `threshold` bytes that is the reply to the oldest command in flight,
+    /// that header: the caller may read the payload straight into a buffer
+    /// of its own (no copy, no zero-filling), check the final CRLF, and
+    /// then call [`took_bulk`](Conversation::took_bulk) instead of
+    /// [`handle_input`](Conversation::handle_input) for this frame. The
+    /// header is checked as the decoder would (digits, no sign, within the
+    /// bulk length limit); anything else answers `None` and goes through
+    /// `handle_input`, which reports it.
+    ///
+    /// ```
+    /// use resp_core::client::{BulkHeader, Conversation};
+    ///
+    /// let mut conv = Conversation::new();
+    /// conv.sent(1);
+    /// let h = conv.large_bulk(b"$2000000\r\nxyz", 1 << 20).unwrap();
+    /// assert_eq!(h, BulkHeader { header: 10, len: 2_000_000 });
+    /// assert!(conv.large_bulk(b"$20\r\nxyz", 1 << 20).is_none()); // small
+    /// assert!(conv.large_bulk(b"$2000000", 1 << 20).is_none()); // no header yet
+    /// conv.took_bulk(h);
+    /// assert_eq!(conv.in_flight(), 0);
+    /// ```
+    pub fn large_bulk(&self, buf: &[u8], threshold: usize) -> Option<BulkHeader> {
+        if self.failed.is_some() || self.mode != Mode::Replies || self.in_flight == 0 {
+            return None;
+        }
+        let rest = buf.strip_prefix(b"$")?;
+        // 20 digits cover any usize; a longer line is not a header here.
+        let end = rest.iter().take(21).position(|&b| b == b'\r')?;
+        let digits = &rest[..end];
+        if rest.get(end + 1) != Some(&b'\n') || digits.is_empty() || digits.len() > 19 {
+            return None;
+        }
+        let mut len = 0usize;
+        for &d in digits {
+            if !d.is_ascii_digit() {
+                return None;
+            }
+            len = len.checked_mul(10)?.checked_add(usize::from(d - b'0'))?;
+        }
+        (len >= threshold && len <= self.decoder.limits().bulk_len()).then_some(BulkHeader {
+            header: end + 3,
+            len,
+        })
+    }
+
+    /// The bulk string of `header` ([`large_bulk`](Conversation::large_bulk))
+    /// was read whole by the caller, CRLF included and checked: it answers
+    /// the oldest command in flight.
+    pub fn took_bulk(&mut self, header: BulkHeader) {
+        self.decoder.skip_frame(header.frame_len());
+        self.in_flight = self.in_flight.saturating_sub(1);
     }
 
     /// Decodes and routes the next frame of `buf`.

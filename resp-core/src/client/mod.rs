@@ -30,7 +30,7 @@ mod redirect;
 mod subscriptions;
 
 pub use batch::{batch_executed, most_executed, outcome_executed, Batch, Outcome, Unanswered};
-pub use conversation::{Conversation, Event, Mode};
+pub use conversation::{BulkHeader, Conversation, Event, Mode};
 pub use handshake::{role_of_reply, Handshake, HandshakeError, HandshakeOptions, Protocol, Role};
 pub use multiplex::{Abandoned, Failed, Multiplex, MuxId, Routed, Transmit};
 pub use outcome::{error_code, executed_by_error, Executed};

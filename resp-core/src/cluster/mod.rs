@@ -2,8 +2,11 @@
 //! the replies of a command sent to several nodes combine, and when to
 //! fetch the map again.
 //!
-//! - [`Topology`] is built from a `CLUSTER SHARDS` or `CLUSTER SLOTS`
-//!   reply, patched on `MOVED`, remapped for NAT.
+//! - [`Topology`] is built from a `CLUSTER SHARDS`, `CLUSTER SLOTS` or
+//!   `CLUSTER NODES` reply, patched on `MOVED`, remapped for NAT.
+//! - [`parse_nodes`] reads `CLUSTER NODES` whole ([`NodeEntry`]: flags,
+//!   epochs, link state, slots being migrated or imported), the view an
+//!   administration tool such as `redis-cli --cluster` works from.
 //! - [`plan`] says where an argv goes, from its keys (by
 //!   [`key_slot`](crate::command::key_slot)) and the server's command tips:
 //!   one slot, every primary, every node, or [split](Split) in one command
@@ -32,11 +35,13 @@
 //! ```
 
 mod aggregate;
+mod nodes;
 mod plan;
 mod refresh;
 mod topology;
 
 pub use aggregate::{aggregate, merge_split};
+pub use nodes::{parse_node_address, parse_nodes, NodeEntry, NodesError};
 pub use plan::{plan, plan_for, policies, Part, Plan, RequestPolicy, ResponsePolicy, Split};
 pub use refresh::{acceptable, Refresh, RefreshNow};
 pub use topology::{Endpoint, Health, Node, Topology, TopologyError, MAX_NODES};

@@ -1,5 +1,5 @@
-//! The slot map of a Redis Cluster, from `CLUSTER SHARDS` or `CLUSTER
-//! SLOTS`.
+//! The slot map of a Redis Cluster, from `CLUSTER SHARDS`, `CLUSTER
+//! SLOTS` or `CLUSTER NODES`.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -423,6 +423,88 @@ impl Topology {
                 }
             };
             topology.assign(from, to, shard)?;
+        }
+        Ok(topology)
+    }
+
+    /// The map from a `CLUSTER NODES` reply (see
+    /// [`parse_nodes`](super::parse_nodes)) of the node at host
+    /// `answered_by`. An empty IP means that host; a node flagged `noaddr`
+    /// is left out; primaries flagged `fail` serve nothing (their slots
+    /// await a failover when a replica is not failed).
+    ///
+    /// # Errors
+    ///
+    /// A malformed reply, or a slot served twice.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use resp_core::cluster::Topology;
+    ///
+    /// let text = "a1 :7000@17000 myself,master - 0 0 1 connected 0-16383\n\
+    ///             b2 10.0.0.6:7001@17001 slave a1 0 0 1 connected\n";
+    /// let map = Topology::from_nodes(text, "10.0.0.5")?;
+    /// assert_eq!(map.primary(42).unwrap().endpoint.to_string(), "10.0.0.5:7000");
+    /// assert_eq!(map.replicas(42).next().unwrap().endpoint.port, 7001);
+    /// # Ok::<(), resp_core::cluster::TopologyError>(())
+    /// ```
+    pub fn from_nodes(text: &str, answered_by: &str) -> Result<Topology, TopologyError> {
+        let entries = super::parse_nodes(text).map_err(|e| TopologyError(e.to_string()))?;
+        let mut topology = Topology::empty();
+        let mut index = Index::default();
+        let node_of = |e: &super::NodeEntry| -> Option<Node> {
+            if e.has_flag("noaddr") {
+                return None;
+            }
+            let host = announced_host(&e.ip, answered_by)?;
+            Some(Node {
+                id: e.id.clone(),
+                endpoint: Endpoint::new(host, e.port),
+                tls_port: None,
+                primary: !e.is_replica(),
+                health: if e.has_flag("fail") {
+                    Health::Failed
+                } else {
+                    Health::Online
+                },
+            })
+        };
+        for entry in entries.iter().filter(|e| !e.is_replica()) {
+            let Some(node) = node_of(entry) else {
+                continue;
+            };
+            let replicas: Vec<Node> = entries
+                .iter()
+                .filter(|r| r.is_replica() && r.master.as_deref() == Some(entry.id.as_str()))
+                .filter_map(node_of)
+                .collect();
+            if node.health != Health::Online {
+                if replicas.iter().any(|r| r.health != Health::Failed) {
+                    topology.awaiting.extend(entry.slots.iter().copied());
+                }
+                topology.add_node(&mut index, node)?;
+                for replica in replicas {
+                    topology.add_node(&mut index, replica)?;
+                }
+                continue;
+            }
+            let primary = topology.add_node(&mut index, node)?;
+            let mut members = Vec::new();
+            for replica in replicas {
+                members.push(topology.add_node(&mut index, replica)?);
+            }
+            if entry.slots.is_empty() {
+                continue;
+            }
+            let shard = topology.shards.len();
+            topology.shards.push(Shard {
+                primary,
+                replicas: members,
+            });
+            for &(from, to) in &entry.slots {
+                topology.assign(from, to, shard)?;
+            }
         }
         Ok(topology)
     }

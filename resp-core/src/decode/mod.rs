@@ -148,6 +148,18 @@ impl Decoder {
         self.scanner.needed().max(self.examined + 1)
     }
 
+    /// Counts the next `len` bytes of the stream as one complete frame the
+    /// caller took itself (a large bulk string read straight into its own
+    /// buffer; see [`Conversation::large_bulk`](crate::client::Conversation::large_bulk)),
+    /// forgetting whatever of it was examined.
+    pub fn skip_frame(&mut self, len: usize) {
+        self.tape.clear();
+        self.stack.clear();
+        self.scanner.reset();
+        self.examined = 0;
+        self.consumed += len as u64;
+    }
+
     /// Decodes the next frame from the start of `buf`.
     ///
     /// # Errors

@@ -1,25 +1,7 @@
-//! Option types for commands with many forms.
+//! Options of the string commands: `SET`, `GETEX`, `LCS`.
 
 use crate::cmd::ArgSink;
 use crate::{ToArg, ToArgs};
-
-/// A list end, for `LMOVE`, `BLMOVE`, `LMPOP`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// The head.
-    Left,
-    /// The tail.
-    Right,
-}
-
-impl<'a> ToArg<'a> for Direction {
-    fn write_arg(&self, out: &mut ArgSink<'_, 'a>) {
-        out.push(match self {
-            Direction::Left => b"LEFT",
-            Direction::Right => b"RIGHT",
-        })
-    }
-}
 
 /// An expiry for `SET` and `GETEX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,104 +108,48 @@ impl<'a> ToArgs<'a> for Expiry {
     }
 }
 
-/// The options of `ZADD`.
+/// The options of `LCS ... IDX`: `MINMATCHLEN` and `WITHMATCHLEN`.
+///
+/// # Example
+///
+/// ```
+/// use redis_blocking::commands::LcsOptions;
+/// use redis_blocking::Cmd;
+///
+/// let cmd = Cmd::new("LCS").arg("a").arg("b").arg(LcsOptions::default().min_match_len(4).with_match_len());
+/// let args: Vec<&[u8]> = cmd.args().collect();
+/// assert_eq!(args, [&b"LCS"[..], b"a", b"b", b"IDX", b"MINMATCHLEN", b"4", b"WITHMATCHLEN"]);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ZAddOptions {
-    condition: Option<&'static [u8]>,
-    comparison: Option<&'static [u8]>,
-    changed: bool,
+pub struct LcsOptions {
+    min_match_len: Option<usize>,
+    with_match_len: bool,
 }
 
-impl ZAddOptions {
-    /// `NX`: only add new members.
-    pub fn only_new(mut self) -> Self {
-        self.condition = Some(b"NX");
+impl LcsOptions {
+    /// `MINMATCHLEN len`: only matches at least this long.
+    pub fn min_match_len(mut self, len: usize) -> Self {
+        self.min_match_len = Some(len);
         self
     }
 
-    /// `XX`: only update existing members.
-    pub fn only_existing(mut self) -> Self {
-        self.condition = Some(b"XX");
-        self
-    }
-
-    /// `GT`: only update when the new score is greater.
-    pub fn greater(mut self) -> Self {
-        self.comparison = Some(b"GT");
-        self
-    }
-
-    /// `LT`: only update when the new score is less.
-    pub fn less(mut self) -> Self {
-        self.comparison = Some(b"LT");
-        self
-    }
-
-    /// `CH`: count changed members, not only added ones.
-    pub fn changed(mut self) -> Self {
-        self.changed = true;
+    /// `WITHMATCHLEN`: each match with its length.
+    pub fn with_match_len(mut self) -> Self {
+        self.with_match_len = true;
         self
     }
 }
 
-impl<'a> ToArgs<'a> for ZAddOptions {
+impl<'a> ToArgs<'a> for LcsOptions {
+    /// `IDX` and the options.
     fn write_args(&self, out: &mut ArgSink<'_, 'a>) {
-        if let Some(c) = self.condition {
-            out.push(c);
+        out.push(b"IDX");
+        if let Some(len) = self.min_match_len {
+            out.push(b"MINMATCHLEN");
+            len.write_arg(out);
         }
-        if let Some(c) = self.comparison {
-            out.push(c);
+        if self.with_match_len {
+            out.push(b"WITHMATCHLEN");
         }
-        if self.changed {
-            out.push(b"CH");
-        }
-    }
-}
-
-/// A `BITOP` operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BitOp {
-    /// `AND`
-    And,
-    /// `OR`
-    Or,
-    /// `XOR`
-    Xor,
-    /// `NOT` (one source key)
-    Not,
-}
-
-impl<'a> ToArg<'a> for BitOp {
-    fn write_arg(&self, out: &mut ArgSink<'_, 'a>) {
-        out.push(match self {
-            BitOp::And => b"AND",
-            BitOp::Or => b"OR",
-            BitOp::Xor => b"XOR",
-            BitOp::Not => b"NOT",
-        })
-    }
-}
-
-/// A distance unit for geo commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GeoUnit {
-    /// Meters.
-    Meters,
-    /// Kilometers.
-    Kilometers,
-    /// Miles.
-    Miles,
-    /// Feet.
-    Feet,
-}
-
-impl<'a> ToArg<'a> for GeoUnit {
-    fn write_arg(&self, out: &mut ArgSink<'_, 'a>) {
-        out.push(match self {
-            GeoUnit::Meters => b"m",
-            GeoUnit::Kilometers => b"km",
-            GeoUnit::Miles => b"mi",
-            GeoUnit::Feet => b"ft",
-        })
     }
 }
