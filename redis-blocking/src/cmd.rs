@@ -307,6 +307,22 @@ impl<'a> Cmd<'a> {
         buf.extend_from_slice(&self.data[from..]);
     }
 
+    /// Appends the whole encoded command to `out`, large arguments copied
+    /// too (for a buffer shared by many callers).
+    pub(crate) fn write_flat(&self, out: &mut Vec<u8>) {
+        out.reserve(self.encoded_len());
+        out.extend_from_slice(self.header().as_bytes());
+        let mut from = 0;
+        for arg in &self.args {
+            if let ArgRef::Big { index, at } = *arg {
+                out.extend_from_slice(&self.data[from..at]);
+                out.extend_from_slice(self.big_at(index));
+                from = at;
+            }
+        }
+        out.extend_from_slice(&self.data[from..]);
+    }
+
     /// Appends the encoded command to a segment list: small parts copied
     /// into `out.buf`, large ones referenced.
     pub(crate) fn write_segments<'c>(&'c self, out: &mut Segments<'c>) {
@@ -458,5 +474,8 @@ mod tests {
         }
         assert_eq!(cmd.arg_bytes(2), Some(&big[..]));
         assert_eq!(cmd.encoded_len(), expected.len());
+        let mut whole = b"before".to_vec();
+        cmd.write_flat(&mut whole);
+        assert_eq!(&whole[6..], &expected[..]);
     }
 }

@@ -8,7 +8,11 @@
 //! client-side caching.
 //!
 //! A [`Client`] adds a thread-safe pool, reconnects with backoff and
-//! retries only where they are safe. The same `Client` follows a master
+//! retries only where they are safe. A [`Multiplexed`] connection is one
+//! connection that any number of threads share (implicit pipelining: the
+//! commands of threads calling at once go out in one write, each thread
+//! waits for its own reply), with send-now/wait-later handles
+//! ([`Pending`]) for straight-line code. The same `Client` follows a master
 //! through Redis Sentinel ([`Client::sentinel`], `redis+sentinel://`
 //! URLs): it resolves the master by the Sentinel client specification,
 //! confirms its role on every connection, watches `+switch-master` and
@@ -43,7 +47,9 @@
 //! This crate owns the sockets and two loops: the wire loop of a
 //! [`Connection`] (the only place that reads or writes for a call) and the
 //! call loop of a [`Client`] (route, run, judge, back off), whose router is
-//! one server or a Sentinel-followed master.
+//! one server or a Sentinel-followed master. A [`Multiplexed`] connection
+//! drives its socket itself (`mux/`), its request bookkeeping in
+//! [`resp_core::client::Multiplex`].
 //!
 //! # Example
 //!
@@ -100,6 +106,7 @@ mod connector;
 mod error;
 mod events;
 mod monitor;
+mod mux;
 mod net;
 mod pipeline;
 mod pubsub;
@@ -121,6 +128,7 @@ pub use connection::{Connection, PushHandler};
 pub use error::{Error, ErrorCode, ErrorKind, Executed, Result, Retry, ServerError};
 pub use events::{Event, EventHandler};
 pub use monitor::{Monitor, MonitorEvent};
+pub use mux::{Multiplexed, MultiplexedBuilder, Pending};
 pub use pipeline::{Pipeline, PipelineCmd};
 pub use pubsub::{Incoming, Message, Subscriber, SubscriberHandle, SubscriptionKind};
 pub use resp_core;
@@ -149,6 +157,7 @@ pub mod prelude {
     };
     pub use crate::{
         Client, ClusterClient, Cmd, Config, Connection, Error, ErrorCode, ErrorKind, FromReply,
-        Pipeline, Result, ScanCommands, ScanOptions, Script, ScriptRunner, ToArg, ToArgs, Value,
+        Multiplexed, Pipeline, Result, ScanCommands, ScanOptions, Script, ScriptRunner, ToArg,
+        ToArgs, Value,
     };
 }

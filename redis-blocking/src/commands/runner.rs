@@ -21,7 +21,7 @@ pub trait Runner {
 
 /// Something that runs commands from any number of threads at once through
 /// `&self`: a pooled [`Client`] (whatever its router: a single server,
-/// Sentinel) and a [`ClusterClient`].
+/// Sentinel), a [`ClusterClient`] and a [`Multiplexed`](crate::Multiplexed).
 ///
 /// Typed commands are methods of `&S` for every shared runner `S`, so a
 /// client kept in a struct or behind an `Arc` needs neither a lock nor a

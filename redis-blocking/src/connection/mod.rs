@@ -17,6 +17,7 @@ use crate::net::{self, Stream};
 use crate::types::{FromReply, Value};
 use crate::Cmd;
 
+mod raw;
 mod run;
 mod session;
 pub(crate) mod streaming;

@@ -174,7 +174,7 @@ impl Stream {
 }
 
 /// `recv(2)` into an initialised buffer.
-fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
+pub(crate) fn recv(fd: RawFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
     loop {
         // SAFETY: `buf` is a valid, initialised, writable buffer of
         // `buf.len()` bytes for the duration of the call, and `fd` is an

@@ -16,10 +16,15 @@
 //!   subscribed, which requests await confirmation, what a frame means.
 //! - [`executed_by_error`] tells from an error reply whether the command
 //!   ran.
+//! - [`Multiplex`] queues the requests of many callers sharing one
+//!   connection (implicit pipelining), takes them for writing in bounded
+//!   batches, routes each reply to its request, and says, when the
+//!   connection fails, which requests may have run.
 
 mod batch;
 mod conversation;
 mod handshake;
+mod multiplex;
 mod outcome;
 mod redirect;
 mod subscriptions;
@@ -27,6 +32,7 @@ mod subscriptions;
 pub use batch::{batch_executed, most_executed, outcome_executed, Batch, Outcome, Unanswered};
 pub use conversation::{BulkHeader, Conversation, Event, Mode};
 pub use handshake::{role_of_reply, Handshake, HandshakeError, HandshakeOptions, Protocol, Role};
+pub use multiplex::{Abandoned, Failed, Multiplex, MuxId, Routed, Transmit};
 pub use outcome::{error_code, executed_by_error, Executed};
 pub(crate) use redirect::valid_host;
 pub use redirect::{Redirect, RedirectKind};

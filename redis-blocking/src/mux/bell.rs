@@ -1,0 +1,223 @@
+//! Putting callers to sleep until their request ends, and waking many at
+//! once.
+//!
+//! A reader that hands out a batch of replies must wake every caller in
+//! it. Woken one `unpark` (one system call) at a time, each woken thread
+//! preempts the reader at the end of the call, runs until it sleeps again,
+//! and only then does the reader wake the next: two context switches per
+//! reply. On Linux every sleeping caller therefore waits on one futex word
+//! under a bit of its own (its thread's number modulo 32), and a reader
+//! wakes the callers of a whole batch with one `FUTEX_WAKE_BITSET`: one
+//! system call, one preemption at most. A caller that shares a bit with a
+//! woken one wakes too, finds its request still pending and sleeps again.
+//! Elsewhere, `park` and `unpark`.
+//!
+//! The protocol is that of an event count: a caller reads
+//! [`Bell::seen`] *before* it checks whether it must sleep, and sleeps
+//! only while the bell has not rung since; whoever changes what a caller
+//! waits for (its request's end, the read token handed to it) rings after
+//! the change, with that caller's [`Sleeper`].
+
+use std::time::Instant;
+
+/// Who sleeps: what a ring needs to wake a caller.
+#[derive(Debug, Clone)]
+pub(super) struct Sleeper(imp::Sleeper);
+
+/// The sleepers one ring wakes.
+#[derive(Default)]
+pub(super) struct Ring(imp::Ring);
+
+/// Where callers sleep.
+#[derive(Default)]
+pub(super) struct Bell(imp::Bell);
+
+impl Sleeper {
+    /// The calling thread.
+    pub fn current() -> Sleeper {
+        Sleeper(imp::Sleeper::current())
+    }
+}
+
+impl Ring {
+    pub fn add(&mut self, sleeper: Sleeper) {
+        self.0.add(sleeper.0);
+    }
+
+    pub fn one(sleeper: Option<Sleeper>) -> Ring {
+        let mut ring = Ring::default();
+        if let Some(sleeper) = sleeper {
+            ring.add(sleeper);
+        }
+        ring
+    }
+}
+
+impl Bell {
+    /// What a caller reads before it checks whether to sleep.
+    pub fn seen(&self) -> u32 {
+        self.0.seen()
+    }
+
+    /// Sleeps until rung after `seen` was read, `deadline` passes, or
+    /// spuriously: the caller checks again either way.
+    pub fn sleep(&self, seen: u32, deadline: Option<Instant>) {
+        self.0.sleep(seen, deadline);
+    }
+
+    /// Wakes the sleepers of `ring`.
+    pub fn ring(&self, ring: Ring) {
+        self.0.ring(ring.0);
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod imp {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Instant;
+
+    /// A thread's bit among the futex waiters.
+    #[derive(Debug, Clone, Copy)]
+    pub struct Sleeper(u32);
+
+    #[derive(Default)]
+    pub struct Ring(u32);
+
+    #[derive(Default)]
+    pub struct Bell {
+        word: AtomicU32,
+    }
+
+    impl Sleeper {
+        pub fn current() -> Sleeper {
+            static NEXT: AtomicU32 = AtomicU32::new(0);
+            thread_local! {
+                static BIT: u32 = 1 << (NEXT.fetch_add(1, Ordering::Relaxed) % 32);
+            }
+            Sleeper(BIT.with(|bit| *bit))
+        }
+    }
+
+    impl Ring {
+        pub fn add(&mut self, sleeper: Sleeper) {
+            self.0 |= sleeper.0;
+        }
+    }
+
+    impl Bell {
+        pub fn seen(&self) -> u32 {
+            self.word.load(Ordering::SeqCst)
+        }
+
+        pub fn sleep(&self, seen: u32, deadline: Option<Instant>) {
+            let until = deadline.map(monotonic);
+            let timeout = until
+                .as_ref()
+                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+            let bit = Sleeper::current().0;
+            // SAFETY: the futex word is a live, aligned `AtomicU32` owned
+            // by `self` for the whole call; `timeout` is null or points to
+            // a `timespec` that outlives the call; the second address
+            // (`uaddr2`) is unused by FUTEX_WAIT_BITSET. The kernel only
+            // reads the word and compares it with `seen`; any outcome
+            // (woken, EAGAIN, ETIMEDOUT, EINTR) makes the caller check its
+            // state again.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_futex,
+                    self.word.as_ptr(),
+                    libc::FUTEX_WAIT_BITSET | libc::FUTEX_PRIVATE_FLAG,
+                    seen,
+                    timeout,
+                    std::ptr::null::<u32>(),
+                    bit,
+                );
+            }
+        }
+
+        pub fn ring(&self, ring: Ring) {
+            if ring.0 == 0 {
+                return;
+            }
+            self.word.fetch_add(1, Ordering::SeqCst);
+            // SAFETY: as in `sleep`: a live, aligned futex word; no timeout
+            // or second address for FUTEX_WAKE_BITSET; the mask is not 0.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_futex,
+                    self.word.as_ptr(),
+                    libc::FUTEX_WAKE_BITSET | libc::FUTEX_PRIVATE_FLAG,
+                    i32::MAX,
+                    std::ptr::null::<libc::timespec>(),
+                    std::ptr::null::<u32>(),
+                    ring.0,
+                );
+            }
+        }
+    }
+
+    /// `deadline` on `CLOCK_MONOTONIC` (the clock of `Instant` and of
+    /// FUTEX_WAIT_BITSET's absolute timeout).
+    fn monotonic(deadline: Instant) -> libc::timespec {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: `now` is a valid, writable timespec.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+        let left = deadline.saturating_duration_since(Instant::now());
+        // `tv_nsec` is an `i32` on 32-bit targets.
+        #[allow(clippy::unnecessary_cast)]
+        let nanos = now.tv_nsec as i64 + i64::from(left.subsec_nanos());
+        libc::timespec {
+            tv_sec: now.tv_sec
+                + left.as_secs() as libc::time_t
+                + (nanos / 1_000_000_000) as libc::time_t,
+            tv_nsec: (nanos % 1_000_000_000) as _,
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod imp {
+    use std::thread::Thread;
+    use std::time::Instant;
+
+    #[derive(Debug, Clone)]
+    pub struct Sleeper(Thread);
+
+    #[derive(Default)]
+    pub struct Ring(Vec<Thread>);
+
+    #[derive(Default)]
+    pub struct Bell;
+
+    impl Sleeper {
+        pub fn current() -> Sleeper {
+            Sleeper(std::thread::current())
+        }
+    }
+
+    impl Ring {
+        pub fn add(&mut self, sleeper: Sleeper) {
+            self.0.push(sleeper.0);
+        }
+    }
+
+    impl Bell {
+        pub fn seen(&self) -> u32 {
+            0
+        }
+
+        pub fn sleep(&self, _seen: u32, deadline: Option<Instant>) {
+            match deadline {
+                None => std::thread::park(),
+                Some(d) => std::thread::park_timeout(d.saturating_duration_since(Instant::now())),
+            }
+        }
+
+        pub fn ring(&self, ring: Ring) {
+            ring.0.into_iter().for_each(|t| t.unpark());
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Reading: the thread holding the read token reads replies for everyone,
+//! hands each to its request's slot and wakes its caller, until its own
+//! request is done.
+
+use std::time::Instant;
+
+use resp_core::client::Routed;
+use resp_core::{Frame, Status};
+
+use super::link::{Link, Read, ReadSide};
+use super::shared::Shared;
+use super::slot::{Slot, Wake};
+use crate::error::{Error, ErrorKind, Executed};
+use crate::types::Value;
+
+/// How a turn of reading ended.
+pub(super) enum ReadEnd {
+    /// The reader's own request is done; it still holds the token.
+    Done,
+    /// The deadline passed first; it still holds the token.
+    TimedOut,
+    /// The connection was lost (the token with it); every request on it
+    /// failed.
+    Broken,
+}
+
+/// The connection is out of step.
+struct OutOfStep;
+
+impl Shared {
+    /// Reads and routes replies on `link` until `me` is done or `deadline`
+    /// passes. The caller holds the read token.
+    pub(super) fn read_until(&self, link: &Link, me: &Slot, deadline: Option<Instant>) -> ReadEnd {
+        let mut rs = link.read_side();
+        loop {
+            if self.route_buffered(link, &mut rs).is_err() {
+                return ReadEnd::Broken;
+            }
+            if me.is_done() {
+                return ReadEnd::Done;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return ReadEnd::TimedOut;
+            }
+            match link.read(&mut rs, deadline) {
+                Ok(Read::Data | Read::Waited) => {}
+                Err(error) => {
+                    drop(rs);
+                    self.break_link(link, error, None);
+                    return ReadEnd::Broken;
+                }
+            }
+        }
+    }
+
+    /// Decodes every complete frame read so far: replies go to their
+    /// requests, pushes to the handler.
+    fn route_buffered(&self, link: &Link, rs: &mut ReadSide) -> Result<(), OutOfStep> {
+        let mut replies: Vec<Value> = Vec::new();
+        loop {
+            let (frame, used) = match rs.decoder.decode(&rs.buf[rs.pos..rs.len]) {
+                Ok(Status::Complete(done)) => done,
+                Ok(Status::Partial) => break,
+                Err(e) => {
+                    let error = protocol_error(link, e);
+                    if !replies.is_empty() {
+                        self.route(link, rs, &mut replies)?;
+                    }
+                    self.break_link(link, error, None);
+                    return Err(OutOfStep);
+                }
+            };
+            let is_push = matches!(frame, Frame::Push(_));
+            let value = frame.into_owned();
+            rs.pos += used;
+            if is_push {
+                if !replies.is_empty() {
+                    self.route(link, rs, &mut replies)?;
+                }
+                self.deliver_push(value);
+            } else {
+                replies.push(value);
+            }
+        }
+        if !replies.is_empty() {
+            self.route(link, rs, &mut replies)?;
+        }
+        rs.settle();
+        Ok(())
+    }
+
+    /// Hands `replies` to their requests, in order, and wakes their
+    /// callers. A reply nobody awaits, or bytes after the last awaited
+    /// reply that are not the start of a push, mean the connection is out
+    /// of step: it is dropped and every request on it fails.
+    fn route(&self, link: &Link, rs: &ReadSide, replies: &mut Vec<Value>) -> Result<(), OutOfStep> {
+        let mut st = self.lock();
+        if !st.is_current(link) {
+            return Err(OutOfStep);
+        }
+        let mut wakes: Vec<Wake> = Vec::with_capacity(replies.len());
+        let mut stray = None;
+        for reply in replies.drain(..) {
+            match st.mux.handle_reply() {
+                None => {
+                    stray = Some("a reply nobody asked for");
+                    break;
+                }
+                Some(Routed::Part {
+                    value, abandoned, ..
+                }) => {
+                    if !abandoned {
+                        value.part(reply);
+                    }
+                }
+                Some(Routed::Last {
+                    value, abandoned, ..
+                }) => {
+                    if !abandoned {
+                        wakes.push(value.last(reply, &self.woken));
+                    }
+                }
+            }
+        }
+        if stray.is_none() && st.mux.awaiting() == 0 {
+            if let Some(&first) = rs.pending().first() {
+                if first != b'>' && first != b'|' {
+                    stray = Some("bytes after the last reply");
+                }
+            }
+        }
+        drop(st);
+        self.wake_all(wakes);
+        match stray {
+            None => Ok(()),
+            Some(what) => {
+                self.break_link(link, out_of_step(link, what), None);
+                Err(OutOfStep)
+            }
+        }
+    }
+
+    /// Before writing to a connection with nothing in flight: takes in
+    /// what arrived while it was idle (one read that does not wait). A push
+    /// goes to the handler; anything else (a reply nobody asked for, the
+    /// end of the stream) is an error, and nothing has been written yet.
+    /// The caller holds the read token.
+    pub(super) fn check_idle(&self, link: &Link) -> crate::Result<()> {
+        let mut guard = link.read_side();
+        let rs = &mut *guard;
+        if rs.pos == rs.len {
+            link.read_now(rs)
+                .map_err(|e| e.context("the connection was found closed before writing"))?;
+        }
+        loop {
+            match rs.decoder.decode(&rs.buf[rs.pos..rs.len]) {
+                Ok(Status::Complete((frame @ Frame::Push(_), used))) => {
+                    let push = frame.into_owned();
+                    rs.pos += used;
+                    self.deliver_push(push);
+                }
+                Ok(Status::Complete(_)) => {
+                    return Err(out_of_step(link, "a reply nobody asked for"))
+                }
+                Ok(Status::Partial) => break,
+                Err(e) => return Err(protocol_error(link, e)),
+            }
+        }
+        match rs.pending().first() {
+            None | Some(b'>' | b'|') => {
+                rs.settle();
+                Ok(())
+            }
+            Some(_) => Err(out_of_step(link, "a reply nobody asked for")),
+        }
+    }
+}
+
+fn out_of_step(link: &Link, what: &str) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        Executed::No,
+        format!("{} is out of step: {what}", link.addr),
+    )
+}
+
+fn protocol_error(link: &Link, e: resp_core::Error) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        Executed::No,
+        format!("invalid reply from {}: {e}", link.addr),
+    )
+    .with_source(e)
+}

@@ -1,0 +1,236 @@
+//! The state every clone of a multiplexed connection shares: the request
+//! queue, the bytes waiting to be written, the current connection and who
+//! holds its two tokens (writing, reading).
+//!
+//! Lock order: a link's read side, then [`Shared::state`], then a slot.
+//! Nobody sleeps or does I/O while holding `state`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use resp_core::client::Multiplex;
+
+use super::bell::{Bell, Ring, Sleeper};
+use super::link::Link;
+use super::slot::{Slot, Wake};
+use crate::connection::PushHandler;
+use crate::connector::Connector;
+use crate::error::{Error, Executed};
+use crate::types::Value;
+
+/// Limits and policies of a multiplexed connection.
+#[derive(Debug, Clone)]
+pub(super) struct Options {
+    /// One write takes at most this many bytes (one request at least).
+    pub max_write_bytes: usize,
+    /// One write takes at most this many requests.
+    pub max_write_commands: usize,
+    /// Senders wait while this many bytes are queued unwritten.
+    pub max_queued_bytes: usize,
+    /// Attempts after the first for a blocking call that surely did not
+    /// run (the connection was lost or could not be opened).
+    pub max_retries: u32,
+}
+
+/// What every clone shares.
+pub(super) struct Shared {
+    pub state: Mutex<State>,
+    /// Senders waiting for room in the queue.
+    pub room: Condvar,
+    pub connector: Arc<Connector>,
+    pub options: Options,
+    pub push_handler: Mutex<Option<PushHandler>>,
+    /// Callers woken by their request's end that have not taken it yet:
+    /// they are about to run, and will likely send again. While there are
+    /// some, a sender leaves its command queued for the write that the
+    /// last of them makes (see [`Shared::picked_up`]), so that the
+    /// commands of callers woken together go out together.
+    pub woken: AtomicUsize,
+    /// Where callers sleep until their request ends.
+    pub bell: Bell,
+}
+
+/// Everything behind the one lock.
+pub(super) struct State {
+    /// The requests, in the order of their bytes.
+    pub mux: Multiplex<Arc<Slot>>,
+    /// The bytes of the requests not yet taken for writing.
+    pub out: Vec<u8>,
+    /// The connection in use, if one is open.
+    pub link: Option<LinkState>,
+    /// The last connection's number.
+    pub generation: u64,
+    /// A caller is opening a connection.
+    pub connecting: bool,
+    /// Callers asleep until their replies come (some may have woken
+    /// since): candidates for the read token.
+    pub waiters: VecDeque<Arc<Slot>>,
+    /// Senders asleep until the queue has room.
+    pub room_waiters: usize,
+    /// The last attempts to connect failed: until the reconnect
+    /// strategy's pause is over, requests fail at once with that error
+    /// instead of trying again.
+    pub down: Option<Down>,
+}
+
+/// Why the connection is down, and until when nobody tries again.
+pub(super) struct Down {
+    pub until: std::time::Instant,
+    pub error: Error,
+    pub attempts: u32,
+}
+
+/// The connection in use and who holds its tokens.
+pub(super) struct LinkState {
+    pub link: Arc<Link>,
+    /// A thread is reading replies (the read token).
+    pub reading: bool,
+    /// A thread is writing queued bytes (the write token).
+    pub writing: bool,
+}
+
+impl State {
+    /// True when `link` is the connection in use.
+    pub fn is_current(&self, link: &Link) -> bool {
+        self.link
+            .as_ref()
+            .is_some_and(|ls| ls.link.generation == link.generation)
+    }
+
+    /// The state of `link` when it is the connection in use.
+    pub fn current(&mut self, link: &Link) -> Option<&mut LinkState> {
+        self.link
+            .as_mut()
+            .filter(|ls| ls.link.generation == link.generation)
+    }
+
+    /// Hands the read token, if nobody holds it and replies are awaited,
+    /// to a caller asleep waiting for its reply; the thread to wake.
+    pub fn kick(&mut self) -> Option<Sleeper> {
+        let ls = self.link.as_mut()?;
+        if ls.reading || self.mux.awaiting() == 0 {
+            return None;
+        }
+        while let Some(slot) = self.waiters.pop_front() {
+            let mut inner = slot.lock();
+            if inner.end.is_none() && inner.lead.is_none() {
+                if let Some(sleeper) = inner.waiter.take() {
+                    inner.lead = Some(Arc::clone(&ls.link));
+                    ls.reading = true;
+                    return Some(sleeper);
+                }
+            }
+        }
+        None
+    }
+
+    /// Registers a caller about to sleep until its reply comes.
+    pub fn add_waiter(&mut self, slot: &Arc<Slot>) {
+        // Entries of callers that woke since are dropped lazily; keep the
+        // list from growing with them.
+        if self.waiters.len() > 64 && self.waiters.len() > 2 * self.mux.len() {
+            self.waiters.retain(|s| {
+                let inner = s.lock();
+                inner.end.is_none() && inner.waiter.is_some()
+            });
+        }
+        self.waiters.push_back(Arc::clone(slot));
+    }
+
+    /// Fails every request with `error` (each saying whether it may have
+    /// run); the threads to wake.
+    pub fn fail_all(&mut self, error: &Error, woken: &AtomicUsize) -> Vec<Wake> {
+        let failed = self.mux.fail();
+        self.out.clear();
+        failed
+            .into_iter()
+            .filter(|f| !f.abandoned)
+            .map(|f| {
+                let error = if f.written == 0 && f.executed == Executed::No {
+                    error
+                        .duplicate()
+                        .executed_as(Executed::No)
+                        .context("not sent")
+                } else {
+                    error.duplicate().executed_as(f.executed)
+                };
+                f.value.fail(error, f.written, f.len, woken)
+            })
+            .collect()
+    }
+}
+
+impl Shared {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The connection `link` is lost (or out of step): every request on it
+    /// fails with `error`, each saying whether it may have run. `written`
+    /// is what the write token's holder wrote of its current batch, when
+    /// it is the one reporting; otherwise a batch being written counts as
+    /// written (it may have been). The next request opens a new
+    /// connection. Nothing is sent again.
+    pub fn break_link(&self, link: &Link, error: Error, written: Option<usize>) {
+        let mut st = self.lock();
+        let Some(ls) = st.current(link) else {
+            return;
+        };
+        let writing = ls.writing;
+        st.link = None;
+        match written {
+            Some(n) => st.mux.handle_written(n),
+            None if writing => {
+                let unwritten = st.mux.unwritten() as usize;
+                st.mux.handle_written(unwritten);
+            }
+            None => {}
+        }
+        let pending = st.mux.len();
+        let wakes = st.fail_all(&error, &self.woken);
+        if st.room_waiters > 0 {
+            self.room.notify_all();
+        }
+        drop(st);
+        link.shutdown();
+        log::warn!(
+            "multiplexed connection to {} lost ({error}); {pending} pending requests failed",
+            link.addr
+        );
+        self.wake_all(wakes);
+    }
+
+    /// Wakes the callers of ended requests, all with one ring.
+    pub fn wake_all(&self, wakes: Vec<Wake>) {
+        let mut ring = Ring::default();
+        for sleeper in wakes.into_iter().filter_map(Wake::into_sleeper) {
+            ring.add(sleeper);
+        }
+        self.bell.ring(ring);
+    }
+
+    /// Hands a push message to the handler (the read token's holder calls
+    /// it).
+    pub fn deliver_push(&self, push: Value) {
+        let mut handler = self.push_handler.lock().unwrap_or_else(|e| e.into_inner());
+        match handler.as_mut() {
+            Some(handler) => handler(push),
+            None => log::debug!("dropping a push message on a multiplexed connection"),
+        }
+    }
+
+    /// Gives up the read token of `link` and hands it on.
+    pub fn release_read(&self, link: &Link) {
+        let mut st = self.lock();
+        let wake = match st.current(link) {
+            Some(ls) => {
+                ls.reading = false;
+                st.kick()
+            }
+            None => None,
+        };
+        drop(st);
+        self.bell.ring(Ring::one(wake));
+    }
+}

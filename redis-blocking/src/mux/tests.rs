@@ -1,0 +1,163 @@
+//! The multiplexed connection against scripted servers on Unix sockets:
+//! what real servers do not do on demand (never read, answer with errors
+//! to dropped handles).
+
+use std::io::{Read, Write};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use super::Multiplexed;
+use crate::error::{ErrorKind, Executed};
+use crate::{Cmd, Config};
+
+/// Log records, captured for the tests that check what is logged.
+static LOGGED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        metadata.level() <= log::Level::Warn
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if self.enabled(record.metadata()) {
+            LOGGED.lock().unwrap().push(record.args().to_string());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+fn capture_logs() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        log::set_logger(&Capture).expect("no other logger in these tests");
+        log::set_max_level(log::LevelFilter::Warn);
+    });
+}
+
+fn logged(needle: &str) -> bool {
+    LOGGED.lock().unwrap().iter().any(|l| l.contains(needle))
+}
+
+/// A server on a Unix socket in a fresh directory; `serve` gets each
+/// connection on a thread of its own.
+fn serve(name: &str, serve: impl Fn(UnixStream) + Send + Sync + 'static) -> (Config, PathBuf) {
+    let dir =
+        std::env::temp_dir().join(format!("redis-blocking-mux-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("s.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        let serve = std::sync::Arc::new(serve);
+        for stream in listener.incoming().flatten() {
+            let serve = std::sync::Arc::clone(&serve);
+            std::thread::spawn(move || serve(stream));
+        }
+    });
+    let config = Config::unix(&path)
+        .ping_on_connect(false)
+        .timeout(Some(Duration::from_secs(5)));
+    (config, dir)
+}
+
+/// Answers every complete command (counted by its `*` header lines,
+/// inline-free test traffic) with `reply`.
+fn answer_all(mut stream: UnixStream, reply: &'static [u8]) {
+    let mut buf = [0u8; 4096];
+    let mut pending = Vec::new();
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 {
+            return;
+        }
+        pending.extend_from_slice(&buf[..n]);
+        // Every command here is `*1\r\n$4\r\nPING\r\n` (14 bytes).
+        while pending.len() >= 14 {
+            pending.drain(..14);
+            if stream.write_all(reply).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+#[test]
+fn a_dropped_handle_s_error_is_logged() {
+    capture_logs();
+    let (config, dir) = serve("dropped", |s| {
+        answer_all(s, b"-ERR boom for a dropped handle\r\n")
+    });
+    let mux = Multiplexed::builder(config).build();
+    drop(mux.send::<()>(&Cmd::new("PING")));
+    // The next call reads the dropped handle's reply first.
+    let e = mux.query::<()>(&Cmd::new("PING")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Server);
+    assert!(
+        logged("boom for a dropped handle"),
+        "{:?}",
+        LOGGED.lock().unwrap()
+    );
+    // A handle refused before sending logs its error too.
+    drop(mux.send::<()>(&Cmd::new("BLPOP").arg("q").arg(0)));
+    assert!(logged("BLPOP cannot run on a multiplexed connection"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A server that reads nothing: a large write blocks; a command queued
+/// behind it times out before it is sent ("did not run", taken out of the
+/// queue); the write that cannot finish fails the connection, saying its
+/// command did not run (it was never completely written).
+#[test]
+fn a_command_stuck_behind_a_write_times_out_unsent() {
+    capture_logs();
+    let (config, dir) = serve("never-reads", |s| {
+        std::thread::sleep(Duration::from_secs(5));
+        drop(s);
+    });
+    let mux = Multiplexed::builder(config).max_retries(0).build();
+    let big = vec![b'x'; 8 << 20];
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let cmd = Cmd::new("SET")
+                .arg("k")
+                .arg(&big[..])
+                .timeout(Duration::from_millis(600));
+            mux.query::<()>(&cmd).unwrap_err()
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        let started = Instant::now();
+        let e = mux
+            .query::<String>(&Cmd::new("PING").timeout(Duration::from_millis(150)))
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.executed()),
+            (ErrorKind::Timeout, Executed::No),
+            "{e}"
+        );
+        assert!(e.to_string().contains("before the command was sent"), "{e}");
+        assert!(started.elapsed() < Duration::from_millis(500));
+        let e = writer.join().unwrap();
+        assert_eq!(
+            (e.kind(), e.executed()),
+            (ErrorKind::Timeout, Executed::No),
+            "{e}"
+        );
+    });
+    assert!(
+        !mux.is_connected(),
+        "the connection stuck mid-command was closed"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn multiplexed_is_send_sync_and_clone() {
+    fn check<T: Send + Sync + Clone>() {}
+    check::<Multiplexed>();
+    fn send<T: Send>() {}
+    send::<super::Pending<i64>>();
+}
