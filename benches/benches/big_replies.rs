@@ -13,6 +13,14 @@
 //! * **trickle**: a 64 MiB bulk string from a scripted server that writes
 //!   it 1 KiB at a time through a 4 KiB socket buffer, so that it arrives
 //!   in small pieces.
+//! * **huge**: `GET` of a 512 MiB string (Redis's largest) from a real
+//!   `redis-server`, read by redis-blocking (`get::<_, Vec<u8>>`), by
+//!   redis-rs 1.8 (`get::<_, Vec<u8>>`, both with a 10 s response timeout
+//!   and a fresh connection per read), by a floor that does nothing but
+//!   the reading (`std` `read_to_end` into a vector of the value's exact
+//!   capacity, after the header: the cost of the kernel's copy alone), and
+//!   by `redis-cli` to `/dev/null`. The time per MiB above the floor is
+//!   what a client adds: zero-filling, moving or re-allocating the payload.
 //!
 //! The readers: redis-blocking's `Connection` (with a 10 s response
 //! timeout configured, as production users run it, converting the reply to
@@ -24,7 +32,7 @@
 //! asserts on timings.
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -37,6 +45,8 @@ const ELEMENTS: usize = 500_000;
 const ELEMENT: usize = 60;
 const TRICKLE: usize = 64 << 20;
 const PIECE: usize = 1024;
+/// The huge value: Redis's `proto-max-bulk-len`, 512 MiB.
+const HUGE: usize = 512 << 20;
 
 fn rounds() -> usize {
     std::env::var("BENCH_ROUNDS")
@@ -140,12 +150,75 @@ fn library(port: u16, cmd: &[&str], check: fn(&Value) -> bool) -> Duration {
     took
 }
 
+/// Reads the huge value with redis-blocking as a user would
+/// (`get::<_, Vec<u8>>` on a fresh connection with a 10 s response
+/// timeout), checking the size.
+fn ours_huge(port: u16) -> Duration {
+    use redis_blocking::prelude::*;
+    let started = Instant::now();
+    let config = Config::tcp("127.0.0.1", port)
+        .ping_on_connect(false)
+        .timeout(Some(Duration::from_secs(10)));
+    let mut conn = Connection::open(&config).unwrap();
+    let value: Vec<u8> = conn.get("huge").unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        value.len(),
+        HUGE,
+        "redis-blocking: the reply has the wrong size"
+    );
+    took
+}
+
+/// Reads the huge value with redis-rs, checking the size.
+fn redis_rs(port: u16) -> Duration {
+    use redis::Commands;
+    let started = Instant::now();
+    let client = redis::Client::open(format!("redis://127.0.0.1:{port}/")).unwrap();
+    let mut con = client.get_connection().unwrap();
+    con.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    con.set_write_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let value: Vec<u8> = con.get("huge").unwrap();
+    let took = started.elapsed();
+    assert_eq!(value.len(), HUGE, "redis-rs: the reply has the wrong size");
+    took
+}
+
+/// The floor: the huge value's header read byte by byte, then its payload
+/// and CRLF with `read_to_end` into a vector of exactly that capacity.
+fn floor(port: u16) -> Duration {
+    let started = Instant::now();
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream
+        .write_all(b"*2\r\n$3\r\nGET\r\n$4\r\nhuge\r\n")
+        .unwrap();
+    let mut header = Vec::new();
+    let mut byte = [0u8; 1];
+    while !header.ends_with(b"\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        header.push(byte[0]);
+    }
+    assert_eq!(header, format!("${HUGE}\r\n").as_bytes());
+    let mut value = Vec::with_capacity(HUGE + 2);
+    let read = (&mut stream)
+        .take(HUGE as u64 + 2)
+        .read_to_end(&mut value)
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(read, HUGE + 2, "floor: the reply has the wrong size");
+    took
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
 }
 
-fn measure(title: &str, readers: &[Reader<'_>]) {
+/// Times every reader over the rounds, prints the table; each reader's
+/// median time in seconds.
+fn measure(title: &str, readers: &[Reader<'_>]) -> Vec<f64> {
     let rounds = rounds();
     // Warm-up: caches, page tables, the server's output buffers.
     for (_, read) in readers {
@@ -172,6 +245,7 @@ fn measure(title: &str, readers: &[Reader<'_>]) {
             median(ratios)
         );
     }
+    times.into_iter().map(median).collect()
 }
 
 fn main() {
@@ -211,7 +285,7 @@ fn main() {
             ("redis-cli-rs", Box::new(|| cli(&ours, port, &args))),
             ("redis-cli", Box::new(|| cli(&oracle, port, &args))),
         ];
-        measure(
+        let _ = measure(
             "array: LRANGE of 500,000 strings of 60 bytes (a 32 MiB reply)",
             &readers,
         );
@@ -234,9 +308,39 @@ fn main() {
             ("redis-cli-rs", Box::new(|| cli(&ours, port, &args))),
             ("redis-cli", Box::new(|| cli(&oracle, port, &args))),
         ];
-        measure(
+        let _ = measure(
             "trickle: a 64 MiB bulk string written 1 KiB at a time",
             &readers,
         );
+    }
+
+    if wanted("huge") {
+        let server = RedisServer::start().expect("redis-server starts");
+        let port = server.port();
+        let mut conn = Connection::open(&Config::tcp("127.0.0.1", port)).unwrap();
+        // SETRANGE at the last offset: a 512 MiB string without sending it.
+        let len: i64 = conn
+            .query(&Cmd::new("SETRANGE").arg("huge").arg(HUGE - 1).arg("x"))
+            .unwrap();
+        assert_eq!(len, HUGE as i64);
+        let args = ["GET", "huge"];
+        let readers: Vec<Reader<'_>> = vec![
+            (
+                "redis-blocking Connection",
+                Box::new(move || ours_huge(port)),
+            ),
+            ("redis-rs 1.8", Box::new(move || redis_rs(port))),
+            ("floor (std read_to_end)", Box::new(move || floor(port))),
+            ("redis-cli", Box::new(|| cli(&oracle, port, &args))),
+        ];
+        let times = measure("huge: GET of a 512 MiB string", &readers);
+        let floor = times[2];
+        println!("\nAbove the floor, per MiB (median times):");
+        for (i, (name, _)) in readers.iter().enumerate().filter(|(i, _)| *i != 2) {
+            println!(
+                "- {name}: {:+.1} µs per MiB",
+                (times[i] - floor) * 1e6 / (HUGE >> 20) as f64
+            );
+        }
     }
 }
