@@ -114,6 +114,8 @@ struct Workload {
     bytes: bool,
     /// Threads sharing a pool (W4) rather than one connection (W1-W3).
     pooled: bool,
+    /// The performance issue's target for this workload.
+    target: &'static str,
 }
 
 /// W4's threads, and the r2d2 pools' size.
@@ -138,6 +140,7 @@ fn workloads(scale: f64) -> Vec<Workload> {
             }],
             bytes: false,
             pooled: false,
+            target: "at least 1.0x redis-benchmark and 1.05x redis-rs",
         },
         Workload {
             id: "w2",
@@ -151,6 +154,7 @@ fn workloads(scale: f64) -> Vec<Workload> {
             }],
             bytes: false,
             pooled: false,
+            target: "at least 1.0x redis-benchmark",
         },
         Workload {
             id: "w3",
@@ -173,6 +177,7 @@ fn workloads(scale: f64) -> Vec<Workload> {
             ],
             bytes: true,
             pooled: false,
+            target: "at least 1.2x redis-benchmark, SET and GET",
         },
         Workload {
             id: "w4",
@@ -186,6 +191,8 @@ fn workloads(scale: f64) -> Vec<Workload> {
             }],
             bytes: false,
             pooled: true,
+            target:
+                "at least 1.0x redis-benchmark and 1.05x redis-rs + r2d2 without its checkout test",
         },
     ]
 }
@@ -1025,8 +1032,9 @@ fn report(
     }
     if !summary.is_empty() {
         println!(
-            "\nredis-blocking vs {} (target: at least 1x redis-benchmark).\n",
-            summary.join(", vs ")
+            "\nredis-blocking vs {} (target: {}).\n",
+            summary.join(", vs "),
+            workload.target
         );
     } else {
         println!();
