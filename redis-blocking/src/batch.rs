@@ -33,16 +33,42 @@ impl BatchRun {
         }
     }
 
-    /// Command `i`'s outcome as a result: its reply, its own server error,
-    /// or why it has none.
-    pub fn result(&self, i: usize) -> Result<Value> {
-        outcome_result(&self.outcomes[i], self.failure.as_ref())
-    }
-
     /// Whether the batch, as a whole, may have run.
     pub fn executed(&self) -> Executed {
         batch_executed(&self.outcomes)
     }
+
+    /// Every command's result, each reply moved out (not copied), with
+    /// what the batch as a whole says, taken before the replies move.
+    pub fn settle(self, atomic: bool) -> Settled {
+        let executed = self.executed();
+        let aborted = if atomic {
+            transaction_failure(&self)
+        } else {
+            None
+        };
+        let failure = self.failure;
+        let results = self
+            .outcomes
+            .into_iter()
+            .map(|o| outcome_into_result(o, failure.as_ref()))
+            .collect();
+        Settled {
+            executed,
+            aborted,
+            results,
+        }
+    }
+}
+
+/// A batch's results, the replies moved out of its outcomes.
+pub(crate) struct Settled {
+    /// Whether the batch, as a whole, may have run.
+    pub executed: Executed,
+    /// Why a transaction as a whole failed, if it did not run.
+    pub aborted: Option<Error>,
+    /// One result per command, internal ones included.
+    pub results: Vec<Result<Value>>,
 }
 
 /// One outcome as a result, the reply moved out of it.
@@ -241,8 +267,7 @@ impl Connection {
         pipe: &Pipeline<'_>,
         deadline: Option<Instant>,
     ) -> Vec<Result<Value>> {
-        let run = self.run_batch(pipe, deadline);
-        let mut results: Vec<Result<Value>> = (0..pipe.len()).map(|i| run.result(i)).collect();
+        let mut results = self.run_batch(pipe, deadline).settle(false).results;
         self.rerun_unloaded_scripts(pipe, &mut results);
         results
             .into_iter()
@@ -295,10 +320,9 @@ impl Connection {
         pipe: &Pipeline<'_>,
         deadline: Option<Instant>,
     ) -> Result<T> {
-        let run = self.run_batch(pipe, deadline);
-        let mut results: Vec<Result<Value>> = (0..pipe.len()).map(|i| run.result(i)).collect();
-        self.rerun_unloaded_scripts(pipe, &mut results);
-        typed_pipeline(pipe, &run, results)
+        let mut settled = self.run_batch(pipe, deadline).settle(pipe.is_atomic());
+        self.rerun_unloaded_scripts(pipe, &mut settled.results);
+        typed_pipeline(pipe, settled)
     }
 
     /// Runs `body` as an optimistic transaction over `keys`: `WATCH`es them,
@@ -422,17 +446,11 @@ impl Connection {
 }
 
 /// The typed result of a pipeline from each command's result.
-pub(crate) fn typed_pipeline<T: FromReply>(
-    pipe: &Pipeline<'_>,
-    run: &BatchRun,
-    results: Vec<Result<Value>>,
-) -> Result<T> {
-    if pipe.is_atomic() {
-        if let Some(e) = transaction_failure(run) {
-            return Err(e);
-        }
+pub(crate) fn typed_pipeline<T: FromReply>(pipe: &Pipeline<'_>, settled: Settled) -> Result<T> {
+    if let Some(e) = settled.aborted {
+        return Err(e);
     }
-    typed_results(pipe, run.executed(), results)
+    typed_results(pipe, settled.executed, settled.results)
 }
 
 /// The typed value of a plain pipeline's `results`, or the first error of

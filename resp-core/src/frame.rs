@@ -185,6 +185,17 @@ fn owned_bytes(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
     Cow::Owned(c.into_owned())
 }
 
+/// A simple string made owned; the commonest ones (`+OK`, `+QUEUED`,
+/// `+PONG`) borrow a constant instead of allocating, which is most of the
+/// cost of keeping the replies of a pipeline of writes.
+fn owned_simple(c: Cow<'_, [u8]>) -> Cow<'static, [u8]> {
+    const COMMON: [&[u8]; 3] = [b"OK", b"QUEUED", b"PONG"];
+    match COMMON.iter().find(|common| **common == &*c) {
+        Some(common) => Cow::Borrowed(common),
+        None => owned_bytes(c),
+    }
+}
+
 fn owned_str(c: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(c.into_owned())
 }
@@ -201,7 +212,7 @@ fn into_owned(frame: Frame<'_>) -> OwnedFrame {
             .collect()
     };
     match frame {
-        Frame::Simple(b) => Frame::Simple(owned_bytes(b)),
+        Frame::Simple(b) => Frame::Simple(owned_simple(b)),
         Frame::Error(b) => Frame::Error(owned_bytes(b)),
         Frame::Integer(i) => Frame::Integer(i),
         Frame::Bulk(b) => Frame::Bulk(owned_bytes(b)),

@@ -25,7 +25,7 @@ use resp_core::Frame;
 use super::pool::Pooled;
 use super::router::Route;
 use super::Client;
-use crate::batch::{outcome_result, typed_pipeline, unanswered_error, BatchRun};
+use crate::batch::{outcome_result, typed_pipeline, unanswered_error, BatchRun, Settled};
 use crate::connection::Connection;
 use crate::connector::Backoff;
 use crate::error::{Error, ErrorCode, ErrorKind, Result};
@@ -345,23 +345,25 @@ impl<'p, 'a> Batch<'p, 'a> {
         }
     }
 
-    /// Each command's result, internal ones included.
-    fn results(&mut self) -> Vec<Result<Value>> {
-        let mut results: Vec<Result<Value>> = self
-            .outcomes
-            .iter()
-            .map(|o| outcome_result(o, self.failure.as_ref()))
-            .collect();
+    /// Each command's result, internal ones included, the replies moved
+    /// out of the outcomes.
+    fn settle(&mut self) -> Settled {
+        let run = BatchRun {
+            outcomes: std::mem::take(&mut self.outcomes),
+            failure: self.failure.take(),
+        };
+        let mut settled = run.settle(self.pipe.is_atomic());
         for (i, rerun) in self.reruns.drain(..) {
-            results[i] = rerun;
+            settled.results[i] = rerun;
         }
-        results
+        settled
     }
 
     /// One result per command, internal ones left out.
     pub fn into_results(mut self) -> Vec<Result<Value>> {
         let pipe = self.pipe;
-        self.results()
+        self.settle()
+            .results
             .into_iter()
             .enumerate()
             .filter(|(i, _)| !pipe.internal(*i))
@@ -371,12 +373,8 @@ impl<'p, 'a> Batch<'p, 'a> {
 
     /// The typed result.
     pub fn into_typed<T: FromReply>(mut self) -> Result<T> {
-        let results = self.results();
-        let run = BatchRun {
-            outcomes: std::mem::take(&mut self.outcomes),
-            failure: self.failure.take(),
-        };
-        typed_pipeline(self.pipe, &run, results)
+        let settled = self.settle();
+        typed_pipeline(self.pipe, settled)
     }
 
     /// Whether command `i`'s outcome says it surely did not run, for a

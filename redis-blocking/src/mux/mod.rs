@@ -375,10 +375,9 @@ impl Multiplexed {
     /// for a pipeline that cannot share the connection (a blocking command,
     /// session state left behind).
     pub fn query_pipeline<T: FromReply>(&self, pipe: &Pipeline<'_>) -> Result<T> {
-        let run = self.run_pipeline(pipe)?;
-        let mut results: Vec<Result<Value>> = (0..pipe.len()).map(|i| run.result(i)).collect();
-        self.rerun_unloaded_scripts(pipe, &mut results);
-        typed_pipeline(pipe, &run, results)
+        let mut settled = self.run_pipeline(pipe)?.settle(pipe.is_atomic());
+        self.rerun_unloaded_scripts(pipe, &mut settled.results);
+        typed_pipeline(pipe, settled)
     }
 
     /// Runs a pipeline and returns one result per command, as
@@ -393,7 +392,7 @@ impl Multiplexed {
                     .collect()
             }
         };
-        let mut results: Vec<Result<Value>> = (0..pipe.len()).map(|i| run.result(i)).collect();
+        let mut results = run.settle(false).results;
         self.rerun_unloaded_scripts(pipe, &mut results);
         results
             .into_iter()
