@@ -28,6 +28,7 @@ use std::borrow::Cow;
 /// # Ok::<(), resp_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[repr(u8)]
 pub enum Frame<'a> {
     /// `+OK`: a status line; never contains CR or LF.
     Simple(Cow<'a, [u8]>),

@@ -8,8 +8,12 @@
 //! give up, and the resumable path decodes the frame from the start; so a
 //! malformed or partial frame is read at most twice, and every error is
 //! reported by one implementation.
+//!
+//! Nesting recurses, at most [`MAX_DEPTH`] levels; deeper frames take the
+//! resumable path, which keeps an explicit stack.
 
 use std::borrow::Cow;
+use std::mem::MaybeUninit;
 
 use super::number::{is_big_number, is_double};
 use crate::{Frame, Limits};
@@ -17,252 +21,377 @@ use crate::{Frame, Limits};
 /// Deeper frames take the resumable path, which has no recursion.
 const MAX_DEPTH: usize = 16;
 
+/// The longest number line this path reads, from its type byte to its CR:
+/// a type byte, a sign and 18 digits. With a smaller line limit every
+/// frame takes the resumable path, so that this path need not check the
+/// limit on every number.
+const NUMBER_LINE: usize = 20;
+
+/// The limits this path checks, read once per frame.
+struct Bounds {
+    bulk_len: u64,
+    line_len: usize,
+    aggregate_len: u64,
+}
+
 /// The frame at the start of `buf` and the bytes it used, if `buf` holds
 /// all of it and it is plain enough for this path.
-#[inline]
+#[inline(always)]
 pub(crate) fn decode_whole<'b>(buf: &'b [u8], limits: &Limits) -> Option<(Frame<'b>, usize)> {
-    let mut reader = Reader {
-        buf,
-        pos: 0,
-        limits,
+    if limits.line_len() < NUMBER_LINE {
+        return None;
+    }
+    let cx = Bounds {
+        bulk_len: limits.bulk_len() as u64,
+        line_len: limits.line_len(),
+        aggregate_len: limits.aggregate_len() as u64,
     };
+    let depth = MAX_DEPTH.min(limits.depth());
     // The commonest replies, built here so that they are not returned
-    // through the recursive reader.
-    let frame = match buf.first()? {
-        b'$' => {
-            reader.pos = 1;
-            let len = reader.length()?;
-            Frame::Bulk(Cow::Borrowed(reader.payload(len)?))
-        }
+    // through the recursive `value`.
+    match *buf.first()? {
+        b'$' => bulk(buf, 1, &cx),
         b':' => {
-            reader.pos = 1;
-            Frame::Integer(reader.integer()?)
+            let (n, next) = integer(buf, 1)?;
+            Some((Frame::Integer(n), next))
         }
         b'+' => {
-            reader.pos = 1;
-            Frame::Simple(Cow::Borrowed(reader.line()?))
+            let (line, next) = line(buf, 1, &cx)?;
+            Some((Frame::Simple(Cow::Borrowed(line)), next))
         }
-        b'*' if limits.depth() > 0 => {
-            reader.pos = 1;
-            let n = reader.count(1)?;
-            Frame::Array(reader.items(n, MAX_DEPTH.min(limits.depth()) - 1)?)
+        b'*' if depth > 0 => {
+            let (n, pos) = count(buf, 1, 1, &cx)?;
+            let (items, next) = items(buf, pos, n, depth - 1, &cx)?;
+            Some((Frame::Array(items), next))
         }
-        _ => reader.value(MAX_DEPTH.min(limits.depth()), true)?,
-    };
-    Some((frame, reader.pos))
-}
-
-/// Appends `frame` to `items`, which has room for it, writing it straight
-/// into its slot.
-///
-/// `Vec::push` builds the frame on the stack with 8-byte stores and copies
-/// it with 16-byte loads, which the CPU cannot forward: a stall on every
-/// element, measured at about a quarter of the decoding time of arrays of
-/// bulk strings. Writing through the spare capacity lets the compiler
-/// store the frame in place.
-#[inline(always)]
-fn push_bulk<'b>(items: &mut Vec<Frame<'b>>, bytes: &'b [u8]) {
-    let len = items.len();
-    match items.spare_capacity_mut().first_mut() {
-        Some(slot) => {
-            slot.write(Frame::Bulk(Cow::Borrowed(bytes)));
-            // SAFETY: the slot at index `len` was just initialised, and it
-            // is within the capacity (it came from `spare_capacity_mut`).
-            #[allow(unsafe_code)]
-            unsafe {
-                items.set_len(len + 1)
-            };
-        }
-        None => items.push(Frame::Bulk(Cow::Borrowed(bytes))),
+        _ => value(buf, 0, depth, true, &cx),
     }
 }
 
-struct Reader<'b, 'l> {
+/// Any frame at `pos`, and the index after it; `depth` is how many
+/// aggregates may still open.
+fn value<'b>(
     buf: &'b [u8],
     pos: usize,
-    limits: &'l Limits,
+    depth: usize,
+    top: bool,
+    cx: &Bounds,
+) -> Option<(Frame<'b>, usize)> {
+    let ty = *buf.get(pos)?;
+    let pos = pos + 1;
+    let text = |(line, next): (&'b [u8], usize)| (Cow::Borrowed(line), next);
+    Some(match ty {
+        b'$' => return bulk(buf, pos, cx),
+        b':' => {
+            let (n, next) = integer(buf, pos)?;
+            (Frame::Integer(n), next)
+        }
+        b'+' => {
+            let (line, next) = text(line(buf, pos, cx)?);
+            (Frame::Simple(line), next)
+        }
+        b'-' => {
+            let (line, next) = text(line(buf, pos, cx)?);
+            (Frame::Error(line), next)
+        }
+        b'*' | b'~' | b'>' => {
+            let (n, pos) = count(buf, pos, 1, cx)?;
+            if depth == 0 || (ty == b'>' && !top) {
+                return None;
+            }
+            let (items, next) = items(buf, pos, n, depth - 1, cx)?;
+            let frame = match ty {
+                b'*' => Frame::Array(items),
+                b'~' => Frame::Set(items),
+                _ => Frame::Push(items),
+            };
+            (frame, next)
+        }
+        b'%' => {
+            let (n, pos) = count(buf, pos, 2, cx)?;
+            if depth == 0 {
+                return None;
+            }
+            let (pairs, next) = pairs(buf, pos, n, depth - 1, cx)?;
+            (Frame::Map(pairs), next)
+        }
+        b'_' => (Frame::Null, crlf(buf, pos)?),
+        b'#' => {
+            let b = match buf.get(pos)? {
+                b't' => true,
+                b'f' => false,
+                _ => return None,
+            };
+            (Frame::Boolean(b), crlf(buf, pos + 1)?)
+        }
+        b',' => {
+            let (text, next) = double(buf, pos, cx)?;
+            (Frame::Double(Cow::Borrowed(text)), next)
+        }
+        b'(' => {
+            let (line, next) = line(buf, pos, cx)?;
+            if !is_big_number(line) {
+                return None;
+            }
+            let text = std::str::from_utf8(line).ok()?;
+            (Frame::BigNumber(Cow::Borrowed(text)), next)
+        }
+        b'!' => {
+            let (len, data) = length(buf, pos, cx)?;
+            let (bytes, next) = payload(buf, data, len)?;
+            (Frame::BulkError(Cow::Borrowed(bytes)), next)
+        }
+        // Verbatim strings, attributes, streams and anything invalid.
+        _ => return None,
+    })
 }
 
-impl<'b> Reader<'b, '_> {
-    /// `depth` is how many aggregates may still open.
-    fn value(&mut self, depth: usize, top: bool) -> Option<Frame<'b>> {
-        let ty = *self.buf.get(self.pos)?;
-        self.pos += 1;
-        Some(match ty {
-            b'$' => {
-                let len = self.length()?;
-                Frame::Bulk(Cow::Borrowed(self.payload(len)?))
+/// Writes the element at `pos` of an aggregate into `slot`; the index
+/// after it. The usual elements (bulk strings, integers, doubles) are read
+/// without a call and written in place.
+#[inline(always)]
+fn element<'b>(
+    slot: &mut MaybeUninit<Frame<'b>>,
+    buf: &'b [u8],
+    pos: usize,
+    depth: usize,
+    cx: &Bounds,
+) -> Option<usize> {
+    match *buf.get(pos)? {
+        b'$' => {
+            let Some((len, data)) = number(buf, pos + 1) else {
+                slot.write(Frame::NullBulk);
+                return null_bulk(buf, pos + 1);
+            };
+            if len > cx.bulk_len {
+                return None;
             }
-            b':' => Frame::Integer(self.integer()?),
-            b'+' => Frame::Simple(Cow::Borrowed(self.line()?)),
-            b'-' => Frame::Error(Cow::Borrowed(self.line()?)),
-            b'*' | b'~' | b'>' => {
-                let n = self.count(1)?;
-                if depth == 0 || (ty == b'>' && !top) {
-                    return None;
-                }
-                let items = self.items(n, depth - 1)?;
-                match ty {
-                    b'*' => Frame::Array(items),
-                    b'~' => Frame::Set(items),
-                    _ => Frame::Push(items),
-                }
-            }
-            b'%' => {
-                let n = self.count(2)?;
-                if depth == 0 {
-                    return None;
-                }
-                let mut pairs = Vec::with_capacity(n);
-                for _ in 0..n {
-                    let key = self.value(depth - 1, false)?;
-                    pairs.push((key, self.value(depth - 1, false)?));
-                }
-                Frame::Map(pairs)
-            }
-            b'_' => {
-                self.crlf()?;
-                Frame::Null
-            }
-            b'#' => {
-                let b = match self.buf.get(self.pos)? {
-                    b't' => true,
-                    b'f' => false,
-                    _ => return None,
-                };
-                self.pos += 1;
-                self.crlf()?;
-                Frame::Boolean(b)
-            }
-            b',' => {
-                let line = self.line()?;
-                if !is_double(line) {
-                    return None;
-                }
-                Frame::Double(Cow::Borrowed(std::str::from_utf8(line).ok()?))
-            }
-            b'(' => {
-                let line = self.line()?;
-                if !is_big_number(line) {
-                    return None;
-                }
-                Frame::BigNumber(Cow::Borrowed(std::str::from_utf8(line).ok()?))
-            }
-            b'!' => {
-                let len = self.length()?;
-                Frame::BulkError(Cow::Borrowed(self.payload(len)?))
-            }
-            // Verbatim strings, attributes, streams and anything invalid.
-            _ => return None,
-        })
-    }
-
-    /// The `n` elements of an array, set or push.
-    #[inline(always)]
-    fn items(&mut self, n: usize, depth: usize) -> Option<Vec<Frame<'b>>> {
-        let mut items = Vec::with_capacity(n);
-        for _ in 0..n {
-            // Bulk strings and integers, the usual elements, without a call.
-            if self.buf.get(self.pos) == Some(&b'$') {
-                self.pos += 1;
-                let len = self.length()?;
-                let bytes = self.payload(len)?;
-                push_bulk(&mut items, bytes);
-            } else if self.buf.get(self.pos) == Some(&b':') {
-                self.pos += 1;
-                let n = self.integer()?;
-                items.push(Frame::Integer(n));
-            } else {
-                items.push(self.value(depth, false)?);
-            }
+            let (bytes, next) = payload(buf, data, len as usize)?;
+            slot.write(Frame::Bulk(Cow::Borrowed(bytes)));
+            Some(next)
         }
-        Some(items)
-    }
-
-    /// Digits then CRLF: at most 18 digits, so the sum cannot overflow.
-    #[inline]
-    fn digits(&mut self) -> Option<u64> {
-        let rest = &self.buf[self.pos..];
-        let mut n: u64 = 0;
-        let mut i = 0;
-        while let Some(&b) = rest.get(i) {
-            let d = b.wrapping_sub(b'0');
-            if d > 9 {
-                break;
-            }
-            // Wrapping: more than 18 digits are refused below anyway.
-            n = n.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
+        b':' => {
+            let (n, next) = integer(buf, pos + 1)?;
+            slot.write(Frame::Integer(n));
+            Some(next)
         }
-        // The line, type byte and sign included, within its limit.
-        if i == 0 || i > 18 || i + 2 > self.limits.line_len() || rest.get(i..i + 2)? != b"\r\n" {
-            return None;
+        b',' => {
+            let (text, next) = double(buf, pos + 1, cx)?;
+            slot.write(Frame::Double(Cow::Borrowed(text)));
+            Some(next)
         }
-        self.pos += i + 2;
-        Some(n)
-    }
-
-    #[inline]
-    fn crlf(&mut self) -> Option<()> {
-        if self.buf.get(self.pos..self.pos + 2)? != b"\r\n" {
-            return None;
+        _ => {
+            let (frame, next) = value(buf, pos, depth, false, cx)?;
+            slot.write(frame);
+            Some(next)
         }
-        self.pos += 2;
-        Some(())
     }
+}
 
-    /// A blob length, not the null `-1` (the resumable path has it).
-    #[inline]
-    fn length(&mut self) -> Option<usize> {
-        let n = self.digits()?;
-        (n <= self.limits.bulk_len() as u64).then_some(n as usize)
+/// The `n` elements of an array, set or push from `pos`, and the index
+/// after them.
+#[inline(always)]
+fn items<'b>(
+    buf: &'b [u8],
+    pos: usize,
+    n: usize,
+    depth: usize,
+    cx: &Bounds,
+) -> Option<(Vec<Frame<'b>>, usize)> {
+    // `count` bounded `n` by the bytes in the buffer.
+    let mut items = Vec::with_capacity(n);
+    let mut filled = 0;
+    let end = fill(
+        &mut items.spare_capacity_mut()[..n],
+        &mut filled,
+        buf,
+        pos,
+        depth,
+        cx,
+    );
+    // SAFETY: `fill` initialised the first `filled` slots, within the
+    // capacity; on failure the frames written so far are dropped with the
+    // vector.
+    #[allow(unsafe_code)]
+    unsafe {
+        items.set_len(filled)
+    };
+    Some((items, end?))
+}
+
+/// Writes elements into `slots` in order from `pos`, counting them in
+/// `filled`; the index after the last.
+///
+/// Writing each frame straight into its slot spares `Vec::push`'s capacity
+/// check and the copy of a frame built on the stack.
+#[inline(always)]
+fn fill<'b>(
+    slots: &mut [MaybeUninit<Frame<'b>>],
+    filled: &mut usize,
+    buf: &'b [u8],
+    mut pos: usize,
+    depth: usize,
+    cx: &Bounds,
+) -> Option<usize> {
+    for slot in slots {
+        pos = element(slot, buf, pos, depth, cx)?;
+        *filled += 1;
     }
+    Some(pos)
+}
 
-    /// An aggregate count of `n * per` elements that can all be in the
-    /// buffer (every element takes at least 3 bytes), so the allocation for
-    /// them is bounded by the input.
-    #[inline]
-    fn count(&mut self, per: u64) -> Option<usize> {
-        let n = self.digits()?;
-        let elements = n * per;
-        let room = (self.buf.len() - self.pos) as u64 / 3;
-        (elements <= room && elements <= self.limits.aggregate_len() as u64).then_some(n as usize)
+/// The element at `pos` and the index after it.
+#[inline(always)]
+fn one<'b>(buf: &'b [u8], pos: usize, depth: usize, cx: &Bounds) -> Option<(Frame<'b>, usize)> {
+    let mut slot = MaybeUninit::uninit();
+    let next = element(&mut slot, buf, pos, depth, cx)?;
+    // SAFETY: `element` initialises the slot whenever it answers `Some`.
+    #[allow(unsafe_code)]
+    Some((unsafe { slot.assume_init() }, next))
+}
+
+/// The `n` pairs of a map from `pos`, and the index after them.
+fn pairs<'b>(
+    buf: &'b [u8],
+    mut pos: usize,
+    n: usize,
+    depth: usize,
+    cx: &Bounds,
+) -> Option<(Vec<(Frame<'b>, Frame<'b>)>, usize)> {
+    // `count` bounded `n` by the bytes in the buffer.
+    let mut pairs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (key, next) = one(buf, pos, depth, cx)?;
+        let (value, next) = one(buf, next, depth, cx)?;
+        pairs.push((key, value));
+        pos = next;
     }
+    Some((pairs, pos))
+}
 
-    #[inline]
-    fn payload(&mut self, len: usize) -> Option<&'b [u8]> {
-        let start = self.pos;
-        let end = start.checked_add(len)?;
-        if self.buf.get(end..end + 2)? != b"\r\n" {
-            return None;
+/// A number of one or two digits then CRLF from `i`, the usual lengths and
+/// counts, read at once; anything else digit by digit.
+#[inline(always)]
+fn number(buf: &[u8], i: usize) -> Option<(u64, usize)> {
+    if let Some(&[a, b, c, d]) = buf.get(i..i + 4) {
+        let digit = |x: u8| x.wrapping_sub(b'0');
+        if [c, d] == *b"\r\n" && digit(a) <= 9 && digit(b) <= 9 {
+            return Some((u64::from(digit(a)) * 10 + u64::from(digit(b)), i + 4));
         }
-        self.pos = end + 2;
-        Some(&self.buf[start..end])
-    }
-
-    #[inline]
-    fn integer(&mut self) -> Option<i64> {
-        let negative = match self.buf.get(self.pos)? {
-            b'-' => {
-                self.pos += 1;
-                true
-            }
-            _ => false,
-        };
-        let n = self.digits()? as i64;
-        Some(if negative { -n } else { n })
-    }
-
-    /// The rest of a line, without bare CR or LF.
-    #[inline]
-    fn line(&mut self) -> Option<&'b [u8]> {
-        let start = self.pos;
-        let rest = &self.buf[start..];
-        let len = rest.iter().position(|&b| b == b'\r' || b == b'\n')?;
-        if len + 1 > self.limits.line_len() || rest.get(len..len + 2)? != b"\r\n" {
-            return None;
+        if [b, c] == *b"\r\n" && digit(a) <= 9 {
+            return Some((u64::from(digit(a)), i + 3));
         }
-        self.pos = start + len + 2;
-        Some(&rest[..len])
     }
+    digits(buf, i)
+}
+
+/// Digits then CRLF from `i`: 1 to 18 digits, so the value cannot
+/// overflow. The value and the index after the CRLF.
+#[inline(always)]
+fn digits(buf: &[u8], mut i: usize) -> Option<(u64, usize)> {
+    let start = i;
+    let mut n: u64 = 0;
+    let end = loop {
+        let b = *buf.get(i)?;
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break b;
+        }
+        // Wrapping: more than 18 digits are refused below anyway.
+        n = n.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    };
+    // NUMBER_LINE covers the line's length.
+    if end != b'\r' || (i - start).wrapping_sub(1) >= 18 || buf.get(i + 1) != Some(&b'\n') {
+        return None;
+    }
+    Some((n, i + 2))
+}
+
+/// CRLF at `pos`; the index after it.
+#[inline]
+fn crlf(buf: &[u8], pos: usize) -> Option<usize> {
+    (buf.get(pos..pos + 2)? == b"\r\n").then_some(pos + 2)
+}
+
+/// `-1` CRLF at `pos`, after a `$`; the index after it.
+#[inline]
+fn null_bulk(buf: &[u8], pos: usize) -> Option<usize> {
+    (buf.get(pos..pos + 4)? == b"-1\r\n").then_some(pos + 4)
+}
+
+/// After `$`: a bulk string or the null bulk string, and the index after it.
+#[inline(always)]
+fn bulk<'b>(buf: &'b [u8], pos: usize, cx: &Bounds) -> Option<(Frame<'b>, usize)> {
+    let Some((len, data)) = number(buf, pos) else {
+        return Some((Frame::NullBulk, null_bulk(buf, pos)?));
+    };
+    if len > cx.bulk_len {
+        return None;
+    }
+    let (bytes, next) = payload(buf, data, len as usize)?;
+    Some((Frame::Bulk(Cow::Borrowed(bytes)), next))
+}
+
+/// A blob length within the limit (not the null `-1`), and the index
+/// after its CRLF.
+#[inline(always)]
+fn length(buf: &[u8], pos: usize, cx: &Bounds) -> Option<(usize, usize)> {
+    let (n, next) = number(buf, pos)?;
+    (n <= cx.bulk_len).then_some((n as usize, next))
+}
+
+/// An aggregate count of `n * per` elements that can all be in the
+/// buffer (every element takes at least 3 bytes), so the allocation for
+/// them is bounded by the input; and the index after its CRLF.
+#[inline(always)]
+fn count(buf: &[u8], pos: usize, per: u64, cx: &Bounds) -> Option<(usize, usize)> {
+    let (n, next) = number(buf, pos)?;
+    let elements = n * per;
+    let room = (buf.len() - next) as u64 / 3;
+    (elements <= room && elements <= cx.aggregate_len).then_some((n as usize, next))
+}
+
+/// `len` bytes then CRLF from `data`; the bytes and the index after them.
+#[inline(always)]
+fn payload(buf: &[u8], data: usize, len: usize) -> Option<(&[u8], usize)> {
+    let rest = buf.get(data..)?;
+    let tail = rest.get(len..)?;
+    if tail.get(..2)? != b"\r\n" {
+        return None;
+    }
+    Some((&rest[..len], data + len + 2))
+}
+
+/// An integer line after `:`, and the index after it.
+#[inline(always)]
+fn integer(buf: &[u8], pos: usize) -> Option<(i64, usize)> {
+    let negative = buf.get(pos) == Some(&b'-');
+    // At most 18 digits: no overflow.
+    let (n, next) = number(buf, pos + usize::from(negative))?;
+    let n = n as i64;
+    Some((if negative { -n } else { n }, next))
+}
+
+/// A double's text after `,`, checked, and the index after it.
+#[inline]
+fn double<'b>(buf: &'b [u8], pos: usize, cx: &Bounds) -> Option<(&'b str, usize)> {
+    let (line, next) = line(buf, pos, cx)?;
+    if !is_double(line) {
+        return None;
+    }
+    Some((std::str::from_utf8(line).ok()?, next))
+}
+
+/// The rest of a line from `pos`, without bare CR or LF, and the index
+/// after its CRLF.
+#[inline]
+fn line<'b>(buf: &'b [u8], pos: usize, cx: &Bounds) -> Option<(&'b [u8], usize)> {
+    let rest = buf.get(pos..)?;
+    // Status lines and doubles are short: a plain loop beats a call.
+    let len = rest.iter().position(|&b| b == b'\r' || b == b'\n')?;
+    if len + 1 > cx.line_len || rest.get(len..len + 2)? != b"\r\n" {
+        return None;
+    }
+    Some((&rest[..len], pos + len + 2))
 }
