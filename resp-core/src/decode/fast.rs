@@ -27,45 +27,76 @@ const MAX_DEPTH: usize = 16;
 /// limit on every number.
 const NUMBER_LINE: usize = 20;
 
-/// The limits this path checks, read once per frame.
-struct Bounds {
+/// The limits this path checks, taken from [`Limits`] once per decoder.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
     bulk_len: u64,
     line_len: usize,
     aggregate_len: u64,
+    /// How many aggregates may open, at most [`MAX_DEPTH`].
+    depth: usize,
 }
 
-/// The frame at the start of `buf` and the bytes it used, if `buf` holds
-/// all of it and it is plain enough for this path.
+impl Bounds {
+    /// The bounds for `limits`, or `None` when the line limit is too small
+    /// for this path (see [`NUMBER_LINE`]).
+    pub(crate) fn new(limits: &Limits) -> Option<Bounds> {
+        (limits.line_len() >= NUMBER_LINE).then(|| Bounds {
+            bulk_len: limits.bulk_len() as u64,
+            line_len: limits.line_len(),
+            aggregate_len: limits.aggregate_len() as u64,
+            depth: MAX_DEPTH.min(limits.depth()),
+        })
+    }
+}
+
+// The commonest replies have entry points of their own that hand back what
+// the frame is made of, so that the decoder builds each frame straight in
+// its return value rather than copying one returned from here.
+
+/// A bulk string reply (`buf` starts with `$`), `None` inside for the null
+/// bulk string; and the bytes used.
 #[inline(always)]
-pub(crate) fn decode_whole<'b>(buf: &'b [u8], limits: &Limits) -> Option<(Frame<'b>, usize)> {
-    if limits.line_len() < NUMBER_LINE {
+pub(crate) fn bulk_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(Option<&'b [u8]>, usize)> {
+    if let Some((bytes, after)) = short_bulk(buf, cx) {
+        return Some((Some(bytes), buf.len() - after.len()));
+    }
+    let Some((len, data)) = number(buf, 1) else {
+        return Some((None, null_bulk(buf, 1)?));
+    };
+    if len > cx.bulk_len {
         return None;
     }
-    let cx = Bounds {
-        bulk_len: limits.bulk_len() as u64,
-        line_len: limits.line_len(),
-        aggregate_len: limits.aggregate_len() as u64,
-    };
-    let depth = MAX_DEPTH.min(limits.depth());
-    // The commonest replies, built here so that they are not returned
-    // through the recursive `value`.
-    match *buf.first()? {
-        b'$' => bulk(buf, 1, &cx),
-        b':' => {
-            let (n, next) = integer(buf, 1)?;
-            Some((Frame::Integer(n), next))
-        }
-        b'+' => {
-            let (line, next) = line(buf, 1, &cx)?;
-            Some((Frame::Simple(Cow::Borrowed(line)), next))
-        }
-        b'*' if depth > 0 => {
-            let (n, pos) = count(buf, 1, 1, &cx)?;
-            let (items, next) = items(buf, pos, n, depth - 1, &cx)?;
-            Some((Frame::Array(items), next))
-        }
-        _ => value(buf, 0, depth, true, &cx),
+    let (bytes, next) = payload(buf, data, len as usize)?;
+    Some((Some(bytes), next))
+}
+
+/// An integer reply (`buf` starts with `:`) and the bytes used.
+#[inline(always)]
+pub(crate) fn integer_reply(buf: &[u8]) -> Option<(i64, usize)> {
+    integer(buf, 1)
+}
+
+/// A status reply's text (`buf` starts with `+`) and the bytes used.
+#[inline(always)]
+pub(crate) fn simple_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(&'b [u8], usize)> {
+    line(buf, 1, cx)
+}
+
+/// An array reply's elements (`buf` starts with `*`) and the bytes used.
+#[inline(always)]
+pub(crate) fn array_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(Vec<Frame<'b>>, usize)> {
+    if cx.depth == 0 {
+        return None;
     }
+    let (n, pos) = count(buf, 1, 1, cx)?;
+    items(buf, pos, n, cx.depth - 1, cx)
+}
+
+/// Any other reply and the bytes used.
+#[inline(always)]
+pub(crate) fn other_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(Frame<'b>, usize)> {
+    value(buf, 0, cx.depth, true, cx)
 }
 
 /// Any frame at `pos`, and the index after it; `depth` is how many
@@ -146,51 +177,84 @@ fn value<'b>(
     })
 }
 
-/// Writes the element at `pos` of an aggregate into `slot`; the index
-/// after it. The usual elements (bulk strings, integers, doubles) are read
-/// without a call and written in place.
+/// Writes the element at the start of `rest`, a tail of `buf`, into
+/// `slot`; what follows it. Short bulk strings, the usual elements, are
+/// read here; the rest in [`element_rest`], out of line so that the loops
+/// calling this keep their state in registers.
 #[inline(always)]
 fn element<'b>(
+    slot: &mut MaybeUninit<Frame<'b>>,
+    buf: &'b [u8],
+    rest: &'b [u8],
+    depth: usize,
+    cx: &Bounds,
+) -> Option<&'b [u8]> {
+    if let Some((bytes, after)) = short_bulk(rest, cx) {
+        slot.write(Frame::Bulk(Cow::Borrowed(bytes)));
+        return Some(after);
+    }
+    element_rest(slot, buf, buf.len() - rest.len(), depth, cx)
+}
+
+/// [`element`] for anything but a short bulk string, at `pos`; what
+/// follows it. Integers, doubles, arrays and other bulk strings are written
+/// in place; other frames come from [`value`].
+#[inline(never)]
+fn element_rest<'b>(
     slot: &mut MaybeUninit<Frame<'b>>,
     buf: &'b [u8],
     pos: usize,
     depth: usize,
     cx: &Bounds,
-) -> Option<usize> {
+) -> Option<&'b [u8]> {
+    // Each arm finds what follows before writing the slot, so that a slot
+    // is written only when the element is complete.
     match *buf.get(pos)? {
         b'$' => {
             let Some((len, data)) = number(buf, pos + 1) else {
+                let after = buf.get(null_bulk(buf, pos + 1)?..)?;
                 slot.write(Frame::NullBulk);
-                return null_bulk(buf, pos + 1);
+                return Some(after);
             };
             if len > cx.bulk_len {
                 return None;
             }
             let (bytes, next) = payload(buf, data, len as usize)?;
+            let after = buf.get(next..)?;
             slot.write(Frame::Bulk(Cow::Borrowed(bytes)));
-            Some(next)
+            Some(after)
         }
         b':' => {
             let (n, next) = integer(buf, pos + 1)?;
+            let after = buf.get(next..)?;
             slot.write(Frame::Integer(n));
-            Some(next)
+            Some(after)
         }
         b',' => {
             let (text, next) = double(buf, pos + 1, cx)?;
+            let after = buf.get(next..)?;
             slot.write(Frame::Double(Cow::Borrowed(text)));
-            Some(next)
+            Some(after)
+        }
+        b'*' if depth > 0 => {
+            let (n, pos) = count(buf, pos + 1, 1, cx)?;
+            let (items, next) = items(buf, pos, n, depth - 1, cx)?;
+            let after = buf.get(next..)?;
+            slot.write(Frame::Array(items));
+            Some(after)
         }
         _ => {
             let (frame, next) = value(buf, pos, depth, false, cx)?;
+            let after = buf.get(next..)?;
             slot.write(frame);
-            Some(next)
+            Some(after)
         }
     }
 }
 
 /// The `n` elements of an array, set or push from `pos`, and the index
 /// after them.
-#[inline(always)]
+#[inline(never)]
 fn items<'b>(
     buf: &'b [u8],
     pos: usize,
@@ -200,15 +264,10 @@ fn items<'b>(
 ) -> Option<(Vec<Frame<'b>>, usize)> {
     // `count` bounded `n` by the bytes in the buffer.
     let mut items = Vec::with_capacity(n);
-    let mut filled = 0;
-    let end = fill(
-        &mut items.spare_capacity_mut()[..n],
-        &mut filled,
-        buf,
-        pos,
-        depth,
-        cx,
-    );
+    let (filled, end) = match fill(&mut items.spare_capacity_mut()[..n], buf, pos, depth, cx) {
+        Ok(end) => (n, Some(end)),
+        Err(filled) => (filled, None),
+    };
     // SAFETY: `fill` initialised the first `filled` slots, within the
     // capacity; on failure the frames written so far are dropped with the
     // vector.
@@ -219,32 +278,37 @@ fn items<'b>(
     Some((items, end?))
 }
 
-/// Writes elements into `slots` in order from `pos`, counting them in
-/// `filled`; the index after the last.
+/// Writes elements into `slots` in order from `pos`; the index after the
+/// last, or how many were written before one failed.
 ///
 /// Writing each frame straight into its slot spares `Vec::push`'s capacity
 /// check and the copy of a frame built on the stack.
 #[inline(always)]
 fn fill<'b>(
     slots: &mut [MaybeUninit<Frame<'b>>],
-    filled: &mut usize,
     buf: &'b [u8],
-    mut pos: usize,
+    pos: usize,
     depth: usize,
     cx: &Bounds,
-) -> Option<usize> {
-    for slot in slots {
-        pos = element(slot, buf, pos, depth, cx)?;
-        *filled += 1;
+) -> Result<usize, usize> {
+    let total = slots.len();
+    let mut slots = slots.iter_mut();
+    let mut rest = buf.get(pos..).ok_or(0usize)?;
+    while let Some(slot) = slots.next() {
+        rest = match element(slot, buf, rest, depth, cx) {
+            Some(after) => after,
+            None => return Err(total - slots.len() - 1),
+        };
     }
-    Some(pos)
+    Ok(buf.len() - rest.len())
 }
 
 /// The element at `pos` and the index after it.
 #[inline(always)]
 fn one<'b>(buf: &'b [u8], pos: usize, depth: usize, cx: &Bounds) -> Option<(Frame<'b>, usize)> {
     let mut slot = MaybeUninit::uninit();
-    let next = element(&mut slot, buf, pos, depth, cx)?;
+    let after = element(&mut slot, buf, buf.get(pos..)?, depth, cx)?;
+    let next = buf.len() - after.len();
     // SAFETY: `element` initialises the slot whenever it answers `Some`.
     #[allow(unsafe_code)]
     Some((unsafe { slot.assume_init() }, next))
@@ -269,17 +333,45 @@ fn pairs<'b>(
     Some((pairs, pos))
 }
 
+/// A bulk string with a length of one or two digits (`$N\r\n`,
+/// `$NN\r\n`: the usual size of keys and small values) at the start of
+/// `rest`, its header read from one 8-byte window; its bytes and what
+/// follows it.
+#[inline(always)]
+fn short_bulk<'b>(rest: &'b [u8], cx: &Bounds) -> Option<(&'b [u8], &'b [u8])> {
+    let w = u64::from_le_bytes(*rest.first_chunk::<8>()?);
+    // `$`, bytes with high nibble 3, CRLF; adding 6 to each digit keeps its
+    // high nibble 3 only for 0 to 9 (no carry between bytes).
+    let (len, header) = if w & 0x00ff_fff0_f0ff == 0x000a_0d30_3024
+        && (w + 0x0006_0600) & 0x00f0_f000 == 0x0030_3000
+    {
+        (((w >> 8) & 0xf) * 10 + ((w >> 16) & 0xf), 5)
+    } else if w & 0xffff_f0ff == 0x0a0d_3024 && (w + 0x0600) & 0xf000 == 0x3000 {
+        ((w >> 8) & 0xf, 4)
+    } else {
+        return None;
+    };
+    if len > cx.bulk_len {
+        return None;
+    }
+    let (bytes, tail) = rest[header..].split_at_checked(len as usize)?;
+    Some((bytes, tail.strip_prefix(b"\r\n")?))
+}
+
 /// A number of one or two digits then CRLF from `i`, the usual lengths and
-/// counts, read at once; anything else digit by digit.
+/// counts, read at once from four bytes; anything else digit by digit.
 #[inline(always)]
 fn number(buf: &[u8], i: usize) -> Option<(u64, usize)> {
-    if let Some(&[a, b, c, d]) = buf.get(i..i + 4) {
-        let digit = |x: u8| x.wrapping_sub(b'0');
-        if [c, d] == *b"\r\n" && digit(a) <= 9 && digit(b) <= 9 {
-            return Some((u64::from(digit(a)) * 10 + u64::from(digit(b)), i + 4));
+    if let Some(&window) = buf.get(i..i + 4).and_then(|w| <&[u8; 4]>::try_from(w).ok()) {
+        let w = u32::from_le_bytes(window);
+        // Two bytes with high nibble 3, then CRLF; adding 6 to each digit
+        // keeps its high nibble 3 only for 0 to 9 (no carry between bytes).
+        if w & 0xffff_f0f0 == 0x0a0d_3030 && (w + 0x0606) & 0xf0f0 == 0x3030 {
+            let n = (w & 0xf) * 10 + ((w >> 8) & 0xf);
+            return Some((u64::from(n), i + 4));
         }
-        if [b, c] == *b"\r\n" && digit(a) <= 9 {
-            return Some((u64::from(digit(a)), i + 3));
+        if w & 0x00ff_fff0 == 0x000a_0d30 && (w + 0x06) & 0xf0 == 0x30 {
+            return Some((u64::from(w & 0xf), i + 3));
         }
     }
     digits(buf, i)
@@ -323,6 +415,9 @@ fn null_bulk(buf: &[u8], pos: usize) -> Option<usize> {
 /// After `$`: a bulk string or the null bulk string, and the index after it.
 #[inline(always)]
 fn bulk<'b>(buf: &'b [u8], pos: usize, cx: &Bounds) -> Option<(Frame<'b>, usize)> {
+    if let Some((bytes, after)) = short_bulk(&buf[pos - 1..], cx) {
+        return Some((Frame::Bulk(Cow::Borrowed(bytes)), buf.len() - after.len()));
+    }
     let Some((len, data)) = number(buf, pos) else {
         return Some((Frame::NullBulk, null_bulk(buf, pos)?));
     };
@@ -355,12 +450,9 @@ fn count(buf: &[u8], pos: usize, per: u64, cx: &Bounds) -> Option<(usize, usize)
 /// `len` bytes then CRLF from `data`; the bytes and the index after them.
 #[inline(always)]
 fn payload(buf: &[u8], data: usize, len: usize) -> Option<(&[u8], usize)> {
-    let rest = buf.get(data..)?;
-    let tail = rest.get(len..)?;
-    if tail.get(..2)? != b"\r\n" {
-        return None;
-    }
-    Some((&rest[..len], data + len + 2))
+    let (bytes, tail) = buf.get(data..)?.split_at_checked(len)?;
+    let after = tail.strip_prefix(b"\r\n")?;
+    Some((bytes, buf.len() - after.len()))
 }
 
 /// An integer line after `:`, and the index after it.
@@ -385,7 +477,7 @@ fn double<'b>(buf: &'b [u8], pos: usize, cx: &Bounds) -> Option<(&'b str, usize)
 
 /// The rest of a line from `pos`, without bare CR or LF, and the index
 /// after its CRLF.
-#[inline]
+#[inline(always)]
 fn line<'b>(buf: &'b [u8], pos: usize, cx: &Bounds) -> Option<(&'b [u8], usize)> {
     let rest = buf.get(pos..)?;
     // Status lines and doubles are short: a plain loop beats a call.
