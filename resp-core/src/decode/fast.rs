@@ -83,14 +83,34 @@ pub(crate) fn simple_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(&'b [u8], 
     line(buf, 1, cx)
 }
 
-/// An array reply's elements (`buf` starts with `*`) and the bytes used.
+/// An array or set reply's elements (`buf` starts with `*` or `~`) and
+/// the bytes used.
 #[inline(always)]
-pub(crate) fn array_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(Vec<Frame<'b>>, usize)> {
+pub(crate) fn items_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(Vec<Frame<'b>>, usize)> {
     if cx.depth == 0 {
         return None;
     }
     let (n, pos) = count(buf, 1, 1, cx)?;
     items(buf, pos, n, cx.depth - 1, cx)
+}
+
+/// A map reply's pairs (`buf` starts with `%`) and the bytes used.
+#[inline(always)]
+pub(crate) fn map_reply<'b>(
+    buf: &'b [u8],
+    cx: &Bounds,
+) -> Option<(Vec<(Frame<'b>, Frame<'b>)>, usize)> {
+    if cx.depth == 0 {
+        return None;
+    }
+    let (n, pos) = count(buf, 1, 2, cx)?;
+    pairs(buf, pos, n, cx.depth - 1, cx)
+}
+
+/// A double reply's text (`buf` starts with `,`) and the bytes used.
+#[inline(always)]
+pub(crate) fn double_reply<'b>(buf: &'b [u8], cx: &Bounds) -> Option<(&'b str, usize)> {
+    double(buf, 1, cx)
 }
 
 /// Any other reply and the bytes used.
@@ -303,34 +323,74 @@ fn fill<'b>(
     Ok(buf.len() - rest.len())
 }
 
-/// The element at `pos` and the index after it.
-#[inline(always)]
-fn one<'b>(buf: &'b [u8], pos: usize, depth: usize, cx: &Bounds) -> Option<(Frame<'b>, usize)> {
-    let mut slot = MaybeUninit::uninit();
-    let after = element(&mut slot, buf, buf.get(pos..)?, depth, cx)?;
-    let next = buf.len() - after.len();
-    // SAFETY: `element` initialises the slot whenever it answers `Some`.
-    #[allow(unsafe_code)]
-    Some((unsafe { slot.assume_init() }, next))
-}
-
 /// The `n` pairs of a map from `pos`, and the index after them.
+#[inline(never)]
 fn pairs<'b>(
     buf: &'b [u8],
-    mut pos: usize,
+    pos: usize,
     n: usize,
     depth: usize,
     cx: &Bounds,
 ) -> Option<(Vec<(Frame<'b>, Frame<'b>)>, usize)> {
     // `count` bounded `n` by the bytes in the buffer.
     let mut pairs = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (key, next) = one(buf, pos, depth, cx)?;
-        let (value, next) = one(buf, next, depth, cx)?;
-        pairs.push((key, value));
-        pos = next;
+    let (filled, end) = match fill_pairs(&mut pairs.spare_capacity_mut()[..n], buf, pos, depth, cx)
+    {
+        Ok(end) => (n, Some(end)),
+        Err(filled) => (filled, None),
+    };
+    // SAFETY: `fill_pairs` initialised the first `filled` slots, within
+    // the capacity; on failure the pairs written so far are dropped with
+    // the vector.
+    #[allow(unsafe_code)]
+    unsafe {
+        pairs.set_len(filled)
+    };
+    Some((pairs, end?))
+}
+
+/// [`fill`] for the pairs of a map: writes each key and value straight
+/// into its place in the pair.
+#[inline(always)]
+fn fill_pairs<'b>(
+    slots: &mut [MaybeUninit<(Frame<'b>, Frame<'b>)>],
+    buf: &'b [u8],
+    pos: usize,
+    depth: usize,
+    cx: &Bounds,
+) -> Result<usize, usize> {
+    let total = slots.len();
+    let mut slots = slots.iter_mut();
+    let mut rest = buf.get(pos..).ok_or(0usize)?;
+    while let Some(slot) = slots.next() {
+        let filled = total - slots.len() - 1;
+        let pair = slot.as_mut_ptr();
+        // SAFETY: the two fields of an uninitialised pair, as uninitialised
+        // frames: `addr_of_mut!` makes no reference to the pair, and a
+        // `MaybeUninit` may hold anything.
+        #[allow(unsafe_code)]
+        let (key, value) = unsafe {
+            (
+                &mut *std::ptr::addr_of_mut!((*pair).0).cast::<MaybeUninit<Frame<'b>>>(),
+                &mut *std::ptr::addr_of_mut!((*pair).1).cast::<MaybeUninit<Frame<'b>>>(),
+            )
+        };
+        rest = element(key, buf, rest, depth, cx).ok_or(filled)?;
+        rest = match element(value, buf, rest, depth, cx) {
+            Some(after) => after,
+            None => {
+                // SAFETY: `element` answered `Some` for the key, so it
+                // initialised it; the pair is not counted, so nothing else
+                // drops it.
+                #[allow(unsafe_code)]
+                unsafe {
+                    key.assume_init_drop()
+                };
+                return Err(filled);
+            }
+        };
     }
-    Some((pairs, pos))
+    Ok(buf.len() - rest.len())
 }
 
 /// A bulk string with a length of one or two digits (`$N\r\n`,
@@ -466,13 +526,49 @@ fn integer(buf: &[u8], pos: usize) -> Option<(i64, usize)> {
 }
 
 /// A double's text after `,`, checked, and the index after it.
-#[inline]
+///
+/// The decimal form, `[+-]?digits[.digits][(e|E)[+-]?digits]`, is checked
+/// in the same pass that finds the CRLF; anything else (`inf`, `nan`, or
+/// an invalid line) goes through [`line`] and [`is_double`].
+#[inline(never)]
 fn double<'b>(buf: &'b [u8], pos: usize, cx: &Bounds) -> Option<(&'b str, usize)> {
-    let (line, next) = line(buf, pos, cx)?;
-    if !is_double(line) {
+    let rest = buf.get(pos..)?;
+    let digits = |mut i: usize| {
+        while rest.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        i
+    };
+    let sign = |i: usize| i + usize::from(matches!(rest.get(i), Some(b'+' | b'-')));
+    let start = sign(0);
+    let mut end = digits(start);
+    if end == start {
+        let (line, next) = line(buf, pos, cx)?;
+        return is_double(line).then_some((std::str::from_utf8(line).ok()?, next));
+    }
+    if rest.get(end) == Some(&b'.') {
+        let frac = end + 1;
+        end = digits(frac);
+        if end == frac {
+            return None;
+        }
+    }
+    if matches!(rest.get(end), Some(b'e' | b'E')) {
+        let exp = sign(end + 1);
+        end = digits(exp);
+        if end == exp {
+            return None;
+        }
+    }
+    if end + 1 > cx.line_len || rest.get(end..end + 2)? != b"\r\n" {
         return None;
     }
-    Some((std::str::from_utf8(line).ok()?, next))
+    let text = &rest[..end];
+    // SAFETY: every byte of `text` was checked above to be an ASCII digit,
+    // sign, point or exponent letter: it is ASCII, so UTF-8.
+    #[allow(unsafe_code)]
+    let text = unsafe { std::str::from_utf8_unchecked(text) };
+    Some((text, pos + end + 2))
 }
 
 /// The rest of a line from `pos`, without bare CR or LF, and the index

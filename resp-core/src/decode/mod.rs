@@ -201,10 +201,28 @@ impl Decoder {
                     }
                 }
                 Some(b'*') => {
-                    if let Some((items, used)) = fast::array_reply(buf, cx) {
+                    if let Some((items, used)) = fast::items_reply(buf, cx) {
                         complete!(Frame::Array(items), used)
                     }
                 }
+                Some(b'%') => {
+                    if let Some((pairs, used)) = fast::map_reply(buf, cx) {
+                        complete!(Frame::Map(pairs), used)
+                    }
+                }
+                Some(b'~') => {
+                    if let Some((items, used)) = fast::items_reply(buf, cx) {
+                        complete!(Frame::Set(items), used)
+                    }
+                }
+                Some(b',') => {
+                    if let Some((text, used)) = fast::double_reply(buf, cx) {
+                        complete!(Frame::Double(Cow::Borrowed(text)), used)
+                    }
+                }
+                Some(b'_') if buf.starts_with(b"_\r\n") => complete!(Frame::Null, 3),
+                Some(b'#') if buf.starts_with(b"#t\r\n") => complete!(Frame::Boolean(true), 4),
+                Some(b'#') if buf.starts_with(b"#f\r\n") => complete!(Frame::Boolean(false), 4),
                 Some(_) => {
                     if let Some((frame, used)) = fast::other_reply(buf, cx) {
                         complete!(frame, used)
