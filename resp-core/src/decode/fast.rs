@@ -405,7 +405,10 @@ fn short_bulk<'b>(rest: &'b [u8], cx: &Bounds) -> Option<(&'b [u8], &'b [u8])> {
     let (len, header) = if w & 0x00ff_fff0_f0ff == 0x000a_0d30_3024
         && (w + 0x0006_0600) & 0x00f0_f000 == 0x0030_3000
     {
-        (((w >> 8) & 0xf) * 10 + ((w >> 16) & 0xf), 5)
+        // The tens in byte 0 of `t`, the units in byte 1: one multiply
+        // puts tens * 10 + units (at most 99, no carry) in byte 1.
+        let t = (w >> 8) & 0x0f0f;
+        (((t * 0x0a01) >> 8) & 0xff, 5)
     } else if w & 0xffff_f0ff == 0x0a0d_3024 && (w + 0x0600) & 0xf000 == 0x3000 {
         ((w >> 8) & 0xf, 4)
     } else {
@@ -502,9 +505,10 @@ fn length(buf: &[u8], pos: usize, cx: &Bounds) -> Option<(usize, usize)> {
 #[inline(always)]
 fn count(buf: &[u8], pos: usize, per: u64, cx: &Bounds) -> Option<(usize, usize)> {
     let (n, next) = number(buf, pos)?;
+    // At most 18 digits times 2, times 3: no overflow.
     let elements = n * per;
-    let room = (buf.len() - next) as u64 / 3;
-    (elements <= room && elements <= cx.aggregate_len).then_some((n as usize, next))
+    let room = (buf.len() - next) as u64;
+    (elements * 3 <= room && elements <= cx.aggregate_len).then_some((n as usize, next))
 }
 
 /// `len` bytes then CRLF from `data`; the bytes and the index after them.
