@@ -28,6 +28,11 @@ use std::borrow::Cow;
 /// # Ok::<(), resp_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+// The tag in a byte of its own: every match on a frame (the drop glue above
+// all) reads it with one load, where a niche in the first word took seven
+// instructions to decode. Same size (32 bytes), and `Option<Frame>` still
+// uses the tag's spare values.
+#[repr(u8)]
 pub enum Frame<'a> {
     /// `+OK`: a status line; never contains CR or LF.
     Simple(Cow<'a, [u8]>),

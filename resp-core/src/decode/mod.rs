@@ -5,7 +5,10 @@ mod fast;
 pub(crate) mod number;
 pub(crate) mod scan;
 
+use std::borrow::Cow;
+
 use self::build::{build, scalar_frame, Node};
+use self::fast::Bounds;
 use self::scan::{Agg, Scanner, Token};
 use crate::{Error, ErrorKind, Frame, Limit, Limits};
 
@@ -89,6 +92,8 @@ struct Level {
 #[derive(Debug, Clone)]
 pub struct Decoder {
     limits: Limits,
+    /// The limits as the one-pass path checks them; `None` when it is off.
+    fast: Option<Bounds>,
     scanner: Scanner,
     stack: Vec<Level>,
     tape: Vec<Node>,
@@ -115,6 +120,7 @@ impl Decoder {
     pub fn with_limits(limits: Limits) -> Self {
         Decoder {
             limits,
+            fast: Bounds::new(&limits),
             scanner: Scanner::new(),
             stack: Vec::new(),
             tape: Vec::new(),
@@ -168,17 +174,68 @@ impl Decoder {
     /// shrank since the last `Partial` ([`ErrorKind::BufferShrunk`]). The
     /// error's offset counts from the start of the stream.
     pub fn decode<'b>(&mut self, buf: &'b [u8]) -> Result<Status<(Frame<'b>, usize)>, Error> {
+        if let (0, None, Some(cx)) = (self.examined, self.failed, &self.fast) {
+            // A whole frame, read in one pass; each common kind is built
+            // straight in the return value.
+            macro_rules! complete {
+                ($frame:expr, $used:expr) => {{
+                    let used = $used;
+                    self.consumed += used as u64;
+                    return Ok(Status::Complete(($frame, used)));
+                }};
+            }
+            match buf.first() {
+                Some(b'$') => match fast::bulk_reply(buf, cx) {
+                    Some((Some(bytes), used)) => complete!(Frame::Bulk(Cow::Borrowed(bytes)), used),
+                    Some((None, used)) => complete!(Frame::NullBulk, used),
+                    None => {}
+                },
+                Some(b':') => {
+                    if let Some((n, used)) = fast::integer_reply(buf) {
+                        complete!(Frame::Integer(n), used)
+                    }
+                }
+                Some(b'+') => {
+                    if let Some((text, used)) = fast::simple_reply(buf, cx) {
+                        complete!(Frame::Simple(Cow::Borrowed(text)), used)
+                    }
+                }
+                Some(b'*') => {
+                    if let Some((items, used)) = fast::items_reply(buf, cx) {
+                        complete!(Frame::Array(items), used)
+                    }
+                }
+                Some(b'%') => {
+                    if let Some((pairs, used)) = fast::map_reply(buf, cx) {
+                        complete!(Frame::Map(pairs), used)
+                    }
+                }
+                Some(b'~') => {
+                    if let Some((items, used)) = fast::items_reply(buf, cx) {
+                        complete!(Frame::Set(items), used)
+                    }
+                }
+                Some(b',') => {
+                    if let Some((text, used)) = fast::double_reply(buf, cx) {
+                        complete!(Frame::Double(Cow::Borrowed(text)), used)
+                    }
+                }
+                Some(b'_') if buf.starts_with(b"_\r\n") => complete!(Frame::Null, 3),
+                Some(b'#') if buf.starts_with(b"#t\r\n") => complete!(Frame::Boolean(true), 4),
+                Some(b'#') if buf.starts_with(b"#f\r\n") => complete!(Frame::Boolean(false), 4),
+                Some(_) => {
+                    if let Some((frame, used)) = fast::other_reply(buf, cx) {
+                        complete!(frame, used)
+                    }
+                }
+                None => {}
+            }
+        }
         if let Some(err) = self.failed {
             return Err(err);
         }
         if buf.len() < self.examined {
             return Err(self.fail((ErrorKind::BufferShrunk, buf.len())));
-        }
-        if self.examined == 0 {
-            if let Some((frame, used)) = fast::decode_whole(buf, &self.limits) {
-                self.consumed += used as u64;
-                return Ok(Status::Complete((frame, used)));
-            }
         }
         match self.advance(buf) {
             Ok(true) => {

@@ -434,6 +434,64 @@ fn configured_limits() {
     assert_eq!(kind(b":000000000001\r\n"), Err(L(Limit::LineLen)));
 }
 
+/// The one-pass path (whole frames) and the resumable path (the same bytes
+/// fed byte by byte) agree on frames, errors and offsets, including where
+/// the one-pass path reads headers from a fixed window, writes elements in
+/// place, or gives up half-way through an aggregate that owns memory.
+#[test]
+fn one_pass_and_resumable_paths_agree() {
+    let inputs: &[&[u8]] = &[
+        b"$1\r\na\r\n",
+        b"$9\r\n123456789\r\n",
+        b"$10\r\n0123456789\r\n",
+        b"$99\r\n",
+        b"$0\r\n\r\n",
+        // Not digits, though `:` is 0x3a: read as 10, these would be whole.
+        b"$:\r\n0123456789\r\n",
+        b"$1:\r\n01234567890123456789\r\n",
+        b"$:1\r\n0123456789012345678901234567890123456789\r\n",
+        b"$/1\r\nabcdefg\r\n",
+        b"*:\r\n:1\r\n:1\r\n:1\r\n:1\r\n:1\r\n:1\r\n:1\r\n:1\r\n:1\r\n:1\r\n",
+        b":9:\r\n:1\r\n",
+        b":-:\r\n",
+        b"$5\r\nabc\r\n\r\n",
+        b"$5\r\nabcde\n\r\n",
+        b"$2\r\nab\r\n$3\r\nabc\r\n",
+        b"$-1\r\n$-1\r\n",
+        b"*3\r\n$1\r\na\r\n$-1\r\n$12\r\nabcdefghijkl\r\n",
+        b"*2\r\n$1\r\na\r\n$2\r\nbcX\r\n",
+        b"*2\r\n*2\r\n$1\r\na\r\n:1\r\n$2\r\nbc\r\n",
+        b"*2\r\n*1\r\n$1\r\na\r\n$2\r\nbcX\r\n",
+        b"*1\r\n*1\r\n*1\r\n:5\r\n",
+        b"*3\r\n,1.5\r\n,-2e-3\r\n,inf\r\n",
+        b"%2\r\n$1\r\nk\r\n,3.25\r\n*1\r\n:1\r\n~1\r\n_\r\n",
+        b"%1\r\n*1\r\n$1\r\na\r\n$1\r\nbX\r\n",
+        b"%1\r\n*1\r\n$1\r\na\r\n",
+        b"~2\r\n$1\r\na\r\n$1\r\nb\r\n",
+        b",1.\r\n",
+        b",1e\r\n",
+        b",+.5\r\n",
+        b",-0.5E+10\r\n",
+        b",12x\r\n",
+        b",nan\r\n,-inf\r\n",
+        b"#t\r\n#f\r\n#x\r\n",
+        b"_\r\n_x\r\n",
+        b":-0\r\n:+1\r\n:123456789012345678\r\n:-1234567890123456789\r\n",
+        b"+OK\r\n+\r\n-ERR x\r\n",
+    ];
+    let tight = Limits::default()
+        .max_bulk_len(4)
+        .max_aggregate_len(3)
+        .max_depth(2);
+    for limits in [Limits::default(), tight] {
+        for input in inputs {
+            let whole = feed(&[input], limits);
+            let bytes: Vec<&[u8]> = input.chunks(1).collect();
+            assert_eq!(feed(&bytes, limits), whole, "{input:?} with {limits:?}");
+        }
+    }
+}
+
 #[test]
 fn deep_nesting_is_a_clean_error() {
     let mut input = b"*1\r\n".repeat(100_000);
