@@ -25,8 +25,6 @@ pub(super) const READ_CHUNK: usize = 16 * 1024;
 const KEEP_READ_BUFFER: usize = 4 * 1024 * 1024;
 /// Values at least this large are handed over in the read buffer itself.
 const STEAL_THRESHOLD: usize = 1024 * 1024;
-/// While a large value arrives, its reader waits for this much at a time.
-const LOW_WATER: usize = 256 * 1024;
 
 /// How an exchange failed, and how far it got.
 pub(crate) struct Failure {
@@ -334,7 +332,6 @@ impl Connection {
         payload.extend_from_slice(&self.rbuf[start..start + buffered]);
         self.rpos = start + buffered;
         self.settle_read_buffer();
-        let mut low_water = 1;
         while payload.len() < total {
             match self.stream.read_spare(&mut payload, total) {
                 Ok(0) => {
@@ -351,11 +348,6 @@ impl Connection {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    let mark = (total - payload.len()).min(LOW_WATER);
-                    if mark != low_water {
-                        self.stream.set_recv_low_water(mark);
-                        low_water = mark;
-                    }
                     match net::wait(self.stream.fd(), true, false, deadline) {
                         Ok(_) => {}
                         Err(e) if e.kind() == io::ErrorKind::TimedOut => {
@@ -372,9 +364,6 @@ impl Connection {
                     ))
                 }
             }
-        }
-        if low_water != 1 {
-            self.stream.set_recv_low_water(1);
         }
         if payload[header.len..] != *b"\r\n" {
             return Err(self.out_of_step("a bulk string not ended by CRLF"));

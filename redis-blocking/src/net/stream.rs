@@ -42,28 +42,6 @@ impl Stream {
         }
     }
 
-    /// Sets how many bytes must be queued before a wait for input returns
-    /// (`SO_RCVLOWAT`) on a TCP stream; other streams ignore it. A large
-    /// reply read with a low-water mark wakes its reader once per
-    /// `bytes` rather than once per segment.
-    pub fn set_recv_low_water(&self, bytes: usize) {
-        if let Stream::Tcp(s) = self {
-            let value = libc::c_int::try_from(bytes.max(1)).unwrap_or(libc::c_int::MAX);
-            // SAFETY: `value` is a live c_int for the duration of the call,
-            // and its size is passed with it; the fd is this stream's.
-            // Failure only leaves the mark where it was.
-            unsafe {
-                libc::setsockopt(
-                    s.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_RCVLOWAT,
-                    (&value as *const libc::c_int).cast(),
-                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                );
-            }
-        }
-    }
-
     /// Reads without waiting into `buf`'s spare capacity, up to `limit`
     /// bytes in all: plaintext streams write straight into the unfilled
     /// memory (no zero-filling first); TLS, which reads through a slice,
