@@ -194,12 +194,13 @@ fn run_sample(peer: Peer, port: u16, threads: usize, requests: usize) -> f64 {
         }
         Peer::Connection => {
             assert_eq!(threads, 1);
+            // On a thread of its own, started as the other clients' are.
             let mut conn = Connection::open(&config(port)).expect("Connection opens");
-            let start = Instant::now();
-            for _ in 0..per_thread {
-                check(conn.get(KEY).expect("Connection GET"));
-            }
-            start.elapsed()
+            parallel(vec![move || {
+                for _ in 0..per_thread {
+                    check(conn.get(KEY).expect("Connection GET"));
+                }
+            }])
         }
         Peer::RedisBenchmark => {
             let (program, _) = redis_benchmark().expect("redis-benchmark runs");

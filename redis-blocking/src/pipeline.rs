@@ -324,8 +324,17 @@ impl<'a> Pipeline<'a> {
 
     /// The arguments of command `i` (its name first), borrowed.
     pub(crate) fn args_of(&self, i: usize) -> Vec<&[u8]> {
+        let mut args = Vec::new();
+        self.args_into(i, &mut args);
+        args
+    }
+
+    /// [`args_of`](Pipeline::args_of) into `args` (cleared first), so
+    /// that a loop over a pipeline's commands reuses one vector.
+    pub(crate) fn args_into<'s>(&'s self, i: usize, args: &mut Vec<&'s [u8]>) {
+        args.clear();
         let Some(&start) = self.starts.get(i) else {
-            return Vec::new();
+            return;
         };
         let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
         let buf = &self.buf[..end];
@@ -346,9 +355,9 @@ impl<'a> Pipeline<'a> {
             Some((n, at + len + 2))
         };
         let Some((count, mut at)) = line(start) else {
-            return Vec::new();
+            return;
         };
-        let mut args = Vec::with_capacity(count);
+        args.reserve(count);
         for _ in 0..count {
             let Some((len, body)) = line(at) else {
                 break;
@@ -365,7 +374,6 @@ impl<'a> Pipeline<'a> {
                 }
             }
         }
-        args
     }
 
     /// Appends command `i` of `from`, bytes as they are.

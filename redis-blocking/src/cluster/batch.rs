@@ -81,8 +81,9 @@ pub(crate) fn plan_batch<'a>(
     let mut sources = Vec::with_capacity(pipe.len());
     // A batch usually repeats one command: look it up once.
     let mut last: Option<&'static CommandInfo> = None;
+    let mut args = Vec::new();
     for i in 0..pipe.len() {
-        let args = pipe.args_of(i);
+        pipe.args_into(i, &mut args);
         let Some(&name) = args.first() else {
             shapes.push(Shape::Refused(cross_slot(&args)));
             continue;

@@ -3,7 +3,8 @@
 //! tips.
 
 use crate::command::{
-    key_slot, lookup_args, routing_positions_of as key_positions_of, CommandInfo,
+    key_slot, lookup_args, routing_positions_of as key_positions_of, single_routing_position,
+    CommandInfo,
 };
 
 /// How a command is sent over a cluster (the `request_policy` tip).
@@ -159,6 +160,10 @@ pub fn plan(argv: &[&[u8]]) -> Plan {
 /// be what [`lookup_args`] gives for it): a batch of the same command
 /// looks it up once.
 pub fn plan_for(info: &CommandInfo, argv: &[&[u8]]) -> Plan {
+    // The common case, one key: its slot, with no vector of positions.
+    if let Some(at) = single_routing_position(info, argv) {
+        return Plan::Slot(key_slot(argv[at]));
+    }
     let (request, response) = policies(info);
     let positions = key_positions_of(info, argv);
     if positions.is_empty() {
@@ -214,6 +219,34 @@ mod tests {
         let owned = argv(words);
         let args: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
         plan(&args)
+    }
+
+    /// The one-key shortcut gives what the general path gives, for every
+    /// command and subcommand of the table and argvs of several lengths.
+    #[test]
+    fn the_one_key_shortcut_agrees_with_the_general_path() {
+        let mut taken = 0;
+        let commands = crate::command::all()
+            .iter()
+            .flat_map(|c| std::iter::once(c).chain(c.subcommands()));
+        for info in commands {
+            let words: Vec<&str> = info.name().split('|').collect();
+            for extra in 0..6 {
+                let mut owned = argv(&words);
+                owned.extend((0..extra).map(|i| format!("{{k{i}}}x{i}").into_bytes()));
+                let args: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+                if let Some(at) = single_routing_position(info, &args) {
+                    taken += 1;
+                    assert_eq!(
+                        key_positions_of(info, &args),
+                        vec![at],
+                        "{} with {extra} arguments",
+                        info.name()
+                    );
+                }
+            }
+        }
+        assert!(taken > 500, "the shortcut was taken {taken} times");
     }
 
     #[test]

@@ -154,6 +154,20 @@ fn positions(args: &[&[u8]], include_not_keys: bool) -> Vec<usize> {
     }
 }
 
+/// The one routing position of a command whose only key spec names one
+/// key here (`GET`, `SET`, `INCR`, ...): what [`routing_positions_of`]
+/// gives for it, without building a vector; `None` for any other shape.
+pub(crate) fn single_routing_position(command: &CommandInfo, args: &[&[u8]]) -> Option<usize> {
+    if matches!(command.name, "sort" | "migrate") {
+        return None;
+    }
+    let [spec] = command.key_specs else {
+        return None;
+    };
+    let (first, last, _) = spec.range(args)?;
+    (first == last).then_some(first)
+}
+
 /// [`routing_positions`] for an argv whose command was looked up already
 /// (`command` must be what [`lookup_args`] gives for it).
 pub fn routing_positions_of(command: &CommandInfo, args: &[&[u8]]) -> Vec<usize> {
