@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use integration_tests::hostile::Hostile;
 use integration_tests::{RedisServer, Reply};
 use redis_blocking::prelude::*;
-use redis_blocking::{Multiplexed, Protocol};
+use redis_blocking::{Multiplexed, Pending, Protocol};
 
 fn config(port: u16) -> Config {
     Config::tcp("127.0.0.1", port).timeout(Some(Duration::from_secs(2)))
@@ -70,4 +71,56 @@ fn a_panicking_push_handler_does_not_stall_the_connection() {
         started.elapsed()
     );
     assert_eq!(connections_with_last_command(&server, "echo"), 1);
+}
+
+/// A server that answers each command before it reads the next, writing
+/// with blocking writes: once its replies fill the socket buffers it
+/// stops reading (as any server or proxy with bounded buffers does).
+fn pushing_back_echo_server() -> Hostile {
+    Hostile::start(|mut peer| {
+        while let Some(argv) = peer.read_command() {
+            let arg = argv.get(1).cloned().unwrap_or_default();
+            let reply = [format!("${}\r\n", arg.len()).as_bytes(), &arg, b"\r\n"].concat();
+            if !peer.send(&reply) {
+                return;
+            }
+        }
+    })
+}
+
+/// A pipeline whose requests and replies both far exceed the socket
+/// buffers, to a server that stops reading while its replies are not
+/// read: a `Connection` runs it (it reads while it writes), and so must
+/// the multiplexed connection, rather than write until its deadline and
+/// then fail the connection.
+#[test]
+fn a_pipeline_larger_than_the_socket_buffers_to_a_server_that_pushes_back() {
+    let hostile = pushing_back_echo_server();
+    let payload = "x".repeat(4096);
+    let mut pipe = Pipeline::new();
+    for i in 0..5_000 {
+        pipe.cmd("ECHO").arg(format!("{i}:{payload}"));
+    }
+    let cfg = config(hostile.port()).ping_on_connect(false);
+    let mut conn = Connection::open(&cfg).unwrap();
+    let replies: Vec<String> = conn.query_pipeline(&pipe).unwrap();
+    assert_eq!(replies.len(), 5_000);
+    let mux = Multiplexed::builder(cfg).build();
+    let started = Instant::now();
+    let replies: Vec<String> = mux
+        .query_pipeline(&pipe)
+        .unwrap_or_else(|e| panic!("after {:?}: {e}", started.elapsed()));
+    for (i, reply) in replies.iter().enumerate() {
+        assert!(reply.starts_with(&format!("{i}:")), "reply {i}");
+    }
+    // The same as send-now/wait-later handles from one thread: each send
+    // writes, nobody waits until the end.
+    let handles: Vec<Pending<String>> = (0..5_000)
+        .map(|i| mux.send(&Cmd::new("ECHO").arg(format!("{i}:{payload}"))))
+        .collect();
+    for (i, handle) in handles.into_iter().enumerate() {
+        let reply = handle.wait().unwrap_or_else(|e| panic!("handle {i}: {e}"));
+        assert!(reply.starts_with(&format!("{i}:")), "handle {i}");
+    }
+    assert_eq!(hostile.accepted(), 2, "one Connection, one Multiplexed");
 }
