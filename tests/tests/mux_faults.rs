@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use integration_tests::hostile::Hostile;
 use integration_tests::{RedisServer, Reply};
 use redis_blocking::prelude::*;
-use redis_blocking::{Multiplexed, Pending, Protocol};
+use redis_blocking::{Event, Multiplexed, Pending, Protocol};
 
 fn config(port: u16) -> Config {
     Config::tcp("127.0.0.1", port).timeout(Some(Duration::from_secs(2)))
@@ -123,4 +123,36 @@ fn a_pipeline_larger_than_the_socket_buffers_to_a_server_that_pushes_back() {
         assert!(reply.starts_with(&format!("{i}:")), "handle {i}");
     }
     assert_eq!(hostile.accepted(), 2, "one Connection, one Multiplexed");
+}
+
+/// An event handler that panics while a call opens the connection (the
+/// panic reaches that caller, whose handler it is) must not leave the
+/// connection "being opened" for ever: the next calls open it and get
+/// their replies.
+#[test]
+fn a_panicking_event_handler_does_not_wedge_the_connection() {
+    let server = RedisServer::start().unwrap();
+    let panicked = Arc::new(AtomicU64::new(0));
+    let count = Arc::clone(&panicked);
+    let mux = Multiplexed::builder(config(server.port()))
+        .on_event(move |event| {
+            if matches!(event, Event::Connect { .. }) && count.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("an event handler bug");
+            }
+        })
+        .build();
+    let first = {
+        let mux = mux.clone();
+        thread::spawn(move || mux.query::<String>(&Cmd::new("ECHO").arg("first")))
+    };
+    assert!(
+        first.join().is_err(),
+        "the handler's panic reached its caller"
+    );
+    let started = Instant::now();
+    let echo: String = mux
+        .query(&Cmd::new("ECHO").arg("second"))
+        .unwrap_or_else(|e| panic!("after {:?}: {e}", started.elapsed()));
+    assert_eq!(echo, "second");
+    assert_eq!(panicked.load(Ordering::SeqCst), 2, "opened a second time");
 }
