@@ -156,3 +156,45 @@ fn a_panicking_event_handler_does_not_wedge_the_connection() {
     assert_eq!(echo, "second");
     assert_eq!(panicked.load(Ordering::SeqCst), 2, "opened a second time");
 }
+
+/// KNOWN BUG, not fixed yet: the write token's holder writes the whole
+/// batch (its own command and those queued behind it) with its own
+/// deadline; when that deadline passes mid-write (here: the server busy
+/// for 1 s in DEBUG SLEEP while a 32 MiB SET with a 200 ms timeout is
+/// written), it fails the connection, and with it a patient caller's GET
+/// (10 s deadline, already sent) "may have run" after ~0.3 s. One
+/// caller's timeout should not fail another's call; the unwritten rest of
+/// the batch would have to be handed to another thread instead.
+#[test]
+#[ignore = "known bug: a writer's deadline passing mid-write fails every call on the connection"]
+fn a_writer_timing_out_mid_write_fails_only_itself() {
+    let server = RedisServer::start().unwrap();
+    let mux = Multiplexed::builder(
+        Config::tcp("127.0.0.1", server.port()).timeout(Some(Duration::from_secs(10))),
+    )
+    .max_retries(0)
+    .build();
+    let () = mux.query(&Cmd::new("SET").arg("k").arg("v")).unwrap();
+    let port = server.port();
+    let busy = thread::spawn(move || {
+        let mut conn = Connection::open(&Config::tcp("127.0.0.1", port)).unwrap();
+        let () = conn
+            .query(&Cmd::new("DEBUG").arg("SLEEP").arg("1"))
+            .unwrap();
+    });
+    thread::sleep(Duration::from_millis(100));
+    let patient = {
+        let mux = mux.clone();
+        thread::spawn(move || mux.query::<String>(&Cmd::new("GET").arg("k")))
+    };
+    thread::sleep(Duration::from_millis(50));
+    let big = vec![b'x'; 32 << 20];
+    let cmd = Cmd::new("SET")
+        .arg("big")
+        .arg(&big[..])
+        .timeout(Duration::from_millis(200));
+    let e = mux.query::<()>(&cmd).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(patient.join().unwrap().unwrap(), "v");
+    busy.join().unwrap();
+}
