@@ -194,10 +194,30 @@ impl Shared {
             st.generation
         };
         let limits = self.connector.config().limits;
-        let opened = self
-            .connector
-            .connect(deadline)
-            .and_then(|conn| Link::new(conn, generation, limits));
+        // The attempt runs the user's event handler: a panic in it must not
+        // leave the connection "being opened" for ever, every later call
+        // queued behind an attempt that never ends.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.connector
+                .connect(deadline)
+                .and_then(|conn| Link::new(conn, generation, limits))
+        }));
+        let opened = match opened {
+            Ok(opened) => opened,
+            Err(panic) => {
+                let error = Error::new(
+                    ErrorKind::Connect,
+                    Executed::No,
+                    "opening the multiplexed connection was cut short by a panic (in an event handler?)",
+                );
+                let mut st = self.lock();
+                st.connecting = false;
+                let wakes = st.fail_all(&error, &self.woken);
+                drop(st);
+                self.wake_all(wakes);
+                std::panic::resume_unwind(panic);
+            }
+        };
         let mut st = self.lock();
         st.connecting = false;
         match opened {
@@ -221,10 +241,6 @@ impl Shared {
                     .strategy()
                     .delay(attempts)
                     .unwrap_or_default();
-                self.connector.emit(crate::Event::Reconnecting {
-                    attempt: attempts,
-                    delay,
-                });
                 st.down = Some(Down {
                     until: Instant::now() + delay,
                     error: error.duplicate(),
@@ -233,6 +249,11 @@ impl Shared {
                 let wakes = st.fail_all(&error, &self.woken);
                 drop(st);
                 self.wake_all(wakes);
+                // After the lock and the wakes: the handler may panic.
+                self.connector.emit(crate::Event::Reconnecting {
+                    attempt: attempts,
+                    delay,
+                });
                 None
             }
         }

@@ -106,60 +106,64 @@ impl Link {
         let _ = self.socket.shutdown(std::net::Shutdown::Both);
     }
 
-    /// Writes all of `bytes` within `deadline`; `written` counts what was
-    /// written, also when it fails.
-    pub fn write_all(
-        &self,
-        bytes: &[u8],
-        deadline: Option<Instant>,
-        written: &mut usize,
-    ) -> Result<()> {
-        while *written < bytes.len() {
-            let rest = &bytes[*written..];
+    /// Writes what the socket takes now, without waiting: how many bytes
+    /// (0: no room).
+    ///
+    /// # Errors
+    ///
+    /// The connection closed or failed.
+    pub fn write_now(&self, bytes: &[u8]) -> Result<usize> {
+        loop {
             let result = if self.tls {
                 self.conn()
                     .stream_mut()
-                    .write_vectored(&[IoSlice::new(rest)])
+                    .write_vectored(&[IoSlice::new(bytes)])
             } else {
                 self.socket
-                    .send_with_flags(rest, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL)
+                    .send_with_flags(bytes, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL)
             };
-            match result {
-                Ok(0) => {
-                    return Err(Error::new(
-                        ErrorKind::Io,
-                        Executed::No,
-                        format!("writing to {}: connection closed", self.addr),
-                    ))
-                }
-                Ok(n) => *written += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    match net::wait(self.fd, false, true, deadline) {
-                        Ok(_) => {}
-                        Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                            return Err(Error::new(
-                                ErrorKind::Timeout,
-                                Executed::No,
-                                format!(
-                                    "timed out writing to {}: the server reads nothing",
-                                    self.addr
-                                ),
-                            ))
-                        }
-                        Err(e) => return Err(Error::io(Executed::No, "waiting on the socket", e)),
-                    }
-                }
-                Err(e) => {
-                    return Err(Error::io(
-                        Executed::No,
-                        &format!("writing to {}", self.addr),
-                        e,
-                    ))
-                }
-            }
+            return match result {
+                Ok(0) if !bytes.is_empty() => Err(Error::new(
+                    ErrorKind::Io,
+                    Executed::No,
+                    format!("writing to {}: connection closed", self.addr),
+                )),
+                Ok(n) => Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+                Err(e) => Err(Error::io(
+                    Executed::No,
+                    &format!("writing to {}", self.addr),
+                    e,
+                )),
+            };
         }
-        Ok(())
+    }
+
+    /// Waits until the socket has room for writing or, with `read`, bytes
+    /// to read (true), or `until` passes (`Ok(None)`).
+    ///
+    /// # Errors
+    ///
+    /// The wait itself failed.
+    pub fn wait_room(&self, read: bool, until: Option<Instant>) -> Result<Option<bool>> {
+        match net::wait(self.fd, read, true, until) {
+            Ok(ready) => Ok(Some(read && ready.readable)),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => Ok(None),
+            Err(e) => Err(Error::io(Executed::No, "waiting on the socket", e)),
+        }
+    }
+
+    /// The error of a write that found no room before its deadline.
+    pub fn write_timed_out(&self) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            Executed::No,
+            format!(
+                "timed out writing to {}: the server reads nothing",
+                self.addr
+            ),
+        )
     }
 
     /// Reads what arrives before `deadline` into `rs`.

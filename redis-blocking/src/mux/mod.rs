@@ -231,7 +231,9 @@ impl Multiplexed {
     /// Sets the handler of RESP3 push messages (client-side caching
     /// invalidations, ...); without one they are logged and dropped. The
     /// handler runs on whichever caller's thread reads them, and must not
-    /// call this connection.
+    /// call this connection. A panic in the handler is caught and logged
+    /// (`log::error!`), and that push message is dropped: the caller that
+    /// ran it, and everyone else, go on with their replies.
     pub fn set_push_handler(&self, handler: impl FnMut(Value) + Send + 'static) {
         *self
             .shared

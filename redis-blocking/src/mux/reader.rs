@@ -53,6 +53,19 @@ impl Shared {
         }
     }
 
+    /// Reads what has arrived (without waiting) and routes it, for the
+    /// write token's holder that also holds the read token and has written
+    /// `written` bytes of its batch; false when the connection failed.
+    pub(super) fn read_ready(&self, link: &Link, written: usize) -> bool {
+        let mut rs = link.read_side();
+        if let Err(error) = link.read_now(&mut rs) {
+            drop(rs);
+            self.break_link(link, error, Some(written));
+            return false;
+        }
+        self.route_buffered(link, &mut rs).is_ok()
+    }
+
     /// Decodes every complete frame read so far: replies go to their
     /// requests, pushes to the handler.
     fn route_buffered(&self, link: &Link, rs: &mut ReadSide) -> Result<(), OutOfStep> {

@@ -211,11 +211,27 @@ impl Shared {
     }
 
     /// Hands a push message to the handler (the read token's holder calls
-    /// it).
+    /// it). A panic in the handler is caught and logged: unwinding through
+    /// the reader would leave the read token (and, before a write to an
+    /// idle connection, the write token) held for ever, and every other
+    /// caller waiting on a connection nobody reads.
     pub fn deliver_push(&self, push: Value) {
         let mut handler = self.push_handler.lock().unwrap_or_else(|e| e.into_inner());
         match handler.as_mut() {
-            Some(handler) => handler(push),
+            Some(handler) => {
+                let run = std::panic::AssertUnwindSafe(|| handler(push));
+                if let Err(panic) = std::panic::catch_unwind(run) {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .copied()
+                        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                        .unwrap_or("a non-string payload");
+                    log::error!(
+                        "the push handler of a multiplexed connection panicked ({what}); \
+                         the push message was dropped"
+                    );
+                }
+            }
             None => log::debug!("dropping a push message on a multiplexed connection"),
         }
     }

@@ -3,7 +3,7 @@
 //! writes go out together in its next write.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::bell::Ring;
 use super::link::Link;
@@ -71,12 +71,78 @@ impl Shared {
                     return None;
                 }
             }
-            let mut written = 0;
-            if let Err(error) = link.write_all(&buf, deadline, &mut written) {
-                self.break_link(&link, error, Some(written));
-                return None;
+            match self.write_reading(&link, &buf, deadline, &mut holding_read) {
+                Some(written) => done = written,
+                None => return None,
             }
-            done = written;
+        }
+    }
+
+    /// Writes all of `bytes` on `link`: the bytes written, or `None` when
+    /// the connection failed (every request on it failed). While the
+    /// socket has no room it reads replies, taking the read token when
+    /// nobody holds it (`holding_read`): a server or proxy with bounded
+    /// buffers stops reading requests while its replies are not read, and
+    /// a writer that only waited for room would wait until its deadline,
+    /// then fail the connection. Not holding the read token, it waits for
+    /// room a slice at a time, to look for the token again.
+    fn write_reading(
+        &self,
+        link: &Link,
+        bytes: &[u8],
+        deadline: Option<Instant>,
+        holding_read: &mut bool,
+    ) -> Option<usize> {
+        let mut written = 0;
+        while written < bytes.len() {
+            let error = match link.write_now(&bytes[written..]) {
+                Ok(0) => {
+                    if !*holding_read {
+                        *holding_read = self.take_read(link);
+                    }
+                    let slice = (!*holding_read).then(|| Instant::now() + ROOM_SLICE);
+                    let until = match (deadline, slice) {
+                        (Some(d), Some(s)) => Some(d.min(s)),
+                        (d, s) => d.or(s),
+                    };
+                    match link.wait_room(*holding_read, until) {
+                        Ok(Some(false)) => continue,
+                        Ok(Some(true)) => match self.read_ready(link, written) {
+                            true => continue,
+                            false => return None,
+                        },
+                        Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                            link.write_timed_out()
+                        }
+                        Ok(None) => continue,
+                        Err(error) => error,
+                    }
+                }
+                Ok(n) => {
+                    written += n;
+                    continue;
+                }
+                Err(error) => error,
+            };
+            self.break_link(link, error, Some(written));
+            return None;
+        }
+        Some(written)
+    }
+
+    /// Takes the read token of `link` if nobody holds it.
+    fn take_read(&self, link: &Link) -> bool {
+        let mut st = self.lock();
+        match st.current(link) {
+            Some(ls) if !ls.reading => {
+                ls.reading = true;
+                true
+            }
+            _ => false,
         }
     }
 }
+
+/// How long a writer waiting for room without the read token waits before
+/// it looks for the token again.
+const ROOM_SLICE: Duration = Duration::from_millis(20);
