@@ -55,6 +55,8 @@ pub(super) enum Outcome {
 enum Awaited {
     Done,
     Lead(Arc<Link>),
+    /// The write token a writer gave up, taken to write what it left.
+    Write(Arc<Link>),
     TimedOut,
 }
 
@@ -173,7 +175,7 @@ impl Shared {
             write = self.connect(deadline);
         }
         if let Some(link) = write {
-            reading = self.write_queued(link, deadline, keep_read);
+            reading = self.write_queued(link, deadline, keep_read, false, Some(id));
         }
         Ok(Ticket {
             id: Some(id),
@@ -272,12 +274,19 @@ impl Shared {
                         break;
                     }
                     ReadEnd::Broken => break,
+                    ReadEnd::Write => {
+                        reading = self.write_queued(link, ticket.deadline, true, true, ticket.id);
+                        continue;
+                    }
                     ReadEnd::TimedOut => return self.time_out(&ticket, Some(&link)),
                 }
             }
             match self.await_slot(&ticket.slot, ticket.deadline, &mut ticket.registered) {
                 Awaited::Done => break,
                 Awaited::Lead(link) => reading = Some(link),
+                Awaited::Write(link) => {
+                    reading = self.write_queued(link, ticket.deadline, true, false, ticket.id);
+                }
                 Awaited::TimedOut => return self.time_out(&ticket, None),
             }
         }
@@ -319,6 +328,9 @@ impl Shared {
                 }
                 if let Some(link) = inner.lead.take() {
                     return Awaited::Lead(link);
+                }
+                if let Some(link) = st.adopt_write() {
+                    return Awaited::Write(link);
                 }
                 let awaited = st.mux.awaiting();
                 if let Some(ls) = st.link.as_mut() {
@@ -487,7 +499,7 @@ impl Shared {
         };
         drop(st);
         let deadline = deadline_after(self.connector.config().timeout, Blocks::No);
-        self.write_queued(link, deadline, false);
+        self.write_queued(link, deadline, false, false, None);
     }
 }
 

@@ -63,7 +63,14 @@ use crate::{Cmd, Pipeline};
 /// deadline passes gets [`ErrorKind::Timeout`](crate::ErrorKind::Timeout):
 /// "did not run" if its command was still queued (it is taken out), "may
 /// have run" otherwise; its reply is dropped when it comes, and the
-/// connection goes on serving everyone else.
+/// connection goes on serving everyone else. This holds for a caller whose
+/// deadline passes while it writes the queue (a large command to a busy
+/// server): it returns at its deadline, the commands of its write not yet
+/// begun go back to the queue, and the rest of the one it cut short goes
+/// out first, written by the next caller that writes (callers waiting for
+/// replies take it up). When no other caller's request is left on the
+/// connection, or every caller that took the rest up timed out in turn
+/// (the server reads nothing), the connection is closed instead.
 ///
 /// **Failures.** A connection that fails or falls out of step (an I/O
 /// error, the server gone, a malformed reply, a reply nobody asked for)
@@ -173,6 +180,8 @@ impl MultiplexedBuilder {
                 state: Mutex::new(State {
                     mux: Multiplex::new(options.max_write_bytes, options.max_write_commands),
                     out: Vec::new(),
+                    rest: Vec::new(),
+                    stranded: false,
                     link: None,
                     generation: 0,
                     connecting: false,

@@ -19,10 +19,17 @@ pub(super) enum ReadEnd {
     Done,
     /// The deadline passed first; it still holds the token.
     TimedOut,
+    /// A writer gave up with bytes left to write: the reader took the
+    /// write token too, to write them (it still holds the read token).
+    Write,
     /// The connection was lost (the token with it); every request on it
     /// failed.
     Broken,
 }
+
+/// How long a reader waiting for replies waits before it looks for bytes
+/// a writer left when it gave up.
+const STRANDED_SLICE: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The connection is out of step.
 struct OutOfStep;
@@ -42,8 +49,17 @@ impl Shared {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return ReadEnd::TimedOut;
             }
-            match link.read(&mut rs, deadline) {
-                Ok(Read::Data | Read::Waited) => {}
+            // A writer that gives up leaves its bytes to whoever waits:
+            // look for them now and then while nothing arrives.
+            let slice = Instant::now() + STRANDED_SLICE;
+            let until = deadline.map_or(slice, |d| d.min(slice));
+            match link.read(&mut rs, Some(until)) {
+                Ok(Read::Data) => {}
+                Ok(Read::Waited) => {
+                    if self.lock().adopt_write().is_some() {
+                        return ReadEnd::Write;
+                    }
+                }
                 Err(error) => {
                     drop(rs);
                     self.break_link(link, error, None);

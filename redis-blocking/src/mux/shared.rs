@@ -57,6 +57,13 @@ pub(super) struct State {
     pub mux: Multiplex<Arc<Slot>>,
     /// The bytes of the requests not yet taken for writing.
     pub out: Vec<u8>,
+    /// The unwritten rest of a request whose write was given up part-way
+    /// (its writer's deadline passed): it goes out before anything else.
+    pub rest: Vec<u8>,
+    /// A writer gave up with bytes left to write (`rest`, `out`) and
+    /// nobody has taken the write token since: a caller waiting for its
+    /// reply, or reading, takes it (see [`State::adopt_write`]).
+    pub stranded: bool,
     /// The connection in use, if one is open.
     pub link: Option<LinkState>,
     /// The last connection's number.
@@ -125,6 +132,34 @@ impl State {
         None
     }
 
+    /// Takes the write token of the connection in use for a caller whose
+    /// request is on it, when a writer gave up with bytes left to write
+    /// and nobody writes: the link to write on.
+    pub fn adopt_write(&mut self) -> Option<Arc<Link>> {
+        if !self.stranded {
+            return None;
+        }
+        let ls = self.link.as_mut().filter(|ls| !ls.writing)?;
+        ls.writing = true;
+        self.stranded = false;
+        Some(Arc::clone(&ls.link))
+    }
+
+    /// Wakes every caller asleep until its reply (they look again for
+    /// work: a write token to take); the threads to wake.
+    fn wake_waiters(&mut self) -> Vec<Sleeper> {
+        self.waiters
+            .iter()
+            .filter_map(|slot| {
+                let mut inner = slot.lock();
+                match inner.end.is_none() && inner.lead.is_none() {
+                    true => inner.waiter.take(),
+                    false => None,
+                }
+            })
+            .collect()
+    }
+
     /// Registers a caller about to sleep until its reply comes.
     pub fn add_waiter(&mut self, slot: &Arc<Slot>) {
         // Entries of callers that woke since are dropped lazily; keep the
@@ -143,6 +178,8 @@ impl State {
     pub fn fail_all(&mut self, error: &Error, woken: &AtomicUsize) -> Vec<Wake> {
         let failed = self.mux.fail();
         self.out.clear();
+        self.rest.clear();
+        self.stranded = false;
         failed
             .into_iter()
             .filter(|f| !f.abandoned)
@@ -248,5 +285,62 @@ impl Shared {
         };
         drop(st);
         self.bell.ring(Ring::one(wake));
+    }
+}
+
+impl Shared {
+    /// The writer of `link`, its deadline passed after `written` bytes of
+    /// `bytes` (its current write), gives up as a caller but not as the
+    /// connection's: the requests of that write none of whose bytes went
+    /// out return to the queue, the unwritten rest of the one cut short
+    /// is kept to go out first, and the tokens it holds are released for
+    /// another caller to take (every sleeping one is woken to look). True
+    /// when it did so; false when no request but its own (`own`) can
+    /// still be served, and the connection is to be broken instead (a
+    /// request cut short must not be completed by nobody's write).
+    pub(super) fn give_up_write(
+        &self,
+        link: &Link,
+        bytes: &[u8],
+        written: usize,
+        own: Option<resp_core::client::MuxId>,
+        holding_read: bool,
+    ) -> bool {
+        let mut st = self.lock();
+        if !st.is_current(link) {
+            return true;
+        }
+        if !st.mux.serves_other_than(own) {
+            return false;
+        }
+        st.mux.handle_written(written);
+        let back = st.mux.handle_write_stopped();
+        let unwritten = &bytes[written..];
+        let (rest, untouched) = unwritten.split_at(unwritten.len() - back);
+        st.out.splice(0..0, untouched.iter().copied());
+        st.rest = rest.to_vec();
+        st.stranded = true;
+        if let Some(ls) = st.current(link) {
+            ls.writing = false;
+            if holding_read {
+                ls.reading = false;
+            }
+        }
+        let mut ring = Ring::default();
+        if let Some(sleeper) = st.kick() {
+            ring.add(sleeper);
+        }
+        for sleeper in st.wake_waiters() {
+            ring.add(sleeper);
+        }
+        drop(st);
+        log::debug!(
+            "a writer to {} gave up at its deadline after {written} of {} bytes; \
+             the rest is left to the next writer",
+            link.addr,
+            bytes.len()
+        );
+        self.bell.ring(ring);
+        true
     }
 }

@@ -154,6 +154,59 @@ fn a_command_stuck_behind_a_write_times_out_unsent() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A server that reads nothing, with a second caller whose command is
+/// queued behind a large write: the writer times out first and leaves the
+/// rest of its write to the connection ("may have run": part of it went
+/// out); the second caller takes that rest up, cannot write it either, and
+/// at its own deadline, nobody else having a stake, fails the connection:
+/// its command was never sent ("did not run").
+#[test]
+fn a_write_given_up_is_taken_up_then_fails_at_the_last_deadline() {
+    let (config, dir) = serve("never-reads-two", |s| {
+        std::thread::sleep(Duration::from_secs(5));
+        drop(s);
+    });
+    let mux = Multiplexed::builder(config).max_retries(0).build();
+    let big = vec![b'x'; 8 << 20];
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let cmd = Cmd::new("SET")
+                .arg("k")
+                .arg(&big[..])
+                .timeout(Duration::from_millis(300));
+            let started = Instant::now();
+            (mux.query::<()>(&cmd).unwrap_err(), started.elapsed())
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        let started = Instant::now();
+        let e = mux
+            .query::<String>(&Cmd::new("PING").timeout(Duration::from_millis(1200)))
+            .unwrap_err();
+        let waited = started.elapsed();
+        assert_eq!(
+            (e.kind(), e.executed()),
+            (ErrorKind::Timeout, Executed::No),
+            "{e}"
+        );
+        assert!(waited >= Duration::from_millis(1000), "{waited:?}: {e}");
+        let (e, took) = writer.join().unwrap();
+        assert_eq!(
+            (e.kind(), e.executed()),
+            (ErrorKind::Timeout, Executed::Maybe),
+            "{e}"
+        );
+        assert!(
+            took < Duration::from_millis(900),
+            "the writer took {took:?}"
+        );
+    });
+    assert!(
+        !mux.is_connected(),
+        "the connection stuck mid-command was closed"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn multiplexed_is_send_sync_and_clone() {
     fn check<T: Send + Sync + Clone>() {}

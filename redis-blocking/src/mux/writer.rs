@@ -3,6 +3,8 @@
 //! writes go out together in its next write.
 
 use std::sync::Arc;
+
+use resp_core::client::MuxId;
 use std::time::{Duration, Instant};
 
 use super::bell::Ring;
@@ -15,15 +17,25 @@ impl Shared {
     /// a connection with nothing in flight, it looks for bytes that
     /// arrived while the connection was idle (taking the read token for
     /// that); with `keep_read` it keeps the read token then, and returns
-    /// it, for a caller about to wait for its own reply.
+    /// it, for a caller about to wait for its own reply; `holding_read`
+    /// says it holds the read token already (a reader that took the write
+    /// token a writer gave up).
+    ///
+    /// The unwritten rest of a request cut short goes out first. When
+    /// `deadline` passes mid-write, the writer gives up as a caller (see
+    /// [`Shared::give_up_write`]), or breaks the connection when no
+    /// request but its own (`own`) can still be served; it returns `None`
+    /// then, holding no token.
     pub(super) fn write_queued(
         &self,
         link: Arc<Link>,
         deadline: Option<Instant>,
         keep_read: bool,
+        holding_read: bool,
+        own: Option<MuxId>,
     ) -> Option<Arc<Link>> {
         let mut buf: Vec<u8> = Vec::new();
-        let mut holding_read = false;
+        let mut holding_read = holding_read;
         let mut done = 0;
         loop {
             let mut st = self.lock();
@@ -31,6 +43,20 @@ impl Shared {
                 return None;
             }
             st.mux.handle_written(done);
+            st.stranded = false;
+            if !st.rest.is_empty() {
+                buf = std::mem::take(&mut st.rest);
+                drop(st);
+                let mut write = Write {
+                    holding_read: &mut holding_read,
+                    own,
+                };
+                match self.write_reading(&link, &buf, deadline, &mut write) {
+                    Some(written) => done = written,
+                    None => return None,
+                }
+                continue;
+            }
             let awaited_before = st.mux.awaiting();
             let Some(transmit) = st.mux.poll_transmit() else {
                 let keep = holding_read && keep_read;
@@ -71,7 +97,11 @@ impl Shared {
                     return None;
                 }
             }
-            match self.write_reading(&link, &buf, deadline, &mut holding_read) {
+            let mut write = Write {
+                holding_read: &mut holding_read,
+                own,
+            };
+            match self.write_reading(&link, &buf, deadline, &mut write) {
                 Some(written) => done = written,
                 None => return None,
             }
@@ -91,8 +121,9 @@ impl Shared {
         link: &Link,
         bytes: &[u8],
         deadline: Option<Instant>,
-        holding_read: &mut bool,
+        write: &mut Write<'_>,
     ) -> Option<usize> {
+        let holding_read = &mut *write.holding_read;
         let mut written = 0;
         while written < bytes.len() {
             let error = match link.write_now(&bytes[written..]) {
@@ -112,6 +143,9 @@ impl Shared {
                             false => return None,
                         },
                         Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
+                            if self.give_up_write(link, bytes, written, write.own, *holding_read) {
+                                return None;
+                            }
                             link.write_timed_out()
                         }
                         Ok(None) => continue,
@@ -141,6 +175,14 @@ impl Shared {
             _ => false,
         }
     }
+}
+
+/// The writer's tokens and request, for [`Shared::write_reading`].
+struct Write<'a> {
+    /// It holds the read token.
+    holding_read: &'a mut bool,
+    /// Its own request, if it has one.
+    own: Option<MuxId>,
 }
 
 /// How long a writer waiting for room without the read token waits before

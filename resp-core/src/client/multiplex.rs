@@ -349,6 +349,38 @@ impl<T> Multiplex<T> {
         failed
     }
 
+    /// A write stopped part-way (its writer gave up): the taken requests
+    /// none of whose bytes were written go back to the queue, at its
+    /// front, as if never taken (they can be abandoned as
+    /// [`Unsent`](Abandoned::Unsent) again). Returns their length in
+    /// bytes: the caller moves that many bytes from the end of the
+    /// unwritten part of its write back to the front of its queued stream.
+    /// What stays taken and unwritten ([`unwritten`](Multiplex::unwritten))
+    /// is the rest of at most one request, which must be written before
+    /// anything else.
+    pub fn handle_write_stopped(&mut self) -> usize {
+        let mut bytes = 0;
+        while self.taken > 0 {
+            let e = &self.requests[self.taken - 1];
+            if e.start < self.written_total || e.len == 0 {
+                break;
+            }
+            bytes += e.len;
+            self.taken -= 1;
+        }
+        self.taken_total -= bytes as u64;
+        self.queued_bytes += bytes;
+        bytes
+    }
+
+    /// True when a request other than `own` is queued or awaits replies
+    /// and its caller has not given up on it.
+    pub fn serves_other_than(&self, own: Option<MuxId>) -> bool {
+        self.requests
+            .iter()
+            .any(|e| !e.abandoned && Some(MuxId(e.id)) != own)
+    }
+
     /// Requests sent and awaiting replies.
     pub fn awaiting(&self) -> usize {
         self.taken
@@ -569,5 +601,29 @@ mod tests {
             (failed[0].written, failed[0].executed),
             (5, Executed::Maybe)
         );
+    }
+
+    #[test]
+    fn a_stopped_write_gives_back_its_untouched_requests() {
+        let mut mux = Multiplex::new(100, 100);
+        let a = mux.push('a', 5, 1);
+        let b = mux.push('b', 5, 1);
+        let c = mux.push('c', 5, 1);
+        assert_eq!(mux.poll_transmit().unwrap().bytes, 15);
+        mux.handle_written(7); // all of a, 2 bytes of b
+        assert_eq!(mux.handle_write_stopped(), 5); // c goes back
+        assert_eq!((mux.awaiting(), mux.queued(), mux.unwritten()), (2, 1, 3));
+        assert!(matches!(
+            mux.abandon(c),
+            Abandoned::Unsent { at: 0, len: 5, .. }
+        ));
+        assert_eq!(mux.abandon(b), Abandoned::Sent);
+        assert!(mux.serves_other_than(None));
+        assert!(!mux.serves_other_than(Some(a)));
+        // The rest of b goes out, then nothing more is taken.
+        mux.handle_written(3);
+        assert_eq!(mux.poll_transmit(), None);
+        assert_eq!(last(mux.handle_reply()).0, 'a');
+        assert_eq!(last(mux.handle_reply()), ('b', true));
     }
 }
