@@ -211,3 +211,47 @@ fn a_writer_timing_out_mid_write_fails_only_itself() {
     assert_eq!(len, 32 << 20);
     assert_eq!(mux.query::<String>(&Cmd::new("GET").arg("k")).unwrap(), "v");
 }
+
+/// The largest output buffer (`omem`) among the server's clients, bytes.
+fn largest_output_buffer(server: &RedisServer) -> u64 {
+    let Reply::Bulk(list) = server.query(&["CLIENT", "LIST"]) else {
+        panic!("CLIENT LIST");
+    };
+    String::from_utf8_lossy(&list)
+        .lines()
+        .filter_map(|l| l.split(' ').find_map(|f| f.strip_prefix("omem=")))
+        .filter_map(|n| n.parse().ok())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Fire-and-forget: handles dropped at once, nobody ever waits. Redis
+/// keeps reading requests while its replies pile up, so without a bound
+/// the requests in flight (and the replies nobody reads, in the server's
+/// output buffer) would grow with the loop. A sender beyond the bound
+/// reads replies itself: the server's output buffer stays small, and the
+/// next call still gets its own reply.
+#[test]
+fn fire_and_forget_sends_keep_the_requests_in_flight_bounded() {
+    let server = RedisServer::start().unwrap();
+    let value = vec![b'v'; 1024];
+    let mux = Multiplexed::builder(config(server.port())).build();
+    let () = mux.set("k", &value[..]).unwrap();
+    let mut largest = 0;
+    for i in 0..200_000 {
+        drop(mux.send::<Vec<u8>>(&Cmd::new("GET").arg("k")));
+        if i % 20_000 == 19_999 {
+            largest = largest.max(largest_output_buffer(&server));
+        }
+    }
+    // Without a bound: about 200 MB of replies, most of them in the
+    // server's output buffer by the end of the loop.
+    assert!(
+        largest < 48 << 20,
+        "the server's output buffer reached {largest} bytes"
+    );
+    let got: Vec<u8> = mux.get("k").unwrap();
+    assert_eq!(got, value);
+    let echoed: String = mux.query(&Cmd::new("ECHO").arg("in step")).unwrap();
+    assert_eq!(echoed, "in step");
+}

@@ -20,6 +20,11 @@ use crate::retry::should_retry;
 use crate::types::Value;
 use resp_core::command::Blocks;
 
+/// Requests in flight (written, their replies not yet read) above which a
+/// sender that does not wait reads replies itself; see
+/// [`Shared::bound_in_flight`].
+pub(super) const MAX_IN_FLIGHT: usize = 16_384;
+
 /// A request queued, its reply still to come.
 pub(super) struct Ticket {
     /// The request in the queue (`None`: failed before it was queued).
@@ -184,6 +189,38 @@ impl Shared {
             reading,
             registered,
         })
+    }
+
+    /// Keeps the requests in flight bounded for callers that send without
+    /// waiting (fire-and-forget handles): above [`MAX_IN_FLIGHT`], and
+    /// when nobody reads, the sender reads replies (routing each to its
+    /// request; dropped handles' are discarded) until half as many are in
+    /// flight or `deadline` passes. Otherwise a server that keeps reading
+    /// requests while nobody reads its replies would let both sides' memory
+    /// grow with the loop.
+    pub fn bound_in_flight(&self, deadline: Option<Instant>) {
+        let link = {
+            let mut st = self.lock();
+            if st.mux.awaiting() <= MAX_IN_FLIGHT {
+                return;
+            }
+            match st.link.as_mut() {
+                Some(ls) if !ls.reading => {
+                    ls.reading = true;
+                    Arc::clone(&ls.link)
+                }
+                _ => return,
+            }
+        };
+        let wanted = || self.lock().mux.awaiting() > MAX_IN_FLIGHT / 2;
+        let mut reading = Some(link);
+        while let Some(link) = reading.take() {
+            match self.read_while(&link, &wanted, deadline) {
+                ReadEnd::Done | ReadEnd::TimedOut => self.release_read(&link),
+                ReadEnd::Broken => {}
+                ReadEnd::Write => reading = self.write_queued(link, deadline, true, true, None),
+            }
+        }
     }
 
     /// Opens a connection (one attempt) for the queued requests. On

@@ -308,7 +308,10 @@ impl Multiplexed {
             .shared
             .submit(&|out| cmd.write_flat(out), 1, deadline, false)
         {
-            Ok(ticket) => Pending::sent(shared, ticket),
+            Ok(ticket) => {
+                self.shared.bound_in_flight(deadline);
+                Pending::sent(shared, ticket)
+            }
             Err(error) => Pending::refused(shared, error),
         }
     }

@@ -38,12 +38,24 @@ impl Shared {
     /// Reads and routes replies on `link` until `me` is done or `deadline`
     /// passes. The caller holds the read token.
     pub(super) fn read_until(&self, link: &Link, me: &Slot, deadline: Option<Instant>) -> ReadEnd {
+        self.read_while(link, &|| !me.is_done(), deadline)
+    }
+
+    /// Reads and routes replies on `link` while `wanted` holds (`Done`
+    /// once it does not) or until `deadline` passes. The caller holds the
+    /// read token.
+    pub(super) fn read_while(
+        &self,
+        link: &Link,
+        wanted: &dyn Fn() -> bool,
+        deadline: Option<Instant>,
+    ) -> ReadEnd {
         let mut rs = link.read_side();
         loop {
             if self.route_buffered(link, &mut rs).is_err() {
                 return ReadEnd::Broken;
             }
-            if me.is_done() {
+            if !wanted() {
                 return ReadEnd::Done;
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
