@@ -54,6 +54,9 @@ use std::process::Command;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
+use benches::measure::{
+    commandstats_calls, csv_rps, load_average, median, rusage, server_cpu, thread_cpu,
+};
 use integration_tests::{RedisServer, Reply};
 
 /// The key of every request: redis-benchmark's, which it uses literally
@@ -666,83 +669,13 @@ impl Client for RedisBenchmark {
     }
 }
 
-/// The requests per second of test `name` in redis-benchmark's `--csv`
-/// output (`"test","rps",...` then `"GET","77881.62",...`).
-fn csv_rps(csv: &str, name: &str) -> Option<f64> {
-    csv.lines().find_map(|line| {
-        let mut fields = line.split(',').map(|f| f.trim().trim_matches('"'));
-        if fields.next()? != name {
-            return None;
-        }
-        fields.next()?.parse().ok()
-    })
-}
-
-// ---------------------------------------------------------------------------
-// Clocks and counters
-// ---------------------------------------------------------------------------
-
-/// The calling thread's CPU time.
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; this clock id exists on
-    // every Linux and on the BSDs.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
-
-/// User and system time so far of the whole process (`RUSAGE_SELF`:
-/// every thread's) or of the children waited for (`RUSAGE_CHILDREN`).
-fn rusage(who: libc::c_int) -> (Duration, Duration) {
-    // SAFETY: an all-zero `rusage` is a valid value of the plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `usage` is valid and writable.
-    let rc = unsafe { libc::getrusage(who, &mut usage) };
-    assert_eq!(rc, 0, "getrusage({who}) failed");
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    (tv(usage.ru_utime), tv(usage.ru_stime))
-}
-
-/// CPU time of the server's main thread (the one that serves commands),
-/// from `/proc/<pid>/schedstat`.
-fn server_cpu(pid: u32) -> Duration {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).unwrap_or_default();
-    let ns = text
-        .split_whitespace()
-        .next()
-        .and_then(|f| f.parse().ok())
-        .unwrap_or(0);
-    Duration::from_nanos(ns)
-}
-
 /// How many times the server ran `op`, and all commands, so far
 /// (`INFO commandstats`, which counts the `INFO` asking too).
 fn calls(server: &RedisServer, op: Op) -> (u64, u64) {
     let Reply::Bulk(info) = server.query(&["INFO", "commandstats"]) else {
         panic!("INFO commandstats: not a bulk reply");
     };
-    let info = String::from_utf8_lossy(&info);
-    let wanted = format!("cmdstat_{}", op.test());
-    let (mut of_op, mut all) = (0, 0);
-    for line in info.lines() {
-        let Some((name, rest)) = line.split_once(":calls=") else {
-            continue;
-        };
-        let n: u64 = rest
-            .split(',')
-            .next()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-        all += n;
-        if name == wanted {
-            of_op = n;
-        }
-    }
-    (of_op, all)
+    commandstats_calls(&String::from_utf8_lossy(&info), op.test())
 }
 
 /// Makes sure the key holds a value of `size` bytes, for GET.
@@ -752,13 +685,6 @@ fn ensure_value(server: &RedisServer, size: usize) {
         let args: [&[u8]; 3] = [b"SET", KEY.as_bytes(), &v];
         assert_eq!(server.query(&args), Reply::Status("OK".into()), "SET {KEY}");
     }
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_string))
-        .unwrap_or_else(|| "?".into())
 }
 
 // ---------------------------------------------------------------------------
@@ -902,11 +828,6 @@ fn run_workload(workload: &Workload, rounds: usize, long_lived: bool, names: &[&
         "Load average {load_before} before this workload, {} after.\n",
         load_average()
     );
-}
-
-fn median<T: Copy>(mut v: Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) -> T {
-    v.sort_unstable_by(cmp);
-    v[v.len() / 2]
 }
 
 fn report(
