@@ -155,7 +155,8 @@ fn tcp(url: &url::Url) -> Result<Config> {
     Ok(config)
 }
 
-fn seconds(key: &str, value: &str) -> Result<Option<Duration>> {
+/// A URL option's number of seconds (0: none).
+pub(crate) fn seconds(key: &str, value: &str) -> Result<Option<Duration>> {
     let secs: f64 = value.parse().map_err(|_| {
         Error::config(format!(
             "invalid URL option {key}: '{value}' is not a number of seconds"

@@ -11,11 +11,9 @@
 //! `round_robin`, `replica_fallback=true|false` (default true) and
 //! `recheck` (seconds).
 
-use std::time::Duration;
-
 use crate::config::{Addr, TlsOptions};
 use crate::error::{Error, Result};
-use crate::url::{decoded, option};
+use crate::url::{decoded, option, seconds};
 
 use super::config::{ReplicaSelect, SentinelConfig, DEFAULT_SENTINEL_PORT};
 
@@ -189,25 +187,12 @@ fn apply(mut config: SentinelConfig, key: &str, value: &str) -> Result<SentinelC
     Ok(config)
 }
 
-fn seconds(key: &str, value: &str) -> Result<Option<Duration>> {
-    let secs: f64 = value.parse().map_err(|_| {
-        Error::config(format!(
-            "invalid URL option {key}: '{value}' is not a number of seconds"
-        ))
-    })?;
-    if !(secs >= 0.0 && secs.is_finite()) {
-        return Err(Error::config(format!(
-            "invalid URL option {key}: '{value}' is not a duration"
-        )));
-    }
-    Ok((secs > 0.0).then(|| Duration::from_secs_f64(secs)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ErrorKind;
     use resp_core::client::Protocol;
+    use std::time::Duration;
 
     #[test]
     fn forms() {
