@@ -36,6 +36,7 @@
 
 #![warn(missing_docs)]
 
+mod build;
 mod builder;
 mod cluster;
 mod cluster_nodes;
@@ -54,6 +55,7 @@ mod slot;
 mod tls;
 mod wait;
 
+pub use build::build_for_this_test;
 pub use builder::RedisServerBuilder;
 pub use cluster::{RedisCluster, RedisClusterBuilder};
 pub use cluster_nodes::{parse_cluster_nodes, ClusterNodeInfo};

@@ -18,38 +18,14 @@ use integration_tests::RedisServer;
 fn examples_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable");
-        // target/<profile>/deps/examples-<hash>
-        let profile_dir = exe.parent().and_then(Path::parent).expect("profile dir");
-        let target_dir = profile_dir.parent().expect("target dir");
-        let profile = profile_dir
-            .file_name()
-            .and_then(|p| p.to_str())
-            .unwrap_or("debug");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "redis-blocking",
-                "--examples",
-                "--features",
-                "serde",
-            ])
-            .arg("--profile")
-            .arg(if profile == "debug" { "dev" } else { profile })
-            .arg("--manifest-path")
-            .arg(manifest)
-            .env("CARGO_TARGET_DIR", target_dir)
-            .status()
-            .expect("run cargo build");
-        assert!(
-            status.success(),
-            "cargo build -p redis-blocking --examples failed"
-        );
-        profile_dir.join("examples")
+        integration_tests::build_for_this_test(&[
+            "-p",
+            "redis-blocking",
+            "--examples",
+            "--features",
+            "serde",
+        ])
+        .join("examples")
     })
 }
 

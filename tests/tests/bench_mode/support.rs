@@ -20,33 +20,8 @@ use serde_json::Value;
 pub fn ours() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test executable");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("profile dir");
-        let target_dir = profile_dir.parent().expect("target dir");
-        let profile = profile_dir
-            .file_name()
-            .and_then(|p| p.to_str())
-            .unwrap_or("debug");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "redis-cli-rs",
-                "--bin",
-                "redis-cli-rs",
-            ])
-            .arg("--profile")
-            .arg(if profile == "debug" { "dev" } else { profile })
-            .arg("--manifest-path")
-            .arg(manifest)
-            .env("CARGO_TARGET_DIR", target_dir)
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "cargo build -p redis-cli-rs failed");
-        profile_dir.join("redis-cli-rs")
+        integration_tests::build_for_this_test(&["-p", "redis-cli-rs", "--bin", "redis-cli-rs"])
+            .join("redis-cli-rs")
     })
 }
 
