@@ -173,6 +173,30 @@ fn pipelined_requests_are_timed_to_their_own_reply() {
     );
 }
 
+/// Starts `--bench args` on a thread, with the binary built first so that
+/// no build time falls inside the caller's timings.
+fn spawn_bench(args: Vec<String>) -> thread::JoinHandle<Out> {
+    ours();
+    thread::spawn(move || bench(&args))
+}
+
+/// Returns once the load is flowing through `proxy`: 100 requests past the
+/// count when called (the startup's CONFIG GETs and handshakes are fewer),
+/// so a stall timed from here falls inside the measured run. Panics if the
+/// load has not started within 30 s.
+fn wait_for_load(proxy: &Proxy) {
+    let start = proxy.commands_seen();
+    let waited = Instant::now();
+    while proxy.commands_seen() < start + 100 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the load never started: {} requests seen",
+            proxy.commands_seen() - start
+        );
+        thread::sleep(Duration::from_millis(2));
+    }
+}
+
 /// Runs a 5 s test through `proxy` and stalls the proxy for 1 s in the
 /// middle; returns the JSON document.
 fn stalled_run(proxy: &Proxy, extra: &[&str], json: &Path) -> Value {
@@ -190,14 +214,10 @@ fn stalled_run(proxy: &Proxy, extra: &[&str], json: &Path) -> Value {
         json.to_str().unwrap(),
     ]);
     args.extend(strings(extra));
-    let before = proxy.commands_seen();
-    let runner = thread::spawn(move || bench(&args));
-    // Wait for the load to start, then stall everything for 1 s.
-    let waited = Instant::now();
-    while proxy.commands_seen() == before && waited.elapsed() < Duration::from_secs(10) {
-        thread::sleep(Duration::from_millis(5));
-    }
-    thread::sleep(Duration::from_millis(1500));
+    let runner = spawn_bench(args);
+    // Wait for the load to flow, then stall everything for 1 s.
+    wait_for_load(proxy);
+    thread::sleep(Duration::from_millis(1000));
     proxy.pause();
     thread::sleep(Duration::from_secs(1));
     proxy.resume();
@@ -433,12 +453,9 @@ fn errors_are_counted_by_kind() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    let runner = thread::spawn(move || bench(&args));
-    let waited = Instant::now();
-    while proxy.commands_seen() == 0 && waited.elapsed() < Duration::from_secs(10) {
-        thread::sleep(Duration::from_millis(5));
-    }
-    thread::sleep(Duration::from_millis(300));
+    let runner = spawn_bench(args);
+    wait_for_load(&proxy);
+    thread::sleep(Duration::from_millis(200));
     proxy.pause();
     thread::sleep(Duration::from_millis(500));
     proxy.resume();
