@@ -306,6 +306,80 @@ fn resharding_a_slot_under_load() {
     assert!(c.refreshes() < 20, "{} refreshes", c.refreshes());
 }
 
+/// Two masters that each say the other owns a slot (as happens for a
+/// moment while a migration's `SETSLOT NODE` reaches the nodes, or while
+/// gossip settles a config-epoch conflict): a call bounces between them.
+/// It waits the disagreement out within its deadline, with short pauses,
+/// instead of failing after a few hops; and when the disagreement lasts,
+/// it fails with the loop named and "did not run".
+#[test]
+fn a_slot_bouncing_between_masters_is_waited_out() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let key = "bounce";
+    let slot = key_slot(key.as_bytes());
+    let owner = cluster.node_for_slot(slot).unwrap();
+    let other = cluster
+        .masters()
+        .into_iter()
+        .find(|m| m.port() != owner.port())
+        .unwrap();
+    let owner_id = integration_tests::migration::node_id(owner).unwrap();
+    let other_id = integration_tests::migration::node_id(other).unwrap();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .timeout(Some(Duration::from_secs(3)))
+        .build();
+    let _: i64 = c.del(key).unwrap();
+    let s = slot.to_string();
+    let bounce = || {
+        // The owner gives the (empty) slot to the other master, which still
+        // believes the owner has it: each sends the call to the other.
+        let reply = owner.run(&["CLUSTER", "SETSLOT", &s, "NODE", &other_id]);
+        assert!(reply.starts_with("+OK"), "{reply}");
+        assert!(owner.run(&["GET", key]).contains("MOVED"));
+        assert!(other.run(&["GET", key]).contains("MOVED"));
+    };
+    let settle = || {
+        let reply = owner.run(&["CLUSTER", "SETSLOT", &s, "NODE", &owner_id]);
+        assert!(reply.starts_with("+OK"), "{reply}");
+    };
+    // Settled after 300 ms: the call waits, then runs.
+    bounce();
+    let started = Instant::now();
+    thread::scope(|scope| {
+        scope.spawn(|| {
+            thread::sleep(Duration::from_millis(300));
+            settle();
+        });
+        let n: i64 = c.incr(key).unwrap();
+        assert_eq!(n, 1);
+    });
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(250), "{waited:?}");
+    // Never settled: the call fails at its deadline, saying why, and it
+    // did not run.
+    let _: i64 = c.del(key).unwrap();
+    bounce();
+    let started = Instant::now();
+    let e = c
+        .with_timeout(Duration::from_millis(800))
+        .incr::<_, i64>(key)
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(e.executed(), Executed::No, "{e}");
+    assert!(e.to_string().contains("loop"), "{e}");
+    assert!(
+        waited >= Duration::from_millis(400) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    settle();
+    let n: Option<i64> = c.get(key).unwrap();
+    assert_eq!(n, None, "the failed call did not run");
+}
+
 #[test]
 fn a_cut_node_affects_only_its_commands() {
     let cluster = RedisCluster::start().unwrap();

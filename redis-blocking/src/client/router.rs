@@ -63,6 +63,12 @@ pub(crate) trait Router: Send + Sync {
         None
     }
 
+    /// The pause before following a redirect back to a node the call was
+    /// already sent to (nodes that disagree about a slot for a moment).
+    fn bounce_pause(&self, _attempt: u32) -> Duration {
+        Duration::from_millis(10)
+    }
+
     /// The master in use now, for a topology that moves.
     fn current_master(&self) -> Option<Addr> {
         None

@@ -90,6 +90,8 @@ impl Client {
         let mut stale = 0usize;
         let mut hops = 0u32;
         let mut waits = 0u32;
+        // Where redirects sent this call (allocated on the first one).
+        let mut visited: Vec<(String, u16)> = Vec::new();
         loop {
             let epoch = connector.epoch();
             let step = match self.router.pool(op.route()) {
@@ -146,10 +148,31 @@ impl Client {
                     }
                 }
                 Step::Redirect(error) => {
-                    hops += 1;
                     let Some(redirect) = error.server_error().and_then(|e| e.redirect()) else {
                         return op.give_up(error);
                     };
+                    let target = (redirect.host.clone(), redirect.port);
+                    if visited.contains(&target) {
+                        // Sent back to a node this call was already sent to:
+                        // the nodes disagree about the slot for now (a
+                        // migration's last step reaching them one by one,
+                        // gossip settling). Wait that out within the
+                        // deadline, with short pauses, for a settled map.
+                        let pause = self.router.bounce_pause(waits + 1);
+                        waits += 1;
+                        let past = deadline.is_some_and(|d| Instant::now() + pause >= d);
+                        if past || waits > MAX_WAITS {
+                            return op.give_up(error.context(format!(
+                                "cluster redirections go round in a loop for slot {} (the nodes disagree about its owner)",
+                                redirect.slot
+                            )));
+                        }
+                        op.redirected(&redirect);
+                        std::thread::sleep(pause);
+                        continue;
+                    }
+                    visited.push(target);
+                    hops += 1;
                     if hops > MAX_HOPS {
                         return op.give_up(
                             error.context(format!("too many cluster redirections ({MAX_HOPS})")),

@@ -47,7 +47,9 @@ use crate::{Cmd, Pipeline};
 /// Redirects are followed within one deadline and a bound on hops: `ASK`
 /// sends `ASKING` and the command in one write, to the target, once;
 /// `TRYAGAIN` and `CLUSTERDOWN` wait from 10 ms to 250 ms; a `MOVED` to a
-/// node that was just unreachable waits instead of bouncing. Nothing that
+/// node that was just unreachable waits instead of bouncing, and so does a
+/// redirect back to a node the call was already sent to (nodes that
+/// disagree about a slot for a moment), until the deadline. Nothing that
 /// may have run is sent again.
 ///
 /// Commands without keys follow the server's command tips: `DBSIZE`,

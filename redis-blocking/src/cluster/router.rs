@@ -570,6 +570,11 @@ impl Router for ClusterRouter {
         }
     }
 
+    fn bounce_pause(&self, attempt: u32) -> Duration {
+        self.request_refresh();
+        cluster_pause(attempt)
+    }
+
     fn redirect_pause(&self, redirect: &Redirect) -> Option<Duration> {
         let target = Endpoint::new(redirect.host.clone(), redirect.port);
         (redirect.kind == RedirectKind::Moved && self.just_failed(&target))
