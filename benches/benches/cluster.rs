@@ -23,7 +23,10 @@
 //! thread; redis-rs, a `ClusterConnection` per thread, as it is not
 //! `Sync`); pipelines of 1000 SETs spread over all masters, from one
 //! thread (C5) and from three (C6), against redis-benchmark `-c 1 -P 1000`
-//! and `-c 3 -P 1000`: the same number of requests in flight. Our client
+//! and `-c 3 -P 1000`: the same number of requests in flight. C7 is the
+//! same wire shape for every client: one thread keeping 1000 SETs in
+//! flight on each master (a pipeline of 3000 over all masters; for
+//! redis-benchmark, its one thread's three connections of 1000). Our client
 //! and redis-rs split each pipeline by node; redis-benchmark binds each of
 //! its connections to one master and tags its keys for it, so with one
 //! connection (C1, C2, C5) it talks to a single master, where the Rust
@@ -104,6 +107,11 @@ struct Shape {
     pipeline: usize,
     /// Requests per timed sample.
     requests: usize,
+    /// redis-benchmark's connections and pipeline depth, when they differ
+    /// from `threads` and `pipeline` (C7: one thread's pipeline of 3000
+    /// spread over three masters is 1000 in flight per master, as
+    /// redis-benchmark's three connections of 1000 are).
+    peer: Option<(usize, usize)>,
 }
 
 fn shapes(scale: f64) -> Vec<Shape> {
@@ -123,6 +131,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             threads: 1,
             pipeline: 1,
             requests: n(80_000, 1),
+            peer: None,
         },
         Shape {
             id: "c2",
@@ -130,6 +139,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             threads: 1,
             pipeline: 1,
             requests: n(80_000, 1),
+            peer: None,
         },
         Shape {
             id: "c3",
@@ -137,6 +147,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             threads: 8,
             pipeline: 1,
             requests: n(320_000, 8),
+            peer: None,
         },
         Shape {
             id: "c4",
@@ -144,6 +155,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             threads: 8,
             pipeline: 1,
             requests: n(320_000, 8),
+            peer: None,
         },
         Shape {
             id: "c5",
@@ -151,6 +163,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             threads: 1,
             pipeline: 1000,
             requests: n(5_000_000, 1000),
+            peer: None,
         },
         Shape {
             id: "c6",
@@ -158,6 +171,15 @@ fn shapes(scale: f64) -> Vec<Shape> {
             threads: 3,
             pipeline: 1000,
             requests: n(7_500_000, 3000),
+            peer: None,
+        },
+        Shape {
+            id: "c7",
+            op: Op::Set,
+            threads: 1,
+            pipeline: 3000,
+            requests: n(7_500_000, 3000),
+            peer: Some((3, 1000)),
         },
     ]
 }
@@ -462,7 +484,12 @@ struct RedisBenchmark {
 impl RedisBenchmark {
     /// A connection per Rust client thread: as many requests in flight.
     fn clients(shape: &Shape) -> usize {
-        shape.threads
+        shape.peer.map_or(shape.threads, |(clients, _)| clients)
+    }
+
+    /// Requests per connection's pipeline.
+    fn pipeline(shape: &Shape) -> usize {
+        shape.peer.map_or(shape.pipeline, |(_, pipeline)| pipeline)
     }
 }
 
@@ -475,7 +502,7 @@ impl Client for RedisBenchmark {
         format!(
             "`--cluster -c {} -P {} -d {VALUE} -r {KEYSPACE} -t {}`",
             Self::clients(shape),
-            shape.pipeline,
+            Self::pipeline(shape),
             shape.op.test()
         )
     }
@@ -486,7 +513,7 @@ impl Client for RedisBenchmark {
             .args(["-h", integration_tests::HOST, "-p", &self.port.to_string()])
             .arg("--cluster")
             .args(["-c", &Self::clients(shape).to_string()])
-            .args(["-P", &shape.pipeline.to_string()])
+            .args(["-P", &Self::pipeline(shape).to_string()])
             .args(["-d", &VALUE.to_string()])
             .args(["-r", &KEYSPACE.to_string()])
             .args(["-t", shape.op.test()])
@@ -677,6 +704,12 @@ fn report(shape: &Shape, clients: &[Box<dyn Client>], samples: &[Vec<Sample>]) {
         format!(
             "{} threads, pipelines of {} over all masters",
             shape.threads, shape.pipeline
+        )
+    } else if let (true, Some((clients, per))) = (shape.pipeline > 1, shape.peer) {
+        format!(
+            "pipelines of {} over all masters, about {} per master in flight as with redis-benchmark's {clients} connections of {per}",
+            shape.pipeline,
+            shape.pipeline / clients
         )
     } else if shape.pipeline > 1 {
         format!("pipelines of {} over all masters", shape.pipeline)
