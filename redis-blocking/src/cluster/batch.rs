@@ -344,19 +344,21 @@ pub(crate) fn run_units(
             results.push((node, picks, run));
         }
         for (node, picks, run) in results {
-            // The sub-pipeline had an ASKING before some units: skip their
-            // replies.
-            let mut at = 0;
+            let unreached = nothing_written(&run);
+            let BatchRun {
+                outcomes: replies,
+                failure: share_failure,
+            } = run;
+            // Each reply moved to its unit; the sub-pipeline had an ASKING
+            // before some units: skip their replies.
+            let mut replies = replies.into_iter();
             for &(i, asked) in &picks {
                 if asked {
-                    at += 1;
+                    replies.next();
                 }
-                let outcome = run
-                    .outcomes
-                    .get(at)
-                    .cloned()
+                let outcome = replies
+                    .next()
                     .unwrap_or(Err(Unanswered::Lost(Executed::No)));
-                at += 1;
                 asking[i] = None;
                 match redirect_of(&outcome) {
                     Some(redirect) if redirect.kind == RedirectKind::Moved => {
@@ -372,7 +374,7 @@ pub(crate) fn run_units(
                             }
                         }
                     }
-                    None if nothing_written(&outcome, &run) => {
+                    None if unreached && matches!(outcome, Err(Unanswered::Lost(Executed::No))) => {
                         // The node could not be reached: nothing of its share
                         // ran; ask again elsewhere after a fresh map.
                         router.request_refresh();
@@ -383,7 +385,7 @@ pub(crate) fn run_units(
                     None => outcomes[i] = Some(outcome),
                 }
             }
-            if let Some(e) = run.failure {
+            if let Some(e) = share_failure {
                 failures.insert(node, e);
             }
         }
@@ -438,14 +440,12 @@ fn refused_for_now(outcome: &Outcome) -> bool {
             && executed_by_error(line) == Executed::No)
 }
 
-/// A unit of a share of which nothing at all was written (the node was
-/// unreachable, or its pooled connection found dead before writing).
-fn nothing_written(outcome: &Outcome, run: &BatchRun) -> bool {
-    matches!(outcome, Err(Unanswered::Lost(Executed::No)))
-        && run
-            .outcomes
-            .iter()
-            .all(|o| matches!(o, Err(Unanswered::Lost(Executed::No))))
+/// A share of which nothing at all was written (the node was unreachable,
+/// or its pooled connection found dead before writing).
+fn nothing_written(run: &BatchRun) -> bool {
+    run.outcomes
+        .iter()
+        .all(|o| matches!(o, Err(Unanswered::Lost(Executed::No))))
         && run.failure.as_ref().is_some_and(|e| {
             matches!(
                 e.kind(),
