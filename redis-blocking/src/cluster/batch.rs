@@ -234,31 +234,51 @@ pub(crate) fn run_units(
         }
         // Where each pending unit goes now.
         let mut groups: Vec<(Endpoint, Picks)> = Vec::new();
-        let mut last_node: Option<Endpoint> = None;
+        let mut last_group: Option<usize> = None;
         let mut followers = Vec::new();
-        // Per slot, the group its primary's units go to (a pipeline of a
-        // million commands finds each slot's node once per round).
-        let mut slot_group: Vec<u32> = vec![u32::MAX; 16384];
+        // A unit for a slot's primary is grouped by the map of the round,
+        // without a lock or a copy of its endpoint: per primary (by its
+        // index in the map), the group its units go to.
+        let mut map = router.topology();
+        let mut primary_group: Vec<Option<usize>> = vec![None; map.nodes().len()];
         for &i in &pending {
-            if let (
-                None,
-                Target::Slot {
-                    slot,
-                    read_only: false,
-                },
-            ) = (&asking[i], &targets[i])
-            {
-                let known = slot_group[usize::from(*slot)];
-                if known != u32::MAX {
-                    groups[known as usize].1.push((i, false));
-                    continue;
+            let primary = match (&asking[i], &targets[i]) {
+                (None, Target::Slot { slot, read_only })
+                    if !read_only || router.reads_primaries() =>
+                {
+                    map.primary_index(*slot)
                 }
+                _ => None,
+            };
+            if let Some(p) = primary {
+                let group = match primary_group[p] {
+                    Some(g) => {
+                        groups[g].1.push((i, false));
+                        g
+                    }
+                    None => {
+                        let g = add(&mut groups, &map.nodes()[p].endpoint, i, false);
+                        primary_group[p] = Some(g);
+                        g
+                    }
+                };
+                last_group = Some(group);
+                continue;
             }
             let node = match (&asking[i], &targets[i]) {
                 (Some(target), _) => Ok(target.clone()),
                 (None, Target::Node(node)) => Ok(node.clone()),
                 (None, Target::Slot { slot, read_only }) => {
-                    router.node_for(*slot, *read_only, deadline)
+                    // A read for a replica, or no primary in the round's
+                    // map: the router decides, waiting for a new map if
+                    // need be, which the round goes on with.
+                    let unserved = map.primary_index(*slot).is_none();
+                    let node = router.node_for(*slot, *read_only, deadline);
+                    if unserved {
+                        map = router.topology();
+                        primary_group = vec![None; map.nodes().len()];
+                    }
+                    node
                 }
                 (None, Target::Follow) => {
                     followers.push(i);
@@ -267,18 +287,7 @@ pub(crate) fn run_units(
             };
             match node {
                 Ok(node) => {
-                    last_node = Some(node.clone());
-                    let group = add(&mut groups, node, i, asking[i].is_some());
-                    if let (
-                        None,
-                        Target::Slot {
-                            slot,
-                            read_only: false,
-                        },
-                    ) = (&asking[i], &targets[i])
-                    {
-                        slot_group[usize::from(*slot)] = group as u32;
-                    }
+                    last_group = Some(add(&mut groups, &node, i, asking[i].is_some()));
                 }
                 Err(e) => {
                     outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
@@ -294,12 +303,12 @@ pub(crate) fn run_units(
                 .skip_while(|&&p| p != i)
                 .skip(1)
                 .find_map(|&p| node_of(&groups, p))
-                .or_else(|| last_node.clone())
+                .or_else(|| last_group.map(|g| groups[g].0.clone()))
                 .map(Ok)
                 .unwrap_or_else(|| router.endpoint(Route::Batch, deadline));
             match node {
                 Ok(node) => {
-                    add(&mut groups, node, i, false);
+                    add(&mut groups, &node, i, false);
                 }
                 Err(e) => {
                     outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
@@ -404,14 +413,14 @@ pub(crate) fn run_units(
 type Picks = Vec<(usize, bool)>;
 
 /// Adds a unit to its node's group; the group's index.
-fn add(groups: &mut Vec<(Endpoint, Picks)>, node: Endpoint, unit: usize, asking: bool) -> usize {
-    match groups.iter().position(|(n, _)| *n == node) {
+fn add(groups: &mut Vec<(Endpoint, Picks)>, node: &Endpoint, unit: usize, asking: bool) -> usize {
+    match groups.iter().position(|(n, _)| n == node) {
         Some(g) => {
             groups[g].1.push((unit, asking));
             g
         }
         None => {
-            groups.push((node, vec![(unit, asking)]));
+            groups.push((node.clone(), vec![(unit, asking)]));
             groups.len() - 1
         }
     }

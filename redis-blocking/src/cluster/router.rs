@@ -235,6 +235,11 @@ impl ClusterRouter {
         }))
     }
 
+    /// True when every command, reads too, goes to its slot's primary.
+    pub fn reads_primaries(&self) -> bool {
+        self.options.read_from == ReadFrom::Primary
+    }
+
     /// The node that serves `slot`, for a read-only command or not.
     pub fn node_for(
         &self,
@@ -271,7 +276,7 @@ impl ClusterRouter {
                 ),
             ));
         };
-        if !read_only || self.options.read_from == ReadFrom::Primary {
+        if !read_only || self.reads_primaries() {
             return Ok(primary.endpoint.clone());
         }
         let now = Instant::now();

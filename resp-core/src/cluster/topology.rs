@@ -521,8 +521,15 @@ impl Topology {
 
     /// The primary that serves `slot`.
     pub fn primary(&self, slot: u16) -> Option<&Node> {
+        self.primary_index(slot).map(|i| &self.nodes[i])
+    }
+
+    /// The index in [`nodes`](Topology::nodes) of the primary that serves
+    /// `slot`: groups slots by node without comparing endpoints (a
+    /// pipeline over many slots).
+    pub fn primary_index(&self, slot: u16) -> Option<usize> {
         let shard = *self.slots.get(usize::from(slot))?;
-        (shard != NONE).then(|| &self.nodes[self.shards[usize::from(shard)].primary])
+        (shard != NONE).then(|| self.shards[usize::from(shard)].primary)
     }
 
     /// The online replicas of `slot`'s primary (never a node that serves
@@ -843,6 +850,7 @@ mod tests {
         ]);
         let t = Topology::from_shards(&reply, "h").unwrap();
         assert_eq!(t.primary(5).unwrap().id, "new");
+        assert_eq!(t.nodes()[t.primary_index(5).unwrap()].id, "new");
         assert_eq!(t.primaries().count(), 1);
         assert_eq!(t.nodes().len(), 2);
         // A shard whose only primary failed leaves its slots unserved.
