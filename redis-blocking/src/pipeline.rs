@@ -338,21 +338,20 @@ impl<'a> Pipeline<'a> {
         };
         let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
         let buf = &self.buf[..end];
-        // A header this pipeline wrote itself: `*<n>\r\n` or `$<n>\r\n`.
+        // A header this pipeline wrote itself: `*<n>\r\n` or `$<n>\r\n`,
+        // 1 to 19 digits (read as they are scanned: these lines are short,
+        // so a search for `\r` first would cost more than it saves).
         let line = |at: usize| -> Option<(usize, usize)> {
-            let len = memchr::memchr(b'\r', &buf[at..])?;
-            let digits = &buf[at + 1..at + len];
-            if digits.is_empty() || digits.len() > 19 {
-                return None;
-            }
+            let digits = buf.get(at + 1..)?;
             let mut n = 0usize;
-            for &d in digits {
-                if !d.is_ascii_digit() {
-                    return None;
+            for (len, &d) in digits.iter().enumerate() {
+                match d {
+                    b'\r' if len > 0 => return Some((n, at + 1 + len + 2)),
+                    b'0'..=b'9' if len < 19 => n = n * 10 + usize::from(d - b'0'),
+                    _ => return None,
                 }
-                n = n * 10 + usize::from(d - b'0');
             }
-            Some((n, at + len + 2))
+            None
         };
         let Some((count, mut at)) = line(start) else {
             return;
@@ -548,5 +547,64 @@ impl std::fmt::Debug for Pipeline<'_> {
             .field("atomic", &self.atomic)
             .field("bytes", &(self.buf.len() + self.ref_bytes))
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Four commands: a small one, one with a large (referenced)
+    /// argument, one without arguments, and one with ten arguments
+    /// (two-digit lengths).
+    fn sample() -> Pipeline<'static> {
+        static BIG: [u8; 20_000] = [b'x'; 20_000];
+        let mut pipe = Pipeline::new();
+        pipe.cmd("SET").arg("k").arg("v");
+        pipe.cmd("SET").arg("big").arg(&BIG[..]);
+        pipe.cmd("PING");
+        let mut mset = Cmd::new("MSET");
+        for i in 0..5 {
+            mset = mset.arg(format!("key:{i:012}")).arg("0123456789abcdef");
+        }
+        pipe.add(mset);
+        pipe
+    }
+
+    fn argv(pipe: &Pipeline<'_>, i: usize) -> Vec<Vec<u8>> {
+        pipe.args_of(i).into_iter().map(<[u8]>::to_vec).collect()
+    }
+
+    #[test]
+    fn args_of_reads_back_every_command() {
+        let pipe = sample();
+        assert_eq!(argv(&pipe, 0), [&b"SET"[..], b"k", b"v"]);
+        let big = argv(&pipe, 1);
+        assert_eq!(big.len(), 3);
+        assert_eq!(big[2], vec![b'x'; 20_000]);
+        assert_eq!(argv(&pipe, 2), [b"PING"]);
+        let mset = argv(&pipe, 3);
+        assert_eq!(mset.len(), 11);
+        assert_eq!(mset[9], b"key:000000000004");
+        assert_eq!(mset[10], b"0123456789abcdef");
+        assert!(pipe.args_of(4).is_empty());
+    }
+
+    #[test]
+    fn a_selection_keeps_commands_and_their_large_arguments() {
+        let pipe = sample();
+        let share = pipe.select(&[(3, false), (1, true), (0, false)]);
+        // ASKING before command 1, as an internal command.
+        assert_eq!(share.len(), 4);
+        assert!(share.internal(1));
+        assert_eq!(argv(&share, 0), argv(&pipe, 3));
+        assert_eq!(argv(&share, 1), [b"ASKING"]);
+        assert_eq!(argv(&share, 2), argv(&pipe, 1));
+        assert_eq!(argv(&share, 3), argv(&pipe, 0));
+        assert_eq!(share.refs.len(), 1);
+        assert_eq!(
+            share.buf.len() + share.ref_bytes,
+            *share.ends.last().unwrap()
+        );
     }
 }
