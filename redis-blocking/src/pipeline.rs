@@ -300,6 +300,14 @@ impl<'a> Pipeline<'a> {
             session: self.session,
             ..Pipeline::default()
         };
+        // Room for the picks, their bytes estimated from the average
+        // command's.
+        let share = |len: usize| len / self.len().max(1) * picks.len();
+        out.buf
+            .reserve(share(self.buf.len()) + share(self.buf.len()) / 8);
+        out.starts.reserve(picks.len());
+        out.ends.reserve(picks.len());
+        out.roles.reserve(picks.len());
         for &(i, asking) in picks {
             if asking {
                 out.push(Cmd::new("ASKING"));
@@ -316,8 +324,10 @@ impl<'a> Pipeline<'a> {
     /// a script call).
     pub(crate) fn append_copy(&mut self, from: &Pipeline<'a>, i: usize) {
         self.copy_command(from, i);
-        if let Some((_, call)) = from.scripts.iter().find(|(at, _)| *at == i) {
-            self.scripts.push((self.roles.len() - 1, call.clone()));
+        // Script calls are kept in the order of their commands.
+        if let Ok(s) = from.scripts.binary_search_by_key(&i, |(at, _)| *at) {
+            let call = from.scripts[s].1.clone();
+            self.scripts.push((self.roles.len() - 1, call));
         }
         self.session = self.session.union(from.session);
     }
@@ -383,8 +393,11 @@ impl<'a> Pipeline<'a> {
         self.starts.push(base);
         self.buf.extend_from_slice(&from.buf[start..end]);
         // Large arguments go right after their `$len` header, strictly
-        // inside their own command's bytes.
-        for (at, bytes) in from.refs.iter().filter(|(at, _)| *at > start && *at <= end) {
+        // inside their own command's bytes (references are kept in the
+        // order of their positions).
+        let first = from.refs.partition_point(|(at, _)| *at <= start);
+        let last = from.refs.partition_point(|(at, _)| *at <= end);
+        for (at, bytes) in &from.refs[first..last] {
             self.refs.push((base + at - start, bytes.clone()));
             self.ref_bytes += bytes.len();
         }
