@@ -474,29 +474,26 @@ fn pause(round: usize) -> Duration {
         .min(Duration::from_millis(250))
 }
 
-/// The outcome of each user command, from its units' (taken out of
-/// `outcomes`: each unit belongs to one command).
-pub(crate) fn outcomes_of(
-    shapes: &[Shape],
-    outcomes: &mut [Outcome],
-) -> Vec<std::result::Result<Outcome, Error>> {
-    shapes
-        .iter()
-        .map(|shape| match shape {
-            Shape::One(unit) => Ok(take(outcomes, *unit)),
-            Shape::Refused(e) => Err(e.duplicate()),
-            Shape::Fan {
-                units,
-                policy,
-                names,
-            } => combine(units, outcomes, |replies| {
-                aggregate(*policy, replies, names)
-            }),
-            Shape::Split { units, split } => {
-                combine(units, outcomes, |replies| merge_split(split, replies))
-            }
-        })
-        .collect()
+/// The outcome of each user command, in order, from its units' (taken out
+/// of `outcomes`: each unit belongs to one command).
+pub(crate) fn outcomes_of<'s>(
+    shapes: &'s [Shape],
+    outcomes: &'s mut [Outcome],
+) -> impl Iterator<Item = std::result::Result<Outcome, Error>> + 's {
+    shapes.iter().map(move |shape| match shape {
+        Shape::One(unit) => Ok(take(outcomes, *unit)),
+        Shape::Refused(e) => Err(e.duplicate()),
+        Shape::Fan {
+            units,
+            policy,
+            names,
+        } => combine(units, outcomes, |replies| {
+            aggregate(*policy, replies, names)
+        }),
+        Shape::Split { units, split } => {
+            combine(units, outcomes, |replies| merge_split(split, replies))
+        }
+    })
 }
 
 /// Unit `i`'s outcome, moved out.

@@ -19,7 +19,7 @@ pub use self::scan::ClusterScan;
 
 use self::batch::{outcomes_of, plan_batch, run_units};
 use self::router::{ClusterOptions, ClusterRouter};
-use crate::batch::{outcome_into_result, typed_results};
+use crate::batch::{outcome_into_result, typed_results, BatchRun};
 use crate::client::cache::{writes_of, Cache, Tracking};
 use crate::client::run::Call;
 use crate::client::{CacheOptions, Client, Policy, PoolOptions};
@@ -517,16 +517,18 @@ impl ClusterClient {
         }
         let planned = plan_batch(&self.router, pipe, deadline);
         let units_pipe = planned.units.as_ref().unwrap_or(pipe);
-        let mut units = run_units(&self.router, units_pipe, &planned.targets, deadline);
-        let per_command = outcomes_of(&planned.shapes, &mut units.outcomes);
-        let executed = most_executed(per_command.iter().map(|o| match o {
-            Ok(outcome) => outcome_executed(outcome),
-            Err(_) => Executed::No,
-        }));
-        let results = per_command
-            .into_iter()
+        let BatchRun {
+            mut outcomes,
+            failure,
+        } = run_units(&self.router, units_pipe, &planned.targets, deadline);
+        // One pass: each command's outcome, whether it ran, its result.
+        let mut executed = Executed::No;
+        let results = outcomes_of(&planned.shapes, &mut outcomes)
             .map(|outcome| match outcome {
-                Ok(outcome) => outcome_into_result(outcome, units.failure.as_ref()),
+                Ok(outcome) => {
+                    executed = most_executed([executed, outcome_executed(&outcome)]);
+                    outcome_into_result(outcome, failure.as_ref())
+                }
                 Err(refused) => Err(refused),
             })
             .collect();
