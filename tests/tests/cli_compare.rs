@@ -699,6 +699,10 @@ fn connections_auth_and_bad_options() {
                 "maxmemory",
             ]),
         ),
+        // Without a terminal the line is the password as it is, a
+        // carriage return included (linenoiseNoTTY).
+        case("--askpass, CRLF line", &p(&["--askpass", "ping"])).stdin(b"secret\r\n"),
+        case("--askpass, no newline", &p(&["--askpass", "ping"])).stdin(b"secret"),
         case(
             "--rdb and --functions-rdb",
             &["--rdb", "a", "--functions-rdb", "b"],
