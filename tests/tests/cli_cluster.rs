@@ -353,6 +353,31 @@ fn cluster_manager_step_for_step() {
             "nosuch=2",
         ],
         vec!["--cluster", "rebalance", "{N0}"],
+        // A slot count given on the command line is taken as it is, out
+        // of range too (only 0, or no number, asks); without
+        // --cluster-yes, the end of input declines the plan.
+        vec![
+            "--cluster",
+            "reshard",
+            "{N0}",
+            "--cluster-from",
+            "{ID1}",
+            "--cluster-to",
+            "{ID0}",
+            "--cluster-slots",
+            "-1",
+        ],
+        vec![
+            "--cluster",
+            "reshard",
+            "{N0}",
+            "--cluster-from",
+            "{ID1}",
+            "--cluster-to",
+            "{ID0}",
+            "--cluster-slots",
+            "20000",
+        ],
         vec!["--cluster", "set-timeout", "{N0}", "50"],
         vec!["--cluster", "import", "{N0}"],
         vec!["--cluster", "create", "{N0}", "{N1}", "{N2}"],
