@@ -26,24 +26,33 @@ pub(crate) fn stdin_is_tty() -> bool {
 /// `askPassword`: linenoise in mask mode. On a terminal, prints `prompt`
 /// and reads a line with echo off, printing a `*` per character typed (a
 /// terminal linenoise does not drive, `TERM=dumb`, reads the line as
-/// typed); without a terminal, reads a line silently, no prompt. `None`
-/// at the end of input with nothing read (then no `AUTH` is sent).
+/// typed, trailing `\r` and `\n` removed); without a terminal, reads a
+/// line silently, no prompt, and only its `\n` is removed
+/// (`linenoiseNoTTY`: a `\r` before it is part of the password). The
+/// password ends at a NUL byte, as a C string does. `None` at the end of
+/// input with nothing read (then no `AUTH` is sent).
 pub(crate) fn ask_password(prompt: &str) -> Option<Vec<u8>> {
     let mut stdout = std::io::stdout();
-    let read_line = || {
+    let read_line = |strip_cr: bool| {
         let mut line = Vec::new();
         match std::io::stdin().lock().read_until(b'\n', &mut line) {
             Ok(0) | Err(_) => None,
             Ok(_) => {
-                while matches!(line.last(), Some(b'\n' | b'\r')) {
+                if line.last() == Some(&b'\n') {
                     line.pop();
+                }
+                while strip_cr && matches!(line.last(), Some(b'\n' | b'\r')) {
+                    line.pop();
+                }
+                if let Some(nul) = line.iter().position(|&b| b == 0) {
+                    line.truncate(nul);
                 }
                 Some(line)
             }
         }
     };
     if !stdin_is_tty() {
-        return read_line();
+        return read_line(false);
     }
     let term = std::env::var("TERM").unwrap_or_default();
     if ["dumb", "cons25", "emacs"]
@@ -52,7 +61,7 @@ pub(crate) fn ask_password(prompt: &str) -> Option<Vec<u8>> {
     {
         let _ = write!(stdout, "{prompt}");
         let _ = stdout.flush();
-        return read_line();
+        return read_line(true);
     }
     let _ = write!(stdout, "{prompt}");
     let _ = stdout.flush();

@@ -353,6 +353,31 @@ fn cluster_manager_step_for_step() {
             "nosuch=2",
         ],
         vec!["--cluster", "rebalance", "{N0}"],
+        // A slot count given on the command line is taken as it is, out
+        // of range too (only 0, or no number, asks); without
+        // --cluster-yes, the end of input declines the plan.
+        vec![
+            "--cluster",
+            "reshard",
+            "{N0}",
+            "--cluster-from",
+            "{ID1}",
+            "--cluster-to",
+            "{ID0}",
+            "--cluster-slots",
+            "-1",
+        ],
+        vec![
+            "--cluster",
+            "reshard",
+            "{N0}",
+            "--cluster-from",
+            "{ID1}",
+            "--cluster-to",
+            "{ID0}",
+            "--cluster-slots",
+            "20000",
+        ],
         vec!["--cluster", "set-timeout", "{N0}", "50"],
         vec!["--cluster", "import", "{N0}"],
         vec!["--cluster", "create", "{N0}", "{N1}", "{N2}"],
@@ -682,5 +707,36 @@ fn cluster_manager_step_for_step() {
     assert!(
         !text.contains("[WARNING]") && !text.contains("[ERR]"),
         "{text}"
+    );
+}
+
+/// `create` with a replica count that leaves fewer than 3 masters: the
+/// same refusal as redis-cli; with `--cluster-replicas -1` (where
+/// redis-cli 7.0 divides by zero and dies of SIGFPE) the same refusal
+/// too, never a panic.
+#[test]
+fn create_refuses_replica_counts_without_3_masters() {
+    let side = Side::new(fresh(3));
+    let create = ["--cluster", "create", "{N0}", "{N1}", "{N2}"];
+    for replicas in ["-2", "1"] {
+        let mut args = create.to_vec();
+        args.extend(["--cluster-replicas", replicas]);
+        both_on(&side, &args, b"");
+    }
+    let mut args = create.to_vec();
+    args.extend(["--cluster-replicas", "-1"]);
+    let got = cli(ours(), &side.args(&args), b"");
+    assert_eq!(
+        (show(&got.stdout), show(&got.stderr), got.code),
+        (
+            show(
+                b"*** ERROR: Invalid configuration for cluster creation.\n\
+                  *** Redis Cluster requires at least 3 master nodes.\n\
+                  *** This is not possible with 3 nodes and -1 replicas per node.\n\
+                  *** At least 0 nodes are required.\n"
+            ),
+            String::new(),
+            1
+        )
     );
 }

@@ -25,6 +25,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bins::{oracle, ours};
+use integration_tests::hostile::Hostile;
 use integration_tests::{encode_command, RedisServer};
 use run::{Interrupt, Output};
 
@@ -542,6 +543,63 @@ fn streaming_until_ctrl_c() {
     check(&server, cases);
 }
 
+/// A server that reads the first command of each connection, then hangs
+/// up (a proxy without a backend, a TLS port spoken to in plain text).
+fn hangs_up_after_one_command() -> Hostile {
+    Hostile::start(|mut peer| {
+        let _ = peer.read_command();
+        peer.close();
+    })
+}
+
+/// Only up to the second `Reconnecting...` (how many a run shows depends
+/// on time).
+fn two_reconnects(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    match text.find("Reconnecting... 2") {
+        Some(at) => text[..at + "Reconnecting... 2".len()].as_bytes().to_vec(),
+        None => bytes.to_vec(),
+    }
+}
+
+#[test]
+fn a_server_that_hangs_up_during_setup() {
+    let server = server();
+    let dropper = hangs_up_after_one_command();
+    let port = dropper.port().to_string();
+    let cases = vec![
+        // cliAuth/cliSelect/cliSwitchProto: "\nI/O error" and the
+        // connection given up; the command's own connect says it again,
+        // then the context's error.
+        case(
+            "AUTH without a reply",
+            &["-p", "{dropper}", "-a", "x", "--no-auth-warning", "ping"],
+        ),
+        case(
+            "SELECT without a reply",
+            &["-p", "{dropper}", "-n", "2", "ping"],
+        ),
+        case("HELLO without a reply", &["-p", "{dropper}", "-3", "ping"]),
+        case(
+            "AUTH without a reply ends a mode",
+            &["-p", "{dropper}", "-a", "x", "--no-auth-warning", "--scan"],
+        ),
+        case(
+            "SELECT without a reply ends --eval",
+            &["-p", "{dropper}", "-n", "2", "--eval", "/nonexistent.lua"],
+        ),
+        // reconnectingRedisCommand clears the line after each try.
+        case(
+            "--latency-dist reconnecting",
+            &["-p", "{dropper}", "--latency-dist"],
+        )
+        .pipe_only()
+        .during(|_| std::thread::sleep(Duration::from_millis(1600)))
+        .compare(Compare::Normalized(two_reconnects)),
+    ];
+    check_with(&server, cases, &|a: &str| a.replace("{dropper}", &port));
+}
+
 #[test]
 fn connections_auth_and_bad_options() {
     let server = RedisServer::builder()
@@ -611,6 +669,40 @@ fn connections_auth_and_bad_options() {
             "a refused AUTH ends a mode",
             &p(&["-a", "wrong", "--no-auth-warning", "--scan"]),
         ),
+        // cliConnect stops at the first setup step refused: no SELECT,
+        // no HELLO after a refused AUTH, no HELLO after a refused SELECT
+        // (the reply then prints as RESP2).
+        case(
+            "a refused AUTH: no SELECT",
+            &p(&["-a", "wrong", "--no-auth-warning", "-n", "2", "ping"]),
+        ),
+        case(
+            "a refused AUTH: no HELLO",
+            &p(&["-a", "wrong", "--no-auth-warning", "-3", "ping"]),
+        ),
+        case(
+            "a refused AUTH ends a mode, no SELECT",
+            &p(&["-a", "wrong", "--no-auth-warning", "-n", "2", "--scan"]),
+        ),
+        case(
+            "a refused SELECT: no HELLO",
+            &p(&[
+                "-a",
+                "secret",
+                "--no-auth-warning",
+                "-n",
+                "99",
+                "-3",
+                "--no-raw",
+                "config",
+                "get",
+                "maxmemory",
+            ]),
+        ),
+        // Without a terminal the line is the password as it is, a
+        // carriage return included (linenoiseNoTTY).
+        case("--askpass, CRLF line", &p(&["--askpass", "ping"])).stdin(b"secret\r\n"),
+        case("--askpass, no newline", &p(&["--askpass", "ping"])).stdin(b"secret"),
         case(
             "--rdb and --functions-rdb",
             &["--rdb", "a", "--functions-rdb", "b"],

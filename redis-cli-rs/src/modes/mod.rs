@@ -117,7 +117,8 @@ fn with_connection(opts: &Options, f: impl FnOnce(&Options, &mut Session) -> i32
 /// Connects as `redis-cli` does before a command line's command
 /// (`cliConnect(CC_QUIET)`, its result ignored): refused setup steps are
 /// reported and the command runs anyway; a socket that cannot be opened
-/// is reported when the command is sent.
+/// is reported when the command is sent; a server that hung up during
+/// the setup is reported, then again when the command connects anew.
 fn with_connection_lenient(opts: &Options, f: impl FnOnce(&Options, &mut Session) -> i32) -> i32 {
     let mut session = Session::new(opts);
     match session.ensure_connected() {
@@ -126,6 +127,7 @@ fn with_connection_lenient(opts: &Options, f: impl FnOnce(&Options, &mut Session
                 eprintln!("{message}");
             }
         }
+        Err(message) if session.setup_failed() => eprintln!("{message}"),
         Err(message) => {
             // A TLS setup failure is printed by redis-cli's quiet first
             // connect too (only the socket's errors are quiet), then again

@@ -14,16 +14,19 @@ impl Session {
     ///
     /// # Errors
     ///
-    /// What `redis-cli` prints on stderr, one message per line without
-    /// the last newline: `Could not connect to Redis at HOST:PORT: REASON`
-    /// when the socket could not be opened ([`Session::is_connected`] is
-    /// then false), or `AUTH failed: ...`, `SELECT N failed: ...`, `HELLO 3
-    /// failed: ...` when a setup step was refused; as in `redis-cli`, the
-    /// connection then stays open and usable.
+    /// What `redis-cli` prints on stderr, without the last newline: `Could
+    /// not connect to Redis at HOST:PORT: REASON` when the socket could not
+    /// be opened ([`Session::is_connected`] is then false); otherwise the
+    /// first setup step that failed ends the setup, as in `cliConnect`:
+    /// `AUTH failed: ...`, `SELECT N failed: ...` or `HELLO 3 failed: ...`
+    /// when it was refused (the connection then stays open and usable), or
+    /// `\nI/O error` when the server hung up instead of answering (the
+    /// connection is then closed).
     pub fn connect(&mut self) -> Result<(), String> {
         self.conn = None;
         self.in_multi = false;
         self.db = 0;
+        self.context_error = None;
         let target = match &self.socket {
             Some(path) => Target::Unix(path),
             None => Target::Tcp {
@@ -48,32 +51,52 @@ impl Session {
                 },
             )?;
         self.conn = Some(conn);
-        let mut messages = Vec::new();
+        let result = self.setup();
+        if result.is_err() && self.context_error.is_none() {
+            // A refusal: the connection is fine, its error string empty.
+            self.context_error = Some(String::new());
+        }
+        result
+    }
+
+    /// `cliAuth`, `cliSelect`, `cliSwitchProto`, in this order; the first
+    /// that fails ends the setup.
+    fn setup(&mut self) -> Result<(), String> {
         if let Some(password) = self.password.clone() {
             let mut argv = vec![b"AUTH".to_vec()];
             argv.extend(self.user.clone());
             argv.push(password);
-            match self.setup_call(argv) {
-                Ok(()) => {}
-                Err(e) => messages.push(format!("AUTH failed: {e}")),
+            self.setup_call(argv, "AUTH failed")?;
+        }
+        self.select_input_db()?;
+        if self.resp3 {
+            self.setup_call(vec![b"HELLO".to_vec(), b"3".to_vec()], "HELLO 3 failed")?;
+        }
+        Ok(())
+    }
+
+    /// The connect step of `issueCommandRepeat`, for a command about to be
+    /// sent without a connection: on failure, prints what `cliConnect`
+    /// says, then `Error: <reason>` when a socket was opened
+    /// (`cliPrintContextError`; the reason is empty after a refused setup
+    /// step), and returns false: the command is not sent.
+    pub(crate) fn connect_for_command(&mut self, err: &mut dyn std::io::Write) -> bool {
+        match self.connect() {
+            Ok(()) => true,
+            Err(message) => {
+                let _ = writeln!(err, "{message}");
+                if let Some(reason) = self.context_error.take() {
+                    let _ = writeln!(err, "Error: {reason}");
+                }
+                false
             }
         }
-        if let Err(message) = self.select_input_db() {
-            messages.push(message);
-        }
-        if self.resp3 && self.conn.is_some() {
-            if let Err(e) = self.setup_call(vec![b"HELLO".to_vec(), b"3".to_vec()]) {
-                messages.push(format!("HELLO 3 failed: {e}"));
-            }
-        }
-        if self.conn.is_none() {
-            messages.push("Error: Server closed the connection".into());
-        }
-        if messages.is_empty() {
-            Ok(())
-        } else {
-            Err(messages.join("\n"))
-        }
+    }
+
+    /// True when the last [`Session::connect`] opened a socket but a
+    /// setup step failed (refused, or the server hung up).
+    pub(crate) fn setup_failed(&self) -> bool {
+        self.context_error.is_some()
     }
 
     /// Closes the connection and opens it again; see [`Session::connect`].
@@ -92,28 +115,32 @@ impl Session {
             return Ok(());
         }
         let db = self.input_db;
-        match self.setup_call(vec![b"SELECT".to_vec(), db.to_string().into_bytes()]) {
-            Ok(()) => {
-                self.db = db;
-                Ok(())
-            }
-            Err(e) => Err(format!("SELECT {db} failed: {e}")),
-        }
+        self.setup_call(
+            vec![b"SELECT".to_vec(), db.to_string().into_bytes()],
+            &format!("SELECT {db} failed"),
+        )?;
+        self.db = db;
+        Ok(())
     }
 
-    /// Runs a setup command; `Err` with the error reply's text.
-    fn setup_call(&mut self, argv: Vec<Vec<u8>>) -> Result<(), String> {
+    /// Runs a setup command. `Err` with what `redis-cli` prints: `<what>:
+    /// <error reply>` when refused; `\nI/O error` when no reply came (the
+    /// connection is closed and the reason kept for
+    /// [`Session::connect_for_command`]).
+    fn setup_call(&mut self, argv: Vec<Vec<u8>>, what: &str) -> Result<(), String> {
         let Some(conn) = self.conn.as_mut() else {
-            return Err("not connected".into());
+            return Err("\nI/O error".into());
         };
         match conn.call(&argv) {
-            Ok(Frame::Error(e) | Frame::BulkError(e)) => {
-                Err(String::from_utf8_lossy(until_nul(&e)).into_owned())
-            }
+            Ok(Frame::Error(e) | Frame::BulkError(e)) => Err(format!(
+                "{what}: {}",
+                String::from_utf8_lossy(until_nul(&e))
+            )),
             Ok(_) => Ok(()),
             Err(e) => {
                 self.conn = None;
-                Err(format!("I/O error: {e}"))
+                self.context_error = Some(e.to_string());
+                Err("\nI/O error".into())
             }
         }
     }
@@ -149,7 +176,8 @@ impl Session {
 
     /// `reconnectingRedisCommand`: runs `argv`, reconnecting (once a
     /// second, saying `Reconnecting... N` on stdout) for as long as the
-    /// connection fails.
+    /// connection fails; once it has reconnected, the line is cleared
+    /// after each try, whether it worked or not.
     pub(crate) fn call_reconnecting(&mut self, argv: &[Vec<u8>]) -> resp_core::OwnedFrame {
         use std::io::Write;
         let mut tries = 0;
@@ -161,10 +189,11 @@ impl Session {
                 let _ = self.connect();
                 std::thread::sleep(std::time::Duration::from_secs(1));
             }
-            if let Ok(reply) = self.call(argv) {
-                if tries > 0 {
-                    print!("\r\x1b[0K");
-                }
+            let result = self.call(argv);
+            if tries > 0 {
+                print!("\r\x1b[0K");
+            }
+            if let Ok(reply) = result {
                 return reply;
             }
         }

@@ -95,6 +95,9 @@ pub struct Session {
     cluster: bool,
     /// `-t`: the longest wait to connect and for each reply.
     timeout: Option<Duration>,
+    /// hiredis' `context->errstr` after a connect that opened a socket
+    /// but failed in its setup (empty after a refusal); `None` otherwise.
+    context_error: Option<String>,
 }
 
 impl Session {
@@ -124,6 +127,7 @@ impl Session {
             interactive: false,
             cluster: options.cluster,
             timeout: options.timeout,
+            context_error: None,
         }
     }
 
@@ -252,13 +256,8 @@ impl Session {
             let _ = out.flush();
             return Outcome::Ok;
         }
-        if self.conn.is_none() {
-            if let Err(message) = self.connect() {
-                let _ = writeln!(err, "{message}");
-                if self.conn.is_none() {
-                    return Outcome::Failed;
-                }
-            }
+        if self.conn.is_none() && !self.connect_for_command(err) {
+            return Outcome::Failed;
         }
         let outcome = self.send_command(&argv, &name, repeat, out, err);
         let _ = out.flush();
@@ -307,11 +306,8 @@ impl Session {
                     );
                 }
                 self.set_address(&host, port);
-                if let Err(message) = self.connect() {
-                    let _ = writeln!(err, "{message}");
-                    if self.conn.is_none() {
-                        return Outcome::Failed;
-                    }
+                if !self.connect_for_command(err) {
+                    return Outcome::Failed;
                 }
                 if ask {
                     if let Err(e) = self.conn_mut().call(&[b"ASKING".to_vec()]) {

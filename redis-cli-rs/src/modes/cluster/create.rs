@@ -56,7 +56,8 @@ pub(super) fn create(m: &mut Manager<'_>, args: &[Vec<u8>]) -> bool {
     }
     let node_len = m.nodes.len();
     let replicas = m.cmd.replicas;
-    let masters_count = (node_len as i64) / (replicas + 1);
+    // With -1 replicas redis-cli divides by zero (SIGFPE): no masters.
+    let masters_count = (node_len as i64).checked_div(replicas + 1).unwrap_or(0);
     if masters_count < 3 {
         m.err(&format!(
             "*** ERROR: Invalid configuration for cluster creation.\n*** Redis Cluster requires at least 3 master nodes.\n*** This is not possible with {node_len} nodes and {replicas} replicas per node."

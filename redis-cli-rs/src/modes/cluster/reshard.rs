@@ -105,13 +105,18 @@ pub(super) fn reshard(m: &mut Manager<'_>, args: &[Vec<u8>]) -> bool {
         eprintln!("*** Please fix your cluster problems before resharding");
         return false;
     }
+    // Only a missing (or zero) --cluster-slots is asked for; a number out
+    // of range given on the command line is used as it is (a negative one
+    // moves nothing, a bigger one every slot of the sources).
     let mut slots = m.cmd.slots;
-    while slots <= 0 || slots > SLOTS as i64 {
-        let answer = ask(&format!(
-            "How many slots do you want to move (from 1 to {SLOTS})? "
-        ));
-        let answer: String = answer.chars().take(5).collect();
-        slots = crate::options::atoi(answer.as_bytes()) as i32 as i64;
+    if slots == 0 {
+        while slots <= 0 || slots > SLOTS as i64 {
+            let answer = ask(&format!(
+                "How many slots do you want to move (from 1 to {SLOTS})? "
+            ));
+            let answer: String = answer.chars().take(5).collect();
+            slots = crate::options::atoi(answer.as_bytes()) as i32 as i64;
+        }
     }
     let to = match m.cmd.to.clone() {
         Some(to) => to,
