@@ -80,6 +80,11 @@
 //!   piped in together.
 //! * `--intrinsic-latency` measures the same loop, compiled by rustc: its
 //!   run counts and averages differ from the C build's.
+//! * `--rdb -` from a master with diskless sync writes the RDB alone;
+//!   `redis-cli` 7.0 also writes the stream's 40-byte end marker after it
+//!   to stdout (it strips the marker only from a file).
+//! * `--cluster fix` with no reachable master to cover a free slot with
+//!   says so and exits 1; `redis-cli` aborts on an assertion.
 #![deny(missing_docs)]
 
 mod conn;

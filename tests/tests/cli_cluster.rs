@@ -24,7 +24,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bins::{oracle, ours};
-use integration_tests::{key_slot, wait_for, Check, RedisServer, Reply};
+use integration_tests::{key_slot, wait_for, Check, RedisCluster, RedisServer, Reply};
 use run::Output;
 
 fn show(bytes: &[u8]) -> String {
@@ -738,5 +738,40 @@ fn create_refuses_replica_counts_without_3_masters() {
             String::new(),
             1
         )
+    );
+}
+
+/// `fix` with every master down and the slots free to cover: no master is
+/// left to give them to. redis-cli aborts on an assertion (SIGABRT); ours
+/// says so and exits 1, without a panic.
+#[test]
+fn fix_with_no_reachable_master_says_so() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(1)
+        .node_timeout(Duration::from_secs(60))
+        .start()
+        .unwrap();
+    let replica = cluster.replicas()[0];
+    for master in cluster.masters() {
+        master.kill();
+    }
+    let args: Vec<String> = [
+        "--cluster",
+        "fix",
+        &addr(replica),
+        "--cluster-fix-with-unreachable-masters",
+        "--cluster-yes",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let got = cli(ours(), &args, b"yes\n");
+    let stdout = show(&got.stdout);
+    let stderr = show(&got.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(got.code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("[ERR] No reachable master to cover slot"),
+        "{stdout}"
     );
 }

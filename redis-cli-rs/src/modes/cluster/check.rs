@@ -174,11 +174,13 @@ impl Manager<'_> {
     }
 
     /// `clusterManagerNodeMasterRandom`.
-    fn random_master(&self) -> usize {
+    /// A random master; `None` when none is known (redis-cli aborts on an
+    /// assertion there).
+    fn random_master(&self) -> Option<usize> {
         let masters: Vec<usize> = (0..self.nodes.len())
             .filter(|&i| !self.nodes[i].is_slave())
             .collect();
-        masters[super::random_below(masters.len())]
+        (!masters.is_empty()).then(|| masters[super::random_below(masters.len())])
     }
 
     /// The warning and exit when masters are unreachable and
@@ -244,7 +246,12 @@ impl Manager<'_> {
                 true,
             ) {
                 for &slot in &none {
-                    let n = self.random_master();
+                    let Some(n) = self.random_master() else {
+                        self.err(&format!(
+                            "[ERR] No reachable master to cover slot {slot} with\n"
+                        ));
+                        return -1;
+                    };
                     let (ip, port) = (self.nodes[n].ip.clone(), self.nodes[n].port);
                     self.info(&format!(">>> Covering slot {slot} with {ip}:{port}\n"));
                     if !self.set_slot_owner(n, slot, false) {
