@@ -343,45 +343,28 @@ impl<'a> Pipeline<'a> {
     /// that a loop over a pipeline's commands reuses one vector.
     pub(crate) fn args_into<'s>(&'s self, i: usize, args: &mut Vec<&'s [u8]>) {
         args.clear();
+        let mut read = self.args(i);
+        args.reserve(read.left());
+        args.extend(read.by_ref());
+    }
+
+    /// The arguments of command `i` (its name first), read one by one
+    /// as asked for: a caller that needs only the first few does not
+    /// parse the rest. Nothing for an index past the end.
+    pub(crate) fn args(&self, i: usize) -> Args<'_> {
         let Some(&start) = self.starts.get(i) else {
-            return;
+            return Args::NONE;
         };
         let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
         let buf = &self.buf[..end];
-        // A header this pipeline wrote itself: `*<n>\r\n` or `$<n>\r\n`,
-        // 1 to 19 digits (read as they are scanned: these lines are short,
-        // so a search for `\r` first would cost more than it saves).
-        let line = |at: usize| -> Option<(usize, usize)> {
-            let digits = buf.get(at + 1..)?;
-            let mut n = 0usize;
-            for (len, &d) in digits.iter().enumerate() {
-                match d {
-                    b'\r' if len > 0 => return Some((n, at + 1 + len + 2)),
-                    b'0'..=b'9' if len < 19 => n = n * 10 + usize::from(d - b'0'),
-                    _ => return None,
-                }
-            }
-            None
-        };
-        let Some((count, mut at)) = line(start) else {
-            return;
-        };
-        args.reserve(count);
-        for _ in 0..count {
-            let Some((len, body)) = line(at) else {
-                break;
-            };
-            // References are kept in the order of their positions.
-            match self.refs.binary_search_by_key(&body, |(pos, _)| *pos) {
-                Ok(r) => {
-                    args.push(&self.refs[r].1[..]);
-                    at = body + 2;
-                }
-                Err(_) => {
-                    args.push(&buf[body..body + len]);
-                    at = body + len + 2;
-                }
-            }
+        match header(buf, start) {
+            Some((left, at)) => Args {
+                buf,
+                refs: &self.refs,
+                at,
+                left,
+            },
+            None => Args::NONE,
         }
     }
 
@@ -504,6 +487,81 @@ impl<'a> Pipeline<'a> {
             (false, Some(d)) => Blocks::For(d),
             (false, None) => Blocks::No,
         }
+    }
+}
+
+/// A header this pipeline wrote itself at `at`: `*<n>\r\n` or
+/// `$<n>\r\n`, 1 to 19 digits; `n` and where the line ends. The digits
+/// are read as they are scanned (these lines are short, so a search for
+/// `\r` first would cost more than it saves).
+fn header(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    let digits = buf.get(at + 1..)?;
+    let mut n = 0usize;
+    for (len, &d) in digits.iter().enumerate() {
+        match d {
+            b'\r' if len > 0 => return Some((n, at + 1 + len + 2)),
+            b'0'..=b'9' if len < 19 => n = n * 10 + usize::from(d - b'0'),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The arguments of one command of a [`Pipeline`], borrowed, read from
+/// its encoding as they are asked for ([`Pipeline::args`]).
+pub(crate) struct Args<'s> {
+    /// The pipeline's bytes up to the command's end.
+    buf: &'s [u8],
+    /// The pipeline's large arguments, by position.
+    refs: &'s [(usize, Cow<'s, [u8]>)],
+    /// Where the next argument's header is.
+    at: usize,
+    /// Arguments not read yet.
+    left: usize,
+}
+
+impl Args<'_> {
+    const NONE: Args<'static> = Args {
+        buf: b"",
+        refs: &[],
+        at: 0,
+        left: 0,
+    };
+
+    /// How many arguments are left to read.
+    pub(crate) fn left(&self) -> usize {
+        self.left
+    }
+}
+
+impl<'s> Iterator for Args<'s> {
+    type Item = &'s [u8];
+
+    fn next(&mut self) -> Option<&'s [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        let Some((len, body)) = header(self.buf, self.at) else {
+            self.left = 0;
+            return None;
+        };
+        self.left -= 1;
+        // References are kept in the order of their positions.
+        if !self.refs.is_empty() {
+            if let Ok(r) = self.refs.binary_search_by_key(&body, |(pos, _)| *pos) {
+                self.at = body + 2;
+                return Some(&self.refs[r].1[..]);
+            }
+        }
+        self.at = body + len + 2;
+        self.buf.get(body..body + len).or_else(|| {
+            self.left = 0;
+            None
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
     }
 }
 
