@@ -308,6 +308,7 @@ impl<'a> Pipeline<'a> {
         out.starts.reserve(picks.len());
         out.ends.reserve(picks.len());
         out.roles.reserve(picks.len());
+        let plain = self.refs.is_empty() && self.scripts.is_empty();
         for &(i, asking) in picks {
             if asking {
                 out.push(Cmd::new("ASKING"));
@@ -315,7 +316,18 @@ impl<'a> Pipeline<'a> {
                     *last = Role::Internal;
                 }
             }
-            out.append_copy(self, i);
+            if plain {
+                // Bytes alone: no large argument, no script (and the
+                // session is this pipeline's already).
+                let start = self.starts[i];
+                let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
+                out.starts.push(out.buf.len());
+                out.buf.extend_from_slice(&self.buf[start..end]);
+                out.ends.push(out.buf.len() + out.ref_bytes);
+                out.roles.push(self.roles[i]);
+            } else {
+                out.append_copy(self, i);
+            }
         }
         out
     }
@@ -673,6 +685,28 @@ mod tests {
         assert_eq!(argv(&share, 2), argv(&pipe, 1));
         assert_eq!(argv(&share, 3), argv(&pipe, 0));
         assert_eq!(share.refs.len(), 1);
+        assert_eq!(
+            share.buf.len() + share.ref_bytes,
+            *share.ends.last().unwrap()
+        );
+    }
+
+    /// The same without large arguments or scripts (bytes copied alone).
+    #[test]
+    fn a_selection_of_plain_commands_keeps_them_and_their_roles() {
+        let mut pipe = Pipeline::new();
+        pipe.cmd("SET").arg("k").arg("v").ignore();
+        pipe.cmd("PING");
+        pipe.cmd("GET").arg("k");
+        let share = pipe.select(&[(2, true), (0, false)]);
+        assert_eq!(share.len(), 3);
+        assert!(share.internal(0));
+        assert_eq!(argv(&share, 0), [b"ASKING"]);
+        assert_eq!(argv(&share, 1), argv(&pipe, 2));
+        assert_eq!(argv(&share, 2), argv(&pipe, 0));
+        assert!(!share.ignored(1) && share.ignored(2) && !share.internal(2));
+        assert_eq!(share.ends, [16, 16 + 20, 16 + 20 + 27]);
+        assert_eq!(share.buf.len(), 16 + 20 + 27);
         assert_eq!(
             share.buf.len() + share.ref_bytes,
             *share.ends.last().unwrap()
