@@ -303,12 +303,16 @@ pub(crate) fn run_units(
     deadline: Option<Instant>,
 ) -> BatchRun {
     let n = units.len();
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
-    let mut asking: Vec<Option<Endpoint>> = vec![None; n];
+    // Each unit's outcome once it has its last (`settled`); the others'
+    // stand as not sent.
+    let mut outcomes: Vec<Outcome> = vec![Err(Unanswered::Lost(Executed::No)); n];
+    let mut settled = vec![false; n];
+    // The node that answered `ASK` for a unit; empty until one did.
+    let mut asking: Vec<Option<Endpoint>> = Vec::new();
     let mut failures: HashMap<Endpoint, Error> = HashMap::new();
     let mut failure: Option<Error> = None;
     for round in 0..ROUNDS {
-        let pending: Vec<usize> = (0..n).filter(|&i| outcomes[i].is_none()).collect();
+        let pending: Vec<usize> = (0..n).filter(|&i| !settled[i]).collect();
         if pending.is_empty() {
             break;
         }
@@ -328,7 +332,8 @@ pub(crate) fn run_units(
         let mut map = router.topology();
         let mut primary_group: Vec<Option<usize>> = vec![None; map.nodes().len()];
         for &i in &pending {
-            let primary = match (&asking[i], &targets[i]) {
+            let asked = asking.get(i).and_then(Option::as_ref);
+            let primary = match (asked, &targets[i]) {
                 (None, Target::Slot { slot, read_only })
                     if !read_only || router.reads_primaries() =>
                 {
@@ -351,7 +356,7 @@ pub(crate) fn run_units(
                 last_group = Some(group);
                 continue;
             }
-            let node = match (&asking[i], &targets[i]) {
+            let node = match (asked, &targets[i]) {
                 (Some(target), _) => Ok(target.clone()),
                 (None, Target::Node(node)) => Ok(node.clone()),
                 (None, Target::Slot { slot, read_only }) => {
@@ -373,10 +378,10 @@ pub(crate) fn run_units(
             };
             match node {
                 Ok(node) => {
-                    last_group = Some(add(&mut groups, &node, i, asking[i].is_some()));
+                    last_group = Some(add(&mut groups, &node, i, asked.is_some()));
                 }
                 Err(e) => {
-                    outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
+                    settled[i] = true;
                     failure = Some(e);
                 }
             }
@@ -397,7 +402,7 @@ pub(crate) fn run_units(
                     add(&mut groups, &node, i, false);
                 }
                 Err(e) => {
-                    outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
+                    settled[i] = true;
                     failure = Some(e);
                 }
             }
@@ -454,12 +459,17 @@ pub(crate) fn run_units(
                 let outcome = replies
                     .next()
                     .unwrap_or(Err(Unanswered::Lost(Executed::No)));
-                asking[i] = None;
+                if let Some(asked) = asking.get_mut(i) {
+                    *asked = None;
+                }
                 match redirect_of(&outcome) {
                     Some(redirect) if redirect.kind == RedirectKind::Moved => {
                         router.moved(&redirect);
                     }
                     Some(redirect) => {
+                        if asking.is_empty() {
+                            asking = vec![None; n];
+                        }
                         asking[i] = Some(Endpoint::new(redirect.host, redirect.port));
                     }
                     None if refused_for_now(&outcome) => {
@@ -474,10 +484,10 @@ pub(crate) fn run_units(
                         // ran; ask again elsewhere after a fresh map.
                         router.request_refresh();
                         if round + 1 == ROUNDS {
-                            outcomes[i] = Some(outcome);
+                            (outcomes[i], settled[i]) = (outcome, true);
                         }
                     }
-                    None => outcomes[i] = Some(outcome),
+                    None => (outcomes[i], settled[i]) = (outcome, true),
                 }
             }
             if let Some(e) = share_failure {
@@ -485,12 +495,8 @@ pub(crate) fn run_units(
             }
         }
     }
-    // What is still pending was refused each time: its last answer stands.
+    // What is still pending was refused each time: it did not run.
     let failure = failure.or_else(|| failures.into_values().next());
-    let outcomes = outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or(Err(Unanswered::Lost(Executed::No))))
-        .collect();
     BatchRun { outcomes, failure }
 }
 
