@@ -308,6 +308,7 @@ impl<'a> Pipeline<'a> {
         out.starts.reserve(picks.len());
         out.ends.reserve(picks.len());
         out.roles.reserve(picks.len());
+        let plain = self.refs.is_empty() && self.scripts.is_empty();
         for &(i, asking) in picks {
             if asking {
                 out.push(Cmd::new("ASKING"));
@@ -315,7 +316,18 @@ impl<'a> Pipeline<'a> {
                     *last = Role::Internal;
                 }
             }
-            out.append_copy(self, i);
+            if plain {
+                // Bytes alone: no large argument, no script (and the
+                // session is this pipeline's already).
+                let start = self.starts[i];
+                let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
+                out.starts.push(out.buf.len());
+                out.buf.extend_from_slice(&self.buf[start..end]);
+                out.ends.push(out.buf.len() + out.ref_bytes);
+                out.roles.push(self.roles[i]);
+            } else {
+                out.append_copy(self, i);
+            }
         }
         out
     }
@@ -343,45 +355,28 @@ impl<'a> Pipeline<'a> {
     /// that a loop over a pipeline's commands reuses one vector.
     pub(crate) fn args_into<'s>(&'s self, i: usize, args: &mut Vec<&'s [u8]>) {
         args.clear();
+        let mut read = self.args(i);
+        args.reserve(read.left());
+        args.extend(read.by_ref());
+    }
+
+    /// The arguments of command `i` (its name first), read one by one
+    /// as asked for: a caller that needs only the first few does not
+    /// parse the rest. Nothing for an index past the end.
+    pub(crate) fn args(&self, i: usize) -> Args<'_> {
         let Some(&start) = self.starts.get(i) else {
-            return;
+            return Args::NONE;
         };
         let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
         let buf = &self.buf[..end];
-        // A header this pipeline wrote itself: `*<n>\r\n` or `$<n>\r\n`,
-        // 1 to 19 digits (read as they are scanned: these lines are short,
-        // so a search for `\r` first would cost more than it saves).
-        let line = |at: usize| -> Option<(usize, usize)> {
-            let digits = buf.get(at + 1..)?;
-            let mut n = 0usize;
-            for (len, &d) in digits.iter().enumerate() {
-                match d {
-                    b'\r' if len > 0 => return Some((n, at + 1 + len + 2)),
-                    b'0'..=b'9' if len < 19 => n = n * 10 + usize::from(d - b'0'),
-                    _ => return None,
-                }
-            }
-            None
-        };
-        let Some((count, mut at)) = line(start) else {
-            return;
-        };
-        args.reserve(count);
-        for _ in 0..count {
-            let Some((len, body)) = line(at) else {
-                break;
-            };
-            // References are kept in the order of their positions.
-            match self.refs.binary_search_by_key(&body, |(pos, _)| *pos) {
-                Ok(r) => {
-                    args.push(&self.refs[r].1[..]);
-                    at = body + 2;
-                }
-                Err(_) => {
-                    args.push(&buf[body..body + len]);
-                    at = body + len + 2;
-                }
-            }
+        match header(buf, start) {
+            Some((left, at)) => Args {
+                buf,
+                refs: &self.refs,
+                at,
+                left,
+            },
+            None => Args::NONE,
         }
     }
 
@@ -507,6 +502,81 @@ impl<'a> Pipeline<'a> {
     }
 }
 
+/// A header this pipeline wrote itself at `at`: `*<n>\r\n` or
+/// `$<n>\r\n`, 1 to 19 digits; `n` and where the line ends. The digits
+/// are read as they are scanned (these lines are short, so a search for
+/// `\r` first would cost more than it saves).
+fn header(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    let digits = buf.get(at + 1..)?;
+    let mut n = 0usize;
+    for (len, &d) in digits.iter().enumerate() {
+        match d {
+            b'\r' if len > 0 => return Some((n, at + 1 + len + 2)),
+            b'0'..=b'9' if len < 19 => n = n * 10 + usize::from(d - b'0'),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The arguments of one command of a [`Pipeline`], borrowed, read from
+/// its encoding as they are asked for ([`Pipeline::args`]).
+pub(crate) struct Args<'s> {
+    /// The pipeline's bytes up to the command's end.
+    buf: &'s [u8],
+    /// The pipeline's large arguments, by position.
+    refs: &'s [(usize, Cow<'s, [u8]>)],
+    /// Where the next argument's header is.
+    at: usize,
+    /// Arguments not read yet.
+    left: usize,
+}
+
+impl Args<'_> {
+    const NONE: Args<'static> = Args {
+        buf: b"",
+        refs: &[],
+        at: 0,
+        left: 0,
+    };
+
+    /// How many arguments are left to read.
+    pub(crate) fn left(&self) -> usize {
+        self.left
+    }
+}
+
+impl<'s> Iterator for Args<'s> {
+    type Item = &'s [u8];
+
+    fn next(&mut self) -> Option<&'s [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        let Some((len, body)) = header(self.buf, self.at) else {
+            self.left = 0;
+            return None;
+        };
+        self.left -= 1;
+        // References are kept in the order of their positions.
+        if !self.refs.is_empty() {
+            if let Ok(r) = self.refs.binary_search_by_key(&body, |(pos, _)| *pos) {
+                self.at = body + 2;
+                return Some(&self.refs[r].1[..]);
+            }
+        }
+        self.at = body + len + 2;
+        self.buf.get(body..body + len).or_else(|| {
+            self.left = 0;
+            None
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
 /// A command being added to a [`Pipeline`]; it joins the pipeline when
 /// dropped.
 pub struct PipelineCmd<'p, 'a> {
@@ -615,6 +685,28 @@ mod tests {
         assert_eq!(argv(&share, 2), argv(&pipe, 1));
         assert_eq!(argv(&share, 3), argv(&pipe, 0));
         assert_eq!(share.refs.len(), 1);
+        assert_eq!(
+            share.buf.len() + share.ref_bytes,
+            *share.ends.last().unwrap()
+        );
+    }
+
+    /// The same without large arguments or scripts (bytes copied alone).
+    #[test]
+    fn a_selection_of_plain_commands_keeps_them_and_their_roles() {
+        let mut pipe = Pipeline::new();
+        pipe.cmd("SET").arg("k").arg("v").ignore();
+        pipe.cmd("PING");
+        pipe.cmd("GET").arg("k");
+        let share = pipe.select(&[(2, true), (0, false)]);
+        assert_eq!(share.len(), 3);
+        assert!(share.internal(0));
+        assert_eq!(argv(&share, 0), [b"ASKING"]);
+        assert_eq!(argv(&share, 1), argv(&pipe, 2));
+        assert_eq!(argv(&share, 2), argv(&pipe, 0));
+        assert!(!share.ignored(1) && share.ignored(2) && !share.internal(2));
+        assert_eq!(share.ends, [16, 16 + 20, 16 + 20 + 27]);
+        assert_eq!(share.buf.len(), 16 + 20 + 27);
         assert_eq!(
             share.buf.len() + share.ref_bytes,
             *share.ends.last().unwrap()

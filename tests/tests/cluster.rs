@@ -1011,3 +1011,49 @@ fn key_prefixes_in_cluster_mode() {
         1
     );
 }
+
+/// A pipeline of one-key commands with, between them, commands that are
+/// not one unit of their own in their place (split over slots, sent to
+/// every primary, refused before sending): each command still gets its
+/// own result, in order.
+#[test]
+fn a_pipeline_mixing_split_fanned_and_refused_commands_keeps_each_result() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    let mut pipe = Pipeline::new();
+    pipe.set("a", 1);
+    pipe.set("b", 2);
+    pipe.cmd("MGET").arg("a").arg("b").arg("c");
+    pipe.set("c", 3);
+    pipe.cmd("MSETNX").arg("a").arg(1).arg("b").arg(2);
+    pipe.incr_by("a", 10);
+    pipe.cmd("DBSIZE");
+    pipe.cmd("SCAN").arg(0);
+    pipe.get("c");
+    pipe.cmd("MGET").arg("a").arg("b").arg("c");
+    let results = c.pipeline_results(&pipe);
+    assert_eq!(results.len(), 10);
+    let text = |i: usize| String::from_reply(results[i].as_ref().unwrap().clone()).unwrap();
+    let values =
+        |i: usize| Vec::<Option<i64>>::from_reply(results[i].as_ref().unwrap().clone()).unwrap();
+    let number = |i: usize| i64::from_reply(results[i].as_ref().unwrap().clone()).unwrap();
+    for i in [0, 1, 3] {
+        assert_eq!(text(i), "OK", "{i}");
+    }
+    assert_eq!(values(2), [Some(1), Some(2), None]);
+    let refused = |i: usize| {
+        let e = results[i].as_ref().unwrap_err();
+        assert_eq!(
+            (e.kind(), e.executed()),
+            (ErrorKind::InvalidCommand, Executed::No),
+            "{e}"
+        );
+        e.to_string()
+    };
+    assert!(refused(4).contains("CROSSSLOT"));
+    assert_eq!(number(5), 11);
+    assert_eq!(number(6), 3);
+    assert!(refused(7).contains("scan"));
+    assert_eq!(text(8), "3");
+    assert_eq!(values(9), [Some(11), Some(2), Some(3)]);
+}

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use resp_core::client::{executed_by_error, Executed, Outcome, Redirect, RedirectKind, Unanswered};
 use resp_core::cluster::{
-    aggregate, merge_split, plan_for, Endpoint, Health, Plan, ResponsePolicy, Split,
+    aggregate, merge_split, one_key_position, plan_for, Endpoint, Health, Plan, ResponsePolicy,
+    Split,
 };
-use resp_core::command::{lookup_args, CommandInfo};
+use resp_core::command::{key_slot, lookup_args, CommandInfo};
 use resp_core::Frame;
 
 use super::router::ClusterRouter;
@@ -58,6 +59,7 @@ pub(crate) struct Planned<'a> {
     /// `None` when the units are the user's commands as they are.
     pub units: Option<Pipeline<'a>>,
     pub targets: Vec<Target>,
+    /// Empty when `units` is `None`: command k is unit k.
     pub shapes: Vec<Shape>,
 }
 
@@ -76,25 +78,47 @@ pub(crate) fn plan_batch<'a>(
     deadline: Option<Instant>,
 ) -> Planned<'a> {
     let topology = router.ready_topology(deadline);
-    let mut shapes = Vec::with_capacity(pipe.len());
+    let mut layout = Layout::default();
     let mut targets = Vec::with_capacity(pipe.len());
-    let mut sources = Vec::with_capacity(pipe.len());
-    // A batch usually repeats one command: look it up once.
-    let mut last: Option<&'static CommandInfo> = None;
+    // A batch usually repeats one command: look it up once, and when its
+    // one key is at a fixed index, read only the arguments up to it.
+    let mut last: Option<Repeated> = None;
     let mut args = Vec::new();
     for i in 0..pipe.len() {
+        if let Some(last) = &last {
+            let mut read = pipe.args(i);
+            let argc = read.left();
+            let fast = match (last.key_at, read.next()) {
+                (Some(at), Some(name))
+                    if at < argc && last.info.name().as_bytes().eq_ignore_ascii_case(name) =>
+                {
+                    read.nth(at - 1)
+                }
+                _ => None,
+            };
+            if let Some(key) = fast {
+                layout.copy(i, targets.len());
+                targets.push(Target::Slot {
+                    slot: key_slot(key),
+                    read_only: last.read_only,
+                });
+                continue;
+            }
+        }
         pipe.args_into(i, &mut args);
         let Some(&name) = args.first() else {
-            shapes.push(Shape::Refused(cross_slot(&args)));
+            layout.shape(i, Shape::Refused(cross_slot(&args)));
             continue;
         };
-        let info = match last {
-            Some(info) if info.name().as_bytes().eq_ignore_ascii_case(name) => Some(info),
+        let info = match &last {
+            Some(last) if last.info.name().as_bytes().eq_ignore_ascii_case(name) => Some(last.info),
             _ => {
                 let info = lookup_args(args.iter().copied());
                 // Reused for the next command of the same name only when
                 // the name alone decides (no subcommands).
-                last = info.filter(|c| c.subcommands().is_empty() && !c.is_subcommand());
+                last = info
+                    .filter(|c| c.subcommands().is_empty() && !c.is_subcommand())
+                    .map(Repeated::new);
                 info
             }
         };
@@ -105,14 +129,12 @@ pub(crate) fn plan_batch<'a>(
         };
         match planned {
             Plan::Slot(slot) => {
-                shapes.push(Shape::One(targets.len()));
+                layout.copy(i, targets.len());
                 targets.push(Target::Slot { slot, read_only });
-                sources.push(Source::Copy(i));
             }
             Plan::Any => {
-                shapes.push(Shape::One(targets.len()));
+                layout.copy(i, targets.len());
                 targets.push(Target::Follow);
-                sources.push(Source::Copy(i));
             }
             Plan::AllPrimaries(policy) | Plan::AllNodes(policy) => {
                 let every_node =
@@ -131,13 +153,16 @@ pub(crate) fn plan_batch<'a>(
                 for node in &nodes {
                     units.push(targets.len());
                     targets.push(Target::Node(node.clone()));
-                    sources.push(Source::Made(owned(&args)));
+                    layout.made(i, owned(&args));
                 }
-                shapes.push(Shape::Fan {
-                    units,
-                    policy,
-                    names: nodes.iter().map(|n| n.to_string()).collect(),
-                });
+                layout.shape(
+                    i,
+                    Shape::Fan {
+                        units,
+                        policy,
+                        names: nodes.iter().map(|n| n.to_string()).collect(),
+                    },
+                );
             }
             Plan::Split(split) => {
                 let mut units = Vec::new();
@@ -151,31 +176,29 @@ pub(crate) fn plan_batch<'a>(
                         slot: part.slot,
                         read_only,
                     });
-                    sources.push(Source::Made(cmd));
+                    layout.made(i, cmd);
                 }
-                shapes.push(Shape::Split { units, split });
+                layout.shape(i, Shape::Split { units, split });
             }
-            Plan::Special => shapes.push(Shape::Refused(Error::new(
-                ErrorKind::InvalidCommand,
-                Executed::No,
-                format!(
-                    "{} cannot run as one command on a cluster: use ClusterClient::scan",
-                    String::from_utf8_lossy(args[0])
-                ),
-            ))),
-            _ => shapes.push(Shape::Refused(cross_slot(&args))),
+            Plan::Special => layout.shape(
+                i,
+                Shape::Refused(Error::new(
+                    ErrorKind::InvalidCommand,
+                    Executed::No,
+                    format!(
+                        "{} cannot run as one command on a cluster: use ClusterClient::scan",
+                        String::from_utf8_lossy(args[0])
+                    ),
+                )),
+            ),
+            _ => layout.shape(i, Shape::Refused(cross_slot(&args))),
         }
     }
     // Most batches are one unit per command, in order: the pipeline as it
     // is, without a copy.
-    let as_is = sources.len() == pipe.len()
-        && sources
-            .iter()
-            .enumerate()
-            .all(|(k, s)| matches!(s, Source::Copy(i) if *i == k));
-    let units = (!as_is).then(|| {
+    let units = layout.apart.then(|| {
         let mut units = Pipeline::new();
-        for source in sources {
+        for source in layout.sources {
             match source {
                 Source::Copy(i) => units.append_copy(pipe, i),
                 Source::Made(cmd) => units.push(cmd),
@@ -186,7 +209,70 @@ pub(crate) fn plan_batch<'a>(
     Planned {
         units,
         targets,
-        shapes,
+        shapes: layout.shapes,
+    }
+}
+
+/// The shape of each command planned so far and where each unit comes
+/// from. Nothing is recorded while every command is one unit of its own,
+/// in order (unit k is command k: the pipeline runs as it is).
+#[derive(Default)]
+struct Layout {
+    shapes: Vec<Shape>,
+    sources: Vec<Source>,
+    /// Some command was not one unit of its own in its place.
+    apart: bool,
+}
+
+impl Layout {
+    /// Command `i` is unit `unit`, as it is.
+    fn copy(&mut self, i: usize, unit: usize) {
+        if !self.apart {
+            debug_assert_eq!(i, unit, "in order until apart");
+            return;
+        }
+        self.shapes.push(Shape::One(unit));
+        self.sources.push(Source::Copy(i));
+    }
+
+    /// A unit made for command `i`.
+    fn made(&mut self, i: usize, cmd: Cmd<'static>) {
+        self.part(i);
+        self.sources.push(Source::Made(cmd));
+    }
+
+    /// Command `i`'s shape, other than one unit as it is.
+    fn shape(&mut self, i: usize, shape: Shape) {
+        self.part(i);
+        self.shapes.push(shape);
+    }
+
+    /// From command `i` on, shapes and sources are recorded: those
+    /// before it were one unit each, in order.
+    fn part(&mut self, i: usize) {
+        if !self.apart {
+            self.apart = true;
+            self.shapes.extend((0..i).map(Shape::One));
+            self.sources.extend((0..i).map(Source::Copy));
+        }
+    }
+}
+
+/// The command a batch repeats, looked up once.
+struct Repeated {
+    info: &'static CommandInfo,
+    /// Where its one key is, when that is a fixed index.
+    key_at: Option<usize>,
+    read_only: bool,
+}
+
+impl Repeated {
+    fn new(info: &'static CommandInfo) -> Repeated {
+        Repeated {
+            info,
+            key_at: one_key_position(info),
+            read_only: info.flags().is_readonly() && !info.flags().is_write(),
+        }
     }
 }
 
@@ -217,12 +303,16 @@ pub(crate) fn run_units(
     deadline: Option<Instant>,
 ) -> BatchRun {
     let n = units.len();
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; n];
-    let mut asking: Vec<Option<Endpoint>> = vec![None; n];
+    // Each unit's outcome once it has its last (`settled`); the others'
+    // stand as not sent.
+    let mut outcomes: Vec<Outcome> = vec![Err(Unanswered::Lost(Executed::No)); n];
+    let mut settled = vec![false; n];
+    // The node that answered `ASK` for a unit; empty until one did.
+    let mut asking: Vec<Option<Endpoint>> = Vec::new();
     let mut failures: HashMap<Endpoint, Error> = HashMap::new();
     let mut failure: Option<Error> = None;
     for round in 0..ROUNDS {
-        let pending: Vec<usize> = (0..n).filter(|&i| outcomes[i].is_none()).collect();
+        let pending: Vec<usize> = (0..n).filter(|&i| !settled[i]).collect();
         if pending.is_empty() {
             break;
         }
@@ -242,7 +332,8 @@ pub(crate) fn run_units(
         let mut map = router.topology();
         let mut primary_group: Vec<Option<usize>> = vec![None; map.nodes().len()];
         for &i in &pending {
-            let primary = match (&asking[i], &targets[i]) {
+            let asked = asking.get(i).and_then(Option::as_ref);
+            let primary = match (asked, &targets[i]) {
                 (None, Target::Slot { slot, read_only })
                     if !read_only || router.reads_primaries() =>
                 {
@@ -265,7 +356,7 @@ pub(crate) fn run_units(
                 last_group = Some(group);
                 continue;
             }
-            let node = match (&asking[i], &targets[i]) {
+            let node = match (asked, &targets[i]) {
                 (Some(target), _) => Ok(target.clone()),
                 (None, Target::Node(node)) => Ok(node.clone()),
                 (None, Target::Slot { slot, read_only }) => {
@@ -287,10 +378,10 @@ pub(crate) fn run_units(
             };
             match node {
                 Ok(node) => {
-                    last_group = Some(add(&mut groups, &node, i, asking[i].is_some()));
+                    last_group = Some(add(&mut groups, &node, i, asked.is_some()));
                 }
                 Err(e) => {
-                    outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
+                    settled[i] = true;
                     failure = Some(e);
                 }
             }
@@ -311,7 +402,7 @@ pub(crate) fn run_units(
                     add(&mut groups, &node, i, false);
                 }
                 Err(e) => {
-                    outcomes[i] = Some(Err(Unanswered::Lost(Executed::No)));
+                    settled[i] = true;
                     failure = Some(e);
                 }
             }
@@ -368,12 +459,17 @@ pub(crate) fn run_units(
                 let outcome = replies
                     .next()
                     .unwrap_or(Err(Unanswered::Lost(Executed::No)));
-                asking[i] = None;
+                if let Some(asked) = asking.get_mut(i) {
+                    *asked = None;
+                }
                 match redirect_of(&outcome) {
                     Some(redirect) if redirect.kind == RedirectKind::Moved => {
                         router.moved(&redirect);
                     }
                     Some(redirect) => {
+                        if asking.is_empty() {
+                            asking = vec![None; n];
+                        }
                         asking[i] = Some(Endpoint::new(redirect.host, redirect.port));
                     }
                     None if refused_for_now(&outcome) => {
@@ -388,10 +484,10 @@ pub(crate) fn run_units(
                         // ran; ask again elsewhere after a fresh map.
                         router.request_refresh();
                         if round + 1 == ROUNDS {
-                            outcomes[i] = Some(outcome);
+                            (outcomes[i], settled[i]) = (outcome, true);
                         }
                     }
-                    None => outcomes[i] = Some(outcome),
+                    None => (outcomes[i], settled[i]) = (outcome, true),
                 }
             }
             if let Some(e) = share_failure {
@@ -399,12 +495,8 @@ pub(crate) fn run_units(
             }
         }
     }
-    // What is still pending was refused each time: its last answer stands.
+    // What is still pending was refused each time: it did not run.
     let failure = failure.or_else(|| failures.into_values().next());
-    let outcomes = outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or(Err(Unanswered::Lost(Executed::No))))
-        .collect();
     BatchRun { outcomes, failure }
 }
 

@@ -523,15 +523,21 @@ impl ClusterClient {
         } = run_units(&self.router, units_pipe, &planned.targets, deadline);
         // One pass: each command's outcome, whether it ran, its result.
         let mut executed = Executed::No;
-        let results = outcomes_of(&planned.shapes, &mut outcomes)
-            .map(|outcome| match outcome {
-                Ok(outcome) => {
-                    executed = most_executed([executed, outcome_executed(&outcome)]);
-                    outcome_into_result(outcome, failure.as_ref())
-                }
-                Err(refused) => Err(refused),
-            })
-            .collect();
+        let mut result_of = |outcome: Result<resp_core::client::Outcome>| match outcome {
+            Ok(outcome) => {
+                executed = most_executed([executed, outcome_executed(&outcome)]);
+                outcome_into_result(outcome, failure.as_ref())
+            }
+            Err(refused) => Err(refused),
+        };
+        let results = if planned.units.is_none() {
+            // Command k is unit k.
+            outcomes.into_iter().map(Ok).map(&mut result_of).collect()
+        } else {
+            outcomes_of(&planned.shapes, &mut outcomes)
+                .map(&mut result_of)
+                .collect()
+        };
         (executed, results)
     }
 }

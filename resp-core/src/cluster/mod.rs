@@ -42,6 +42,8 @@ mod topology;
 
 pub use aggregate::{aggregate, merge_split};
 pub use nodes::{parse_node_address, parse_nodes, NodeEntry, NodesError};
-pub use plan::{plan, plan_for, policies, Part, Plan, RequestPolicy, ResponsePolicy, Split};
+pub use plan::{
+    one_key_position, plan, plan_for, policies, Part, Plan, RequestPolicy, ResponsePolicy, Split,
+};
 pub use refresh::{acceptable, Refresh, RefreshNow};
 pub use topology::{Endpoint, Health, Node, Topology, TopologyError, MAX_NODES};

@@ -3,8 +3,8 @@
 //! tips.
 
 use crate::command::{
-    key_slot, lookup_args, routing_positions_of as key_positions_of, single_routing_position,
-    CommandInfo,
+    fixed_routing_position, key_slot, lookup_args, routing_positions_of as key_positions_of,
+    single_routing_position, CommandInfo,
 };
 
 /// How a command is sent over a cluster (the `request_policy` tip).
@@ -207,6 +207,25 @@ pub fn plan_for(info: &CommandInfo, argv: &[&[u8]]) -> Plan {
     })
 }
 
+/// Where [`plan_for`] finds the one key of `info`'s argvs, when that is a
+/// fixed index: `Some(at)` says that every argv of the command with more
+/// than `at` arguments (name included) goes to `Plan::Slot(key_slot(argv[at]))`,
+/// so a batch of such commands needs only each one's argument `at`.
+/// Shorter argvs go through [`plan_for`].
+///
+/// ```
+/// use resp_core::cluster::{one_key_position, plan_for, Plan};
+/// use resp_core::command::{key_slot, lookup};
+///
+/// let set = lookup(b"set").unwrap();
+/// assert_eq!(one_key_position(set), Some(1));
+/// assert_eq!(plan_for(set, &[b"SET", b"k", b"v"]), Plan::Slot(key_slot(b"k")));
+/// assert_eq!(one_key_position(lookup(b"mget").unwrap()), None);
+/// ```
+pub fn one_key_position(info: &CommandInfo) -> Option<usize> {
+    fixed_routing_position(info)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +266,39 @@ mod tests {
             }
         }
         assert!(taken > 500, "the shortcut was taken {taken} times");
+    }
+
+    /// A fixed key position agrees with the general path for every
+    /// command and subcommand of the table, for argvs of every length
+    /// past it.
+    #[test]
+    fn a_fixed_key_position_agrees_with_plan_for() {
+        let mut fixed = 0;
+        let commands = crate::command::all()
+            .iter()
+            .flat_map(|c| std::iter::once(c).chain(c.subcommands()));
+        for info in commands {
+            let Some(at) = one_key_position(info) else {
+                continue;
+            };
+            fixed += 1;
+            let words: Vec<&str> = info.name().split('|').collect();
+            for extra in 0..8 {
+                let mut owned = argv(&words);
+                owned.extend((0..extra).map(|i| format!("{{k{i}}}x{i}").into_bytes()));
+                if owned.len() <= at {
+                    continue;
+                }
+                let args: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+                assert_eq!(
+                    plan_for(info, &args),
+                    Plan::Slot(key_slot(args[at])),
+                    "{} with {extra} arguments",
+                    info.name()
+                );
+            }
+        }
+        assert!(fixed > 100, "{fixed} commands with a fixed key position");
     }
 
     #[test]

@@ -168,6 +168,25 @@ pub(crate) fn single_routing_position(command: &CommandInfo, args: &[&[u8]]) -> 
     (first == last).then_some(first)
 }
 
+/// The position of the one key of a command whose only key spec is one
+/// key at a fixed index (`GET`, `SET`, `INCR`, ...): for every argv of
+/// the command longer than that index, what [`single_routing_position`]
+/// gives, decided once for the command instead of once per argv.
+pub(crate) fn fixed_routing_position(command: &CommandInfo) -> Option<usize> {
+    if matches!(command.name, "sort" | "migrate") {
+        return None;
+    }
+    let [spec] = command.key_specs else {
+        return None;
+    };
+    match (spec.begin_search, spec.find_keys) {
+        (BeginSearch::Index(at), FindKeys::Range { last_key: 0, .. }) if at >= 1 => {
+            usize::try_from(at).ok()
+        }
+        _ => None,
+    }
+}
+
 /// [`routing_positions`] for an argv whose command was looked up already
 /// (`command` must be what [`lookup_args`] gives for it).
 pub fn routing_positions_of(command: &CommandInfo, args: &[&[u8]]) -> Vec<usize> {

@@ -45,7 +45,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use keys::single_routing_position;
+pub(crate) use keys::{fixed_routing_position, single_routing_position};
 pub use keys::{key_positions, routing_positions, routing_positions_of};
 pub use lookup::{all, is_read_only, lookup, lookup_args, server_version};
 pub use semantics::{

@@ -66,6 +66,9 @@ fn crc16(data: &[u8]) -> u16 {
 /// assert_eq!(hash_tag(b"}{"), b"}{");
 /// ```
 pub fn hash_tag(key: &[u8]) -> &[u8] {
+    if !may_hold_brace(key) {
+        return key;
+    }
     if let Some(open) = memchr::memchr(b'{', key) {
         let rest = &key[open + 1..];
         if let Some(len) = memchr::memchr(b'}', rest) {
@@ -75,6 +78,29 @@ pub fn hash_tag(key: &[u8]) -> &[u8] {
         }
     }
     key
+}
+
+/// False when a short key surely holds no `{` (most keys), found eight
+/// bytes at a time: cheaper than setting up `memchr` for a key of a few
+/// dozen bytes. True for a long key, left to `memchr`.
+fn may_hold_brace(key: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const BRACES: u64 = u64::from_ne_bytes([b'{'; 8]);
+    if key.len() > 64 {
+        return true;
+    }
+    let mut words = key.chunks_exact(8);
+    for word in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        // A zero byte in `x` (a `{` in the word) sets its high bit here.
+        let x = u64::from_ne_bytes(bytes) ^ BRACES;
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            return true;
+        }
+    }
+    words.remainder().contains(&b'{')
 }
 
 /// The hash slot of `key`, as `CLUSTER KEYSLOT` computes it.
@@ -114,6 +140,42 @@ mod tests {
                 })
                 .collect();
             assert_eq!(crc16(&data), crc16_bytewise(&data), "{len} bytes");
+        }
+    }
+
+    /// The definition, searched byte by byte.
+    fn hash_tag_naive(key: &[u8]) -> &[u8] {
+        let Some(open) = key.iter().position(|&b| b == b'{') else {
+            return key;
+        };
+        match key[open + 1..].iter().position(|&b| b == b'}') {
+            Some(len) if len > 0 => &key[open + 1..open + 1 + len],
+            _ => key,
+        }
+    }
+
+    /// Keys of 0-99 bytes with a `{` and a `}` (or neither) at every
+    /// place, among bytes that differ from `{` by one bit (`z`, `;`, `[`,
+    /// `k`, `}`) or by its high bit: what the eight-byte search must not
+    /// mistake for `{`.
+    #[test]
+    fn hash_tags_agree_with_the_bytewise_search() {
+        let fillers = [b'z', b';', b'[', b'k', 0xfb, b'}', 0x7a, 0xff, 0];
+        for len in 0..100usize {
+            for filler in fillers {
+                let mut key = vec![filler; len];
+                assert_eq!(hash_tag(&key), hash_tag_naive(&key), "{key:?}");
+                for open in 0..len {
+                    key[open] = b'{';
+                    assert_eq!(hash_tag(&key), hash_tag_naive(&key), "{key:?}");
+                    for close in (open + 1..len).step_by(3) {
+                        key[close] = b'}';
+                        assert_eq!(hash_tag(&key), hash_tag_naive(&key), "{key:?}");
+                        key[close] = filler;
+                    }
+                    key[open] = filler;
+                }
+            }
         }
     }
 
