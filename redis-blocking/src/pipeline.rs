@@ -380,6 +380,30 @@ impl<'a> Pipeline<'a> {
         }
     }
 
+    /// The encoded bytes of command `i` that lie in the pipeline's own
+    /// buffer (its name always does; a large argument is elsewhere), and
+    /// where they start; empty past the end.
+    pub(crate) fn command_bytes(&self, i: usize) -> (usize, &[u8]) {
+        let Some(&start) = self.starts.get(i) else {
+            return (0, b"");
+        };
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
+        (start, &self.buf[start..end])
+    }
+
+    /// The `left` arguments of command `i` whose first header is `skip`
+    /// bytes into the command (as [`Args::position`] told for a command
+    /// of the same leading bytes).
+    pub(crate) fn args_from(&self, i: usize, skip: usize, left: usize) -> Args<'_> {
+        let (start, bytes) = self.command_bytes(i);
+        Args {
+            buf: &self.buf[..start + bytes.len()],
+            refs: &self.refs,
+            at: start + skip,
+            left,
+        }
+    }
+
     /// Appends command `i` of `from`, bytes as they are.
     fn copy_command(&mut self, from: &Pipeline<'a>, i: usize) {
         let start = from.starts[i];
@@ -543,6 +567,11 @@ impl Args<'_> {
     /// How many arguments are left to read.
     pub(crate) fn left(&self) -> usize {
         self.left
+    }
+
+    /// Where the next argument's header is, in the pipeline's buffer.
+    pub(crate) fn position(&self) -> usize {
+        self.at
     }
 }
 

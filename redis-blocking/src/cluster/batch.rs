@@ -85,18 +85,8 @@ pub(crate) fn plan_batch<'a>(
     let mut last: Option<Repeated> = None;
     let mut args = Vec::new();
     for i in 0..pipe.len() {
-        if let Some(last) = &last {
-            let mut read = pipe.args(i);
-            let argc = read.left();
-            let fast = match (last.key_at, read.next()) {
-                (Some(at), Some(name))
-                    if at < argc && last.info.name().as_bytes().eq_ignore_ascii_case(name) =>
-                {
-                    read.nth(at - 1)
-                }
-                _ => None,
-            };
-            if let Some(key) = fast {
+        if let Some(last) = &mut last {
+            if let Some(key) = last.key(pipe, i) {
                 layout.copy(i, targets.len());
                 targets.push(Target::Slot {
                     slot: key_slot(key),
@@ -264,6 +254,13 @@ struct Repeated {
     /// Where its one key is, when that is a fixed index.
     key_at: Option<usize>,
     read_only: bool,
+    /// The encoded bytes, up to the end of the name, of the last command
+    /// read as this one (`*<argc>\r\n$<len>\r\n<name>\r\n`): a command
+    /// that starts with them is this one with as many arguments, its key
+    /// read without reading or comparing its name again.
+    head: Vec<u8>,
+    /// The arguments after the name, for a command that starts with `head`.
+    after_name: usize,
 }
 
 impl Repeated {
@@ -272,7 +269,33 @@ impl Repeated {
             info,
             key_at: one_key_position(info),
             read_only: info.flags().is_readonly() && !info.flags().is_write(),
+            head: Vec::new(),
+            after_name: 0,
         }
+    }
+
+    /// Command `i`'s one key, when it is this command with its key at a
+    /// fixed index (the same leading bytes as the last one, or the same
+    /// name and enough arguments).
+    fn key<'p>(&mut self, pipe: &'p Pipeline<'_>, i: usize) -> Option<&'p [u8]> {
+        let at = self.key_at?;
+        let (start, bytes) = pipe.command_bytes(i);
+        if !self.head.is_empty() && bytes.starts_with(&self.head) {
+            return pipe
+                .args_from(i, self.head.len(), self.after_name)
+                .nth(at - 1);
+        }
+        let mut read = pipe.args(i);
+        let argc = read.left();
+        let name = read.next()?;
+        if at >= argc || !self.info.name().as_bytes().eq_ignore_ascii_case(name) {
+            return None;
+        }
+        let head = read.position() - start;
+        self.head.clear();
+        self.head.extend_from_slice(&bytes[..head]);
+        self.after_name = argc - 1;
+        read.nth(at - 1)
     }
 }
 
