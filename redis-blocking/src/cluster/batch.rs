@@ -335,7 +335,11 @@ pub(crate) fn run_units(
     let mut failures: HashMap<Endpoint, Error> = HashMap::new();
     let mut failure: Option<Error> = None;
     for round in 0..ROUNDS {
-        let pending: Vec<usize> = (0..n).filter(|&i| !settled[i]).collect();
+        let pending: Vec<usize> = if round == 0 {
+            (0..n).collect()
+        } else {
+            (0..n).filter(|&i| !settled[i]).collect()
+        };
         if pending.is_empty() {
             break;
         }
@@ -430,8 +434,11 @@ pub(crate) fn run_units(
                 }
             }
         }
+        // In order already unless a unit without a key joined late.
         for (_, picks) in &mut groups {
-            picks.sort_unstable();
+            if !picks.is_sorted() {
+                picks.sort_unstable();
+            }
         }
         // Every node's share in flight at once, from this thread: each
         // share written whole (its replies read meanwhile as they come, so
