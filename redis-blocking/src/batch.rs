@@ -6,7 +6,7 @@ use std::time::Instant;
 use resp_core::client::{batch_executed, Batch, Outcome, Unanswered};
 use resp_core::Frame;
 
-use crate::connection::{Connection, Exchange, Failure};
+use crate::connection::{Connection, Exchange, Failure, Until};
 use crate::error::{Error, ErrorCode, ErrorKind, Executed, Result, ServerError};
 use crate::pipeline::Pipeline;
 use crate::retry::TransactionPolicy;
@@ -154,20 +154,20 @@ impl Connection {
     /// Writes the pipeline and assembles one outcome per command (internal
     /// ones included), within `deadline`.
     pub(crate) fn run_batch(&mut self, pipe: &Pipeline<'_>, deadline: Option<Instant>) -> BatchRun {
-        let flight = self.send_batch(pipe, deadline, false);
+        let flight = self.send_batch(pipe, deadline, Until::Done);
         self.finish_batch(pipe, flight, deadline)
     }
 
-    /// Starts running the pipeline: checks it, and with `only_write` returns
-    /// once every byte is written (replies that arrived meanwhile are taken
-    /// in); otherwise runs it to the end. [`finish_batch`] reads the rest.
+    /// Starts running the pipeline: checks it, then writes and reads
+    /// `until` the given point (replies that arrived meanwhile are taken
+    /// in). [`finish_batch`] reads the rest.
     ///
     /// [`finish_batch`]: Connection::finish_batch
     pub(crate) fn send_batch(
         &mut self,
         pipe: &Pipeline<'_>,
         deadline: Option<Instant>,
-        only_write: bool,
+        until: Until,
     ) -> InFlight {
         if let Err(error) = pipe.check().and_then(|()| self.regular()) {
             return InFlight::Over(BatchRun::refused(pipe.len(), error));
@@ -180,11 +180,55 @@ impl Connection {
             exchange: None,
         };
         let expected = flight.batch.expected() + flight.skip;
+        let begun = self.with_push_handler(|conn, on_push| conn.begin_exchange(expected, on_push));
+        match begun {
+            Ok(exchange) => flight.exchange = Some(exchange),
+            Err(failure) => return InFlight::Over(batch_failed(pipe, flight.batch, failure)),
+        }
+        let mut flight = InFlight::Sent(flight);
+        self.drive_batch(pipe, &mut flight, deadline, until);
+        flight
+    }
+
+    /// `more` commands were appended to the plain pipeline `pipe` of a
+    /// batch under way: they are written (and their replies awaited) with
+    /// the rest, and as much as can be without waiting is written now.
+    pub(crate) fn extend_batch(
+        &mut self,
+        pipe: &Pipeline<'_>,
+        flight: &mut InFlight,
+        more: usize,
+        deadline: Option<Instant>,
+    ) {
+        debug_assert!(!pipe.is_atomic(), "a transaction's commands are fixed");
+        let InFlight::Sent(sent) = flight else {
+            // Cut short already: the commands appended are not written.
+            return;
+        };
+        if let Some(exchange) = sent.exchange.as_mut() {
+            sent.batch.extend(more);
+            self.extend_exchange(exchange, more);
+        }
+        self.drive_batch(pipe, flight, deadline, Until::Stalled);
+    }
+
+    /// Writes and reads a batch under way `until` the given point; a
+    /// failure ends it.
+    pub(crate) fn drive_batch(
+        &mut self,
+        pipe: &Pipeline<'_>,
+        flight: &mut InFlight,
+        deadline: Option<Instant>,
+        until: Until,
+    ) {
+        let InFlight::Sent(sent) = flight else {
+            return;
+        };
+        let Some(exchange) = sent.exchange.as_mut().filter(|e| !e.is_done()) else {
+            return;
+        };
+        let (batch, skip) = (&mut sent.batch, &mut sent.skip);
         let outcome = self.with_push_handler(|conn, on_push| {
-            let exchange = flight
-                .exchange
-                .insert(conn.begin_exchange(expected, on_push)?);
-            let (batch, skip) = (&mut flight.batch, &mut flight.skip);
             let mut on_reply = |frame: Frame<'_>| {
                 if *skip > 0 {
                     *skip -= 1;
@@ -196,14 +240,14 @@ impl Connection {
                 exchange,
                 &pipe.segments(),
                 deadline,
-                only_write,
+                until,
                 &mut on_reply,
                 on_push,
             )
         });
-        match outcome {
-            Ok(()) => InFlight::Sent(flight),
-            Err(failure) => InFlight::Over(batch_failed(pipe, flight.batch, failure)),
+        if let Err(failure) = outcome {
+            let batch = std::mem::replace(&mut sent.batch, Batch::new(0, false));
+            *flight = InFlight::Over(batch_failed(pipe, batch, failure));
         }
     }
 
@@ -212,40 +256,19 @@ impl Connection {
     pub(crate) fn finish_batch(
         &mut self,
         pipe: &Pipeline<'_>,
-        flight: InFlight,
+        mut flight: InFlight,
         deadline: Option<Instant>,
     ) -> BatchRun {
-        let mut flight = match flight {
-            InFlight::Over(run) => return run,
-            InFlight::Sent(flight) => flight,
-        };
-        if let Some(exchange) = flight.exchange.as_mut().filter(|e| !e.is_done()) {
-            let (batch, skip) = (&mut flight.batch, &mut flight.skip);
-            let outcome = self.with_push_handler(|conn, on_push| {
-                let mut on_reply = |frame: Frame<'_>| {
-                    if *skip > 0 {
-                        *skip -= 1;
-                    } else {
-                        batch.handle_reply(frame)
-                    }
-                };
-                conn.drive_exchange(
-                    exchange,
-                    &pipe.segments(),
-                    deadline,
-                    false,
-                    &mut on_reply,
-                    on_push,
-                )
-            });
-            if let Err(failure) = outcome {
-                return batch_failed(pipe, flight.batch, failure);
+        self.drive_batch(pipe, &mut flight, deadline, Until::Done);
+        match flight {
+            InFlight::Over(run) => run,
+            InFlight::Sent(flight) => {
+                self.note_session(pipe.session());
+                BatchRun {
+                    outcomes: flight.batch.finish(),
+                    failure: None,
+                }
             }
-        }
-        self.note_session(pipe.session());
-        BatchRun {
-            outcomes: flight.batch.finish(),
-            failure: None,
         }
     }
 

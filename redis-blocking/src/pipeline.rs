@@ -292,23 +292,49 @@ impl<'a> Pipeline<'a> {
     /// each preceded by `ASKING` (as an internal command) when its flag
     /// says so: a cluster node's share of a pipeline.
     pub(crate) fn select(&self, picks: &[(usize, bool)]) -> Pipeline<'a> {
-        let mut out = Pipeline {
+        let mut out = self.empty_share();
+        out.extend_select(self, picks);
+        out
+    }
+
+    /// An empty plain pipeline with this one's settings, for
+    /// [`extend_select`](Pipeline::extend_select).
+    pub(crate) fn empty_share(&self) -> Pipeline<'a> {
+        Pipeline {
             timeout: self.timeout,
             blocking: self.blocking,
             blocks_forever: self.blocks_forever,
             invalid: self.invalid.clone(),
             session: self.session,
             ..Pipeline::default()
-        };
+        }
+    }
+
+    /// Makes room for about `commands` more commands the size of `from`'s
+    /// average one, so that a share grown a few commands at a time is not
+    /// copied as it grows.
+    pub(crate) fn reserve_like(&mut self, from: &Pipeline<'a>, commands: usize) {
+        self.buf
+            .reserve(from.buf.len() / from.len().max(1) * commands);
+        self.starts.reserve(commands);
+        self.ends.reserve(commands);
+        self.roles.reserve(commands);
+    }
+
+    /// Appends some commands of `from`, as [`select`](Pipeline::select)
+    /// picks them, to this plain pipeline (made by `from`'s
+    /// [`empty_share`](Pipeline::empty_share)).
+    pub(crate) fn extend_select(&mut self, from: &Pipeline<'a>, picks: &[(usize, bool)]) {
+        let out = self;
         // Room for the picks, their bytes estimated from the average
         // command's.
-        let share = |len: usize| len / self.len().max(1) * picks.len();
+        let share = |len: usize| len / from.len().max(1) * picks.len();
         out.buf
-            .reserve(share(self.buf.len()) + share(self.buf.len()) / 8);
+            .reserve(share(from.buf.len()) + share(from.buf.len()) / 8);
         out.starts.reserve(picks.len());
         out.ends.reserve(picks.len());
         out.roles.reserve(picks.len());
-        let plain = self.refs.is_empty() && self.scripts.is_empty();
+        let plain = from.refs.is_empty() && from.scripts.is_empty();
         for &(i, asking) in picks {
             if asking {
                 out.push(Cmd::new("ASKING"));
@@ -319,17 +345,16 @@ impl<'a> Pipeline<'a> {
             if plain {
                 // Bytes alone: no large argument, no script (and the
                 // session is this pipeline's already).
-                let start = self.starts[i];
-                let end = self.starts.get(i + 1).copied().unwrap_or(self.buf.len());
+                let start = from.starts[i];
+                let end = from.starts.get(i + 1).copied().unwrap_or(from.buf.len());
                 out.starts.push(out.buf.len());
-                out.buf.extend_from_slice(&self.buf[start..end]);
+                out.buf.extend_from_slice(&from.buf[start..end]);
                 out.ends.push(out.buf.len() + out.ref_bytes);
-                out.roles.push(self.roles[i]);
+                out.roles.push(from.roles[i]);
             } else {
-                out.append_copy(self, i);
+                out.append_copy(from, i);
             }
         }
-        out
     }
 
     /// Appends command `i` of `from`, as it is (with its script, if it is

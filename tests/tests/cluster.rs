@@ -507,6 +507,69 @@ fn a_million_sets_across_masters() {
     assert!(rss < 1024 * 1024, "peak resident memory {} MiB", rss / 1024);
 }
 
+/// A pipeline sent while it is still being planned (a step of commands at
+/// a time) keeps every command's reply in its place and each node's order:
+/// keyless commands at the steps' edges, a multi-key command split across
+/// slots part way through, reads of keys the same pipeline wrote earlier.
+#[test]
+fn a_large_mixed_pipeline_keeps_order_and_replies() {
+    let cluster = RedisCluster::builder()
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let c = client(&cluster);
+    let keys = key_per_slot();
+    let n = 6000;
+    // Keyless commands around where the planning steps end (256, 1280,
+    // 5376 commands), an MSET over several slots, GETs and an MGET of
+    // keys written before them in the pipeline.
+    let keyless = [0, 255, 256, 257, 1279, 1280, 1281, 5375, 5376, n - 1];
+    let mut pipe = Pipeline::new();
+    let mut expected: Vec<Value> = Vec::new();
+    for i in 0..n {
+        if keyless.contains(&i) {
+            pipe.cmd("ECHO").arg(format!("e{i}"));
+            expected.push(Value::Bulk(format!("e{i}").into_bytes().into()));
+        } else if i == 600 {
+            let mut mset = Cmd::new("MSET");
+            for k in &keys[0..8] {
+                mset = mset.arg(k.as_str()).arg(format!("m{k}"));
+            }
+            pipe.add(mset);
+            expected.push(Value::Simple(b"OK".to_vec().into()));
+        } else if i % 7 == 3 && i > 7 {
+            // A key this pipeline set four commands ago.
+            let j = i - 4;
+            pipe.get(&keys[j % 16384]);
+            expected.push(if keyless.contains(&j) || j == 600 || j % 7 == 3 {
+                Value::NullBulk
+            } else {
+                Value::Bulk(j.to_string().into_bytes().into())
+            });
+        } else if i == 4000 {
+            let mut mget = Cmd::new("MGET");
+            for k in &keys[0..8] {
+                mget = mget.arg(k.as_str());
+            }
+            pipe.add(mget);
+            expected.push(Value::Array(
+                keys[0..8]
+                    .iter()
+                    .map(|k| Value::Bulk(format!("m{k}").into_bytes().into()))
+                    .collect(),
+            ));
+        } else {
+            pipe.set(&keys[i % 16384], i);
+            expected.push(Value::Simple(b"OK".to_vec().into()));
+        }
+    }
+    let results = c.pipeline_results(&pipe);
+    assert_eq!(results.len(), n);
+    for (i, (result, want)) in results.iter().zip(&expected).enumerate() {
+        assert_eq!(result.as_ref().unwrap(), want, "command {i}");
+    }
+}
+
 /// The replica of the master at `port`, by `CLUSTER NODES`.
 fn replica_of(cluster: &RedisCluster, port: u16) -> u16 {
     let topology = cluster.topology().unwrap();

@@ -4,19 +4,20 @@
 //! them (`MOVED`, `ASK`, `TRYAGAIN`, `CLUSTERDOWN`) are sent again.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use resp_core::client::{executed_by_error, Executed, Outcome, Redirect, RedirectKind, Unanswered};
 use resp_core::cluster::{
     aggregate, merge_split, one_key_position, plan_for, Endpoint, Health, Plan, ResponsePolicy,
-    Split,
+    Split, Topology,
 };
 use resp_core::command::{key_slot, lookup_args, CommandInfo};
 use resp_core::Frame;
 
 use super::router::ClusterRouter;
+use super::shares::Round;
 use crate::batch::BatchRun;
-use crate::client::router::Route;
 use crate::error::{Error, ErrorKind};
 use crate::pipeline::Pipeline;
 use crate::Cmd;
@@ -63,50 +64,110 @@ pub(crate) struct Planned<'a> {
     pub shapes: Vec<Shape>,
 }
 
-/// Where a unit's bytes come from.
-enum Source {
-    /// A user command, as it is.
-    Copy(usize),
-    /// A command made for one node or one slot.
-    Made(Cmd<'static>),
+/// Commands planned before the first bytes go out; each later step plans
+/// four times as many as the one before, up to [`MAX_STEP`]: the nodes
+/// start working while the rest of the batch is planned, with a few more
+/// writes per node than one (each write costs the client and the server a
+/// system call or two).
+const FIRST_STEP: usize = 256;
+/// The most commands planned in one step.
+const MAX_STEP: usize = 8192;
+
+/// Plans a user's pipeline over the cluster map, a range of commands at a
+/// time ([`plan_until`](Planner::plan_until)); the units planned so far
+/// are final.
+pub(crate) struct Planner<'p, 'a> {
+    pipe: &'p Pipeline<'a>,
+    topology: Arc<Topology>,
+    layout: Layout<'a>,
+    targets: Vec<Target>,
+    /// A batch usually repeats one command: it is looked up once, and when
+    /// its one key is at a fixed index, only the arguments up to it are
+    /// read.
+    last: Option<Repeated>,
+    args: Vec<&'p [u8]>,
+    /// The next command to plan.
+    next: usize,
 }
 
-/// Plans a user's pipeline over the cluster map.
-pub(crate) fn plan_batch<'a>(
-    router: &ClusterRouter,
-    pipe: &Pipeline<'a>,
-    deadline: Option<Instant>,
-) -> Planned<'a> {
-    let topology = router.ready_topology(deadline);
-    let mut layout = Layout::default();
-    let mut targets = Vec::with_capacity(pipe.len());
-    // A batch usually repeats one command: look it up once, and when its
-    // one key is at a fixed index, read only the arguments up to it.
-    let mut last: Option<Repeated> = None;
-    let mut args = Vec::new();
-    for i in 0..pipe.len() {
-        if let Some(last) = &mut last {
+impl<'p, 'a> Planner<'p, 'a> {
+    pub(crate) fn new(
+        router: &ClusterRouter,
+        pipe: &'p Pipeline<'a>,
+        deadline: Option<Instant>,
+    ) -> Planner<'p, 'a> {
+        Planner {
+            pipe,
+            topology: router.ready_topology(deadline),
+            layout: Layout::default(),
+            targets: Vec::with_capacity(pipe.len()),
+            last: None,
+            args: Vec::new(),
+            next: 0,
+        }
+    }
+
+    /// Whether every command is planned.
+    fn is_done(&self) -> bool {
+        self.next == self.pipe.len()
+    }
+
+    /// Plans the commands up to `end` (exclusive).
+    fn plan_until(&mut self, end: usize) {
+        while self.next < end.min(self.pipe.len()) {
+            self.plan_one(self.next);
+            self.next += 1;
+        }
+    }
+
+    /// The units planned so far (and perhaps a few more of the user's
+    /// commands, when they are the units).
+    fn units(&self) -> &Pipeline<'a> {
+        if self.layout.apart {
+            &self.layout.units
+        } else {
+            self.pipe
+        }
+    }
+
+    /// The plan, once every command is planned.
+    fn finish(self) -> Planned<'a> {
+        debug_assert!(self.is_done());
+        // Most batches are one unit per command, in order: the pipeline as
+        // it is, without a copy.
+        Planned {
+            units: self.layout.apart.then_some(self.layout.units),
+            targets: self.targets,
+            shapes: self.layout.shapes,
+        }
+    }
+
+    fn plan_one(&mut self, i: usize) {
+        let pipe = self.pipe;
+        let (layout, targets) = (&mut self.layout, &mut self.targets);
+        if let Some(last) = &mut self.last {
             if let Some(key) = last.key(pipe, i) {
-                layout.copy(i, targets.len());
+                layout.copy(pipe, i, targets.len());
                 targets.push(Target::Slot {
                     slot: key_slot(key),
                     read_only: last.read_only,
                 });
-                continue;
+                return;
             }
         }
-        pipe.args_into(i, &mut args);
+        let args = &mut self.args;
+        pipe.args_into(i, args);
         let Some(&name) = args.first() else {
-            layout.shape(i, Shape::Refused(cross_slot(&args)));
-            continue;
+            layout.shape(pipe, i, Shape::Refused(cross_slot(args)));
+            return;
         };
-        let info = match &last {
+        let info = match &self.last {
             Some(last) if last.info.name().as_bytes().eq_ignore_ascii_case(name) => Some(last.info),
             _ => {
                 let info = lookup_args(args.iter().copied());
                 // Reused for the next command of the same name only when
                 // the name alone decides (no subcommands).
-                last = info
+                self.last = info
                     .filter(|c| c.subcommands().is_empty() && !c.is_subcommand())
                     .map(Repeated::new);
                 info
@@ -114,38 +175,41 @@ pub(crate) fn plan_batch<'a>(
         };
         let read_only = info.is_some_and(|c| c.flags().is_readonly() && !c.flags().is_write());
         let planned = match info {
-            Some(info) => plan_for(info, &args),
+            Some(info) => plan_for(info, args),
             None => Plan::Any,
         };
         match planned {
             Plan::Slot(slot) => {
-                layout.copy(i, targets.len());
+                layout.copy(pipe, i, targets.len());
                 targets.push(Target::Slot { slot, read_only });
             }
             Plan::Any => {
-                layout.copy(i, targets.len());
+                layout.copy(pipe, i, targets.len());
                 targets.push(Target::Follow);
             }
             Plan::AllPrimaries(policy) | Plan::AllNodes(policy) => {
-                let every_node =
-                    matches!(info.map(|c| plan_for(c, &args)), Some(Plan::AllNodes(_)));
+                let every_node = matches!(info.map(|c| plan_for(c, args)), Some(Plan::AllNodes(_)));
                 let nodes: Vec<Endpoint> = if every_node {
-                    topology
+                    self.topology
                         .nodes()
                         .iter()
                         .filter(|n| n.health == Health::Online)
                         .map(|n| n.endpoint.clone())
                         .collect()
                 } else {
-                    topology.primaries().map(|n| n.endpoint.clone()).collect()
+                    self.topology
+                        .primaries()
+                        .map(|n| n.endpoint.clone())
+                        .collect()
                 };
                 let mut units = Vec::new();
                 for node in &nodes {
                     units.push(targets.len());
                     targets.push(Target::Node(node.clone()));
-                    layout.made(i, owned(&args));
+                    layout.made(pipe, i, owned(args));
                 }
                 layout.shape(
+                    pipe,
                     i,
                     Shape::Fan {
                         units,
@@ -166,11 +230,12 @@ pub(crate) fn plan_batch<'a>(
                         slot: part.slot,
                         read_only,
                     });
-                    layout.made(i, cmd);
+                    layout.made(pipe, i, cmd);
                 }
-                layout.shape(i, Shape::Split { units, split });
+                layout.shape(pipe, i, Shape::Split { units, split });
             }
             Plan::Special => layout.shape(
+                pipe,
                 i,
                 Shape::Refused(Error::new(
                     ErrorKind::InvalidCommand,
@@ -181,69 +246,55 @@ pub(crate) fn plan_batch<'a>(
                     ),
                 )),
             ),
-            _ => layout.shape(i, Shape::Refused(cross_slot(&args))),
+            _ => layout.shape(pipe, i, Shape::Refused(cross_slot(args))),
         }
-    }
-    // Most batches are one unit per command, in order: the pipeline as it
-    // is, without a copy.
-    let units = layout.apart.then(|| {
-        let mut units = Pipeline::new();
-        for source in layout.sources {
-            match source {
-                Source::Copy(i) => units.append_copy(pipe, i),
-                Source::Made(cmd) => units.push(cmd),
-            }
-        }
-        units
-    });
-    Planned {
-        units,
-        targets,
-        shapes: layout.shapes,
     }
 }
 
-/// The shape of each command planned so far and where each unit comes
-/// from. Nothing is recorded while every command is one unit of its own,
-/// in order (unit k is command k: the pipeline runs as it is).
+/// The shape of each command planned so far and the units made of them.
+/// Nothing is recorded while every command is one unit of its own, in
+/// order (unit k is command k: the pipeline runs as it is).
 #[derive(Default)]
-struct Layout {
+struct Layout<'a> {
     shapes: Vec<Shape>,
-    sources: Vec<Source>,
+    /// The units, once `apart`.
+    units: Pipeline<'a>,
     /// Some command was not one unit of its own in its place.
     apart: bool,
 }
 
-impl Layout {
-    /// Command `i` is unit `unit`, as it is.
-    fn copy(&mut self, i: usize, unit: usize) {
+impl<'a> Layout<'a> {
+    /// Command `i` of `pipe` is unit `unit`, as it is.
+    fn copy(&mut self, pipe: &Pipeline<'a>, i: usize, unit: usize) {
         if !self.apart {
             debug_assert_eq!(i, unit, "in order until apart");
             return;
         }
         self.shapes.push(Shape::One(unit));
-        self.sources.push(Source::Copy(i));
+        self.units.append_copy(pipe, i);
     }
 
     /// A unit made for command `i`.
-    fn made(&mut self, i: usize, cmd: Cmd<'static>) {
-        self.part(i);
-        self.sources.push(Source::Made(cmd));
+    fn made(&mut self, pipe: &Pipeline<'a>, i: usize, cmd: Cmd<'static>) {
+        self.part(pipe, i);
+        self.units.push(cmd);
     }
 
     /// Command `i`'s shape, other than one unit as it is.
-    fn shape(&mut self, i: usize, shape: Shape) {
-        self.part(i);
+    fn shape(&mut self, pipe: &Pipeline<'a>, i: usize, shape: Shape) {
+        self.part(pipe, i);
         self.shapes.push(shape);
     }
 
-    /// From command `i` on, shapes and sources are recorded: those
-    /// before it were one unit each, in order.
-    fn part(&mut self, i: usize) {
+    /// From command `i` on, shapes and units are recorded: those before
+    /// it were one unit each, in order.
+    fn part(&mut self, pipe: &Pipeline<'a>, i: usize) {
         if !self.apart {
             self.apart = true;
             self.shapes.extend((0..i).map(Shape::One));
-            self.sources.extend((0..i).map(Source::Copy));
+            for j in 0..i {
+                self.units.append_copy(pipe, j);
+            }
         }
     }
 }
@@ -318,11 +369,60 @@ pub(crate) fn cross_slot(args: &[&[u8]]) -> Error {
     )
 }
 
-/// Runs the planned units; one outcome per unit.
-pub(crate) fn run_units(
+/// Plans a user's pipeline over the cluster map and runs it: one outcome
+/// per unit, and the plan (how the units make up the user's commands).
+///
+/// The first round streams: the pipeline is planned a step at a time, and
+/// after each step the units planned go to their nodes' shares and what
+/// can be written without waiting is written, so the nodes start working
+/// while the rest is planned. Later rounds (what the cluster refused
+/// before running it) are sent whole.
+pub(crate) fn run_batch<'a>(
     router: &ClusterRouter,
-    units: &Pipeline<'_>,
+    pipe: &Pipeline<'a>,
+    deadline: Option<Instant>,
+) -> (Planned<'a>, BatchRun) {
+    let mut planner = Planner::new(router, pipe, deadline);
+    if deadline.is_some_and(|d| Instant::now() >= d) {
+        // Nothing sent.
+        planner.plan_until(pipe.len());
+        let planned = planner.finish();
+        let n = planned.targets.len();
+        let run = BatchRun {
+            outcomes: vec![Err(Unanswered::Lost(Executed::No)); n],
+            failure: None,
+        };
+        return (planned, run);
+    }
+    let mut first = Round::new(router, pipe.len());
+    let mut unplaced = Vec::new();
+    let mut step = FIRST_STEP;
+    while !planner.is_done() {
+        let from = planner.targets.len();
+        planner.plan_until(planner.next.saturating_add(step));
+        step = (step * 4).min(MAX_STEP);
+        for (i, target) in planner.targets.iter().enumerate().skip(from) {
+            if let Err(e) = first.place(router, i, target, None, deadline) {
+                unplaced.push((i, e));
+            }
+        }
+        if !planner.is_done() {
+            first.send(router, planner.units(), deadline);
+        }
+    }
+    let planned = planner.finish();
+    let units = planned.units.as_ref().unwrap_or(pipe);
+    let run = run_units(router, units, &planned.targets, (first, unplaced), deadline);
+    (planned, run)
+}
+
+/// Runs the planned units, the first round's placed already (and perhaps
+/// partly sent); one outcome per unit.
+fn run_units<'a>(
+    router: &ClusterRouter,
+    units: &Pipeline<'a>,
     targets: &[Target],
+    first: (Round<'a>, Vec<(usize, Error)>),
     deadline: Option<Instant>,
 ) -> BatchRun {
     let n = units.len();
@@ -334,146 +434,36 @@ pub(crate) fn run_units(
     let mut asking: Vec<Option<Endpoint>> = Vec::new();
     let mut failures: HashMap<Endpoint, Error> = HashMap::new();
     let mut failure: Option<Error> = None;
+    let mut first = Some(first);
     for round in 0..ROUNDS {
-        let pending: Vec<usize> = if round == 0 {
-            (0..n).collect()
-        } else {
-            (0..n).filter(|&i| !settled[i]).collect()
+        let (mut shares, mut unplaced) = match first.take() {
+            Some(first) => first,
+            None => {
+                let pending: Vec<usize> = (0..n).filter(|&i| !settled[i]).collect();
+                if pending.is_empty() {
+                    break;
+                }
+                std::thread::sleep(pause(round));
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    break;
+                }
+                let mut shares = Round::new(router, pending.len());
+                let mut unplaced = Vec::new();
+                for i in pending {
+                    let asked = asking.get(i).and_then(Option::as_ref);
+                    if let Err(e) = shares.place(router, i, &targets[i], asked, deadline) {
+                        unplaced.push((i, e));
+                    }
+                }
+                (shares, unplaced)
+            }
         };
-        if pending.is_empty() {
-            break;
+        unplaced.extend(shares.place_followers(router, deadline));
+        for (i, e) in unplaced {
+            settled[i] = true;
+            failure = Some(e);
         }
-        if round > 0 {
-            std::thread::sleep(pause(round));
-        }
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        // Where each pending unit goes now.
-        let mut groups: Vec<(Endpoint, Picks)> = Vec::new();
-        let mut last_group: Option<usize> = None;
-        let mut followers = Vec::new();
-        // A unit for a slot's primary is grouped by the map of the round,
-        // without a lock or a copy of its endpoint: per primary (by its
-        // index in the map), the group its units go to.
-        let mut map = router.topology();
-        let mut primary_group: Vec<Option<usize>> = vec![None; map.nodes().len()];
-        for &i in &pending {
-            let asked = asking.get(i).and_then(Option::as_ref);
-            let primary = match (asked, &targets[i]) {
-                (None, Target::Slot { slot, read_only })
-                    if !read_only || router.reads_primaries() =>
-                {
-                    map.primary_index(*slot)
-                }
-                _ => None,
-            };
-            if let Some(p) = primary {
-                let group = match primary_group[p] {
-                    Some(g) => {
-                        groups[g].1.push((i, false));
-                        g
-                    }
-                    None => {
-                        let g = add(&mut groups, &map.nodes()[p].endpoint, i, false);
-                        primary_group[p] = Some(g);
-                        g
-                    }
-                };
-                last_group = Some(group);
-                continue;
-            }
-            let node = match (asked, &targets[i]) {
-                (Some(target), _) => Ok(target.clone()),
-                (None, Target::Node(node)) => Ok(node.clone()),
-                (None, Target::Slot { slot, read_only }) => {
-                    // A read for a replica, or no primary in the round's
-                    // map: the router decides, waiting for a new map if
-                    // need be, which the round goes on with.
-                    let unserved = map.primary_index(*slot).is_none();
-                    let node = router.node_for(*slot, *read_only, deadline);
-                    if unserved {
-                        map = router.topology();
-                        primary_group = vec![None; map.nodes().len()];
-                    }
-                    node
-                }
-                (None, Target::Follow) => {
-                    followers.push(i);
-                    continue;
-                }
-            };
-            match node {
-                Ok(node) => {
-                    last_group = Some(add(&mut groups, &node, i, asked.is_some()));
-                }
-                Err(e) => {
-                    settled[i] = true;
-                    failure = Some(e);
-                }
-            }
-        }
-        for i in followers {
-            // With the nearest unit before it that has a node (a script's
-            // SCRIPT LOAD goes with its EVALSHA, after it).
-            let node = pending
-                .iter()
-                .skip_while(|&&p| p != i)
-                .skip(1)
-                .find_map(|&p| node_of(&groups, p))
-                .or_else(|| last_group.map(|g| groups[g].0.clone()))
-                .map(Ok)
-                .unwrap_or_else(|| router.endpoint(Route::Batch, deadline));
-            match node {
-                Ok(node) => {
-                    add(&mut groups, &node, i, false);
-                }
-                Err(e) => {
-                    settled[i] = true;
-                    failure = Some(e);
-                }
-            }
-        }
-        // In order already unless a unit without a key joined late.
-        for (_, picks) in &mut groups {
-            if !picks.is_sorted() {
-                picks.sort_unstable();
-            }
-        }
-        // Every node's share in flight at once, from this thread: each
-        // share written whole (its replies read meanwhile as they come, so
-        // no node can block its own writes), then the rest of each node's
-        // replies read.
-        let shares: Vec<Pipeline<'_>> = groups
-            .iter()
-            .map(|(_, picks)| units.select(picks))
-            .collect();
-        let mut flights = Vec::with_capacity(groups.len());
-        for ((node, _), share) in groups.iter().zip(&shares) {
-            let pool = router.pool_for(node);
-            match pool.checkout(deadline) {
-                Ok(mut conn) => {
-                    let flight = conn.send_batch(share, deadline, true);
-                    flights.push((pool, Ok((conn, flight))));
-                }
-                Err(e) => flights.push((pool, Err(e))),
-            }
-        }
-        let mut results: Vec<(Endpoint, Picks, BatchRun)> = Vec::with_capacity(groups.len());
-        for (((node, picks), share), (pool, sent)) in groups.into_iter().zip(&shares).zip(flights) {
-            let run = match sent {
-                Ok((mut conn, flight)) => conn.finish_batch(share, flight, deadline),
-                Err(e) => BatchRun {
-                    outcomes: vec![Err(Unanswered::Lost(Executed::No)); share.len()],
-                    failure: Some(e),
-                },
-            };
-            if let Some(e) = &run.failure {
-                crate::client::router::Router::observe(router, pool.addr(), 0, e);
-            }
-            results.push((node, picks, run));
-        }
-        for (node, picks, run) in results {
+        for (node, picks, run) in shares.finish(router, units, deadline) {
             let unreached = nothing_written(&run);
             let BatchRun {
                 outcomes: replies,
@@ -528,31 +518,6 @@ pub(crate) fn run_units(
     // What is still pending was refused each time: it did not run.
     let failure = failure.or_else(|| failures.into_values().next());
     BatchRun { outcomes, failure }
-}
-
-/// A node's share: the units it runs, each with whether `ASKING` goes
-/// before it.
-type Picks = Vec<(usize, bool)>;
-
-/// Adds a unit to its node's group; the group's index.
-fn add(groups: &mut Vec<(Endpoint, Picks)>, node: &Endpoint, unit: usize, asking: bool) -> usize {
-    match groups.iter().position(|(n, _)| n == node) {
-        Some(g) => {
-            groups[g].1.push((unit, asking));
-            g
-        }
-        None => {
-            groups.push((node.clone(), vec![(unit, asking)]));
-            groups.len() - 1
-        }
-    }
-}
-
-fn node_of(groups: &[(Endpoint, Picks)], unit: usize) -> Option<Endpoint> {
-    groups
-        .iter()
-        .find(|(_, picks)| picks.iter().any(|(i, _)| *i == unit))
-        .map(|(n, _)| n.clone())
 }
 
 /// The redirect an outcome carries.

@@ -5,6 +5,7 @@ mod batch;
 mod pubsub;
 mod router;
 mod scan;
+mod shares;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ pub use self::pubsub::ClusterSubscriber;
 pub use self::router::{ReadFrom, Remap};
 pub use self::scan::ClusterScan;
 
-use self::batch::{outcomes_of, plan_batch, run_units};
+use self::batch::{outcomes_of, run_batch};
 use self::router::{ClusterOptions, ClusterRouter};
 use crate::batch::{outcome_into_result, typed_results, BatchRun};
 use crate::client::cache::{writes_of, Cache, Tracking};
@@ -515,12 +516,13 @@ impl ClusterClient {
             let results = (0..pipe.len()).map(|_| Err(e.duplicate())).collect();
             return (Executed::No, results);
         }
-        let planned = plan_batch(&self.router, pipe, deadline);
-        let units_pipe = planned.units.as_ref().unwrap_or(pipe);
-        let BatchRun {
-            mut outcomes,
-            failure,
-        } = run_units(&self.router, units_pipe, &planned.targets, deadline);
+        let (
+            planned,
+            BatchRun {
+                mut outcomes,
+                failure,
+            },
+        ) = run_batch(&self.router, pipe, deadline);
         // One pass: each command's outcome, whether it ran, its result.
         let mut executed = Executed::No;
         let mut result_of = |outcome: Result<resp_core::client::Outcome>| match outcome {

@@ -22,7 +22,7 @@ mod run;
 mod session;
 pub(crate) mod streaming;
 
-pub(crate) use run::{Exchange, Failure, Read};
+pub(crate) use run::{Exchange, Failure, Read, Until};
 
 /// A handler for push messages (RESP3 `>` frames) that arrive on a regular
 /// connection, such as client-side caching invalidations.

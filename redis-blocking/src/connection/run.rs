@@ -62,6 +62,18 @@ impl Exchange {
     }
 }
 
+/// How far [`Connection::drive_exchange`] goes before it returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Until {
+    /// Every reply arrived.
+    Done,
+    /// Every byte is written (replies read meanwhile are handed over).
+    Written,
+    /// Every byte is written, or no write and no read can go on without
+    /// waiting: never waits.
+    Stalled,
+}
+
 /// What a non-blocking read did.
 pub(crate) enum Read {
     /// Bytes arrived (or the read was interrupted): look again.
@@ -119,7 +131,7 @@ impl Connection {
         on_push: &mut dyn FnMut(Frame<'_>),
     ) -> std::result::Result<(), Failure> {
         let mut exchange = self.begin_exchange(expected, on_push)?;
-        self.drive_exchange(&mut exchange, out, deadline, false, on_reply, on_push)
+        self.drive_exchange(&mut exchange, out, deadline, Until::Done, on_reply, on_push)
     }
 
     /// Starts an exchange of `expected` replies: checks the connection and
@@ -147,19 +159,22 @@ impl Connection {
     }
 
     /// Drives `exchange` on: writes the rest of `out` (the same bytes on
-    /// every call) and reads replies, interleaved, until every reply has
-    /// arrived, or with `until_written` as soon as the last byte is
-    /// written (replies read meanwhile are handed over; the rest wait in
-    /// the socket for the next call). Several connections can so have
-    /// their commands in flight at once from one thread: each one's writes
-    /// interleave with its own reads, so none can deadlock, and a server
-    /// never waits on another's.
+    /// every call, or more appended after [`extend_exchange`]) and reads
+    /// replies, interleaved, until every reply has arrived, or as soon as
+    /// the last byte is written ([`Until::Written`]; replies read meanwhile
+    /// are handed over, the rest wait in the socket for the next call), or
+    /// as soon as nothing can go on without waiting ([`Until::Stalled`]).
+    /// Several connections can so have their commands in flight at once
+    /// from one thread: each one's writes interleave with its own reads, so
+    /// none can deadlock, and a server never waits on another's.
+    ///
+    /// [`extend_exchange`]: Connection::extend_exchange
     pub(crate) fn drive_exchange(
         &mut self,
         exchange: &mut Exchange,
         out: &Segments<'_>,
         deadline: Option<Instant>,
-        until_written: bool,
+        until: Until,
         on_reply: &mut dyn FnMut(Frame<'_>),
         on_push: &mut dyn FnMut(Frame<'_>),
     ) -> std::result::Result<(), Failure> {
@@ -217,7 +232,7 @@ impl Connection {
             if *got == expected && *written == total {
                 break;
             }
-            if until_written && *written == total {
+            if until != Until::Done && *written == total {
                 return Ok(());
             }
             let mut progressed = false;
@@ -262,6 +277,9 @@ impl Connection {
                     return Err(self.poison(error, *written));
                 }
                 continue;
+            }
+            if until == Until::Stalled {
+                return Ok(());
             }
             if *written == total && !self.stream.is_tls() {
                 // Only replies are awaited: one read that waits, bounded by
@@ -313,6 +331,15 @@ impl Connection {
         self.last_used = Instant::now();
         self.settle_read_buffer();
         Ok(())
+    }
+
+    /// `more` commands were appended to the bytes of `exchange`, which the
+    /// next [`drive_exchange`](Connection::drive_exchange) writes: their
+    /// replies are awaited too.
+    pub(crate) fn extend_exchange(&mut self, exchange: &mut Exchange, more: usize) {
+        exchange.expected += more;
+        self.conv.sent(more);
+        self.busy = true;
     }
 
     /// Reads the bulk string whose `header` starts the buffered input into

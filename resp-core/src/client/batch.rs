@@ -111,6 +111,15 @@ impl Batch {
         }
     }
 
+    /// `more` commands were appended to a plain pipeline under way: their
+    /// replies follow those of the commands before them. A transaction's
+    /// commands are fixed once it is sent; for one this does nothing.
+    pub fn extend(&mut self, more: usize) {
+        if !self.atomic {
+            self.len += more;
+        }
+    }
+
     /// The number of commands, `MULTI` and `EXEC` not counted.
     pub fn len(&self) -> usize {
         self.len
