@@ -420,6 +420,29 @@ fn cluster_of_three_masters_and_three_replicas() {
 
     // Fault: kill the owner; its replica takes over and the cluster heals.
     assert_eq!(owner.query(&["WAIT", "1", "2000"]), Reply::Integer(1));
+    // WAIT can count a replica that has just finished its first sync
+    // before the write reaches it (seen here: the promoted replica had
+    // offset 0 and no key). Kill the owner only once its replica serves
+    // the key, so the check below is about the failover.
+    let replica_has_it = || {
+        cluster.replicas().iter().any(|r| {
+            let Ok(mut conn) = r.connect() else {
+                return false;
+            };
+            conn.command(&["READONLY"]).is_ok()
+                && conn
+                    .command(&["GET", "foo"])
+                    .is_ok_and(|v| v == bulk("bar"))
+        })
+    };
+    let started = std::time::Instant::now();
+    while !replica_has_it() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no replica ever served foo"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let killed = owner.port();
     owner.kill();
     cluster
@@ -440,8 +463,9 @@ fn cluster_of_three_masters_and_three_replicas() {
         }
         assert!(
             started.elapsed() < Duration::from_secs(10),
-            "the new owner {} answers {reply:?}",
-            new_owner.port()
+            "the new owner {} answers {reply:?}; its log:\n{}",
+            new_owner.port(),
+            new_owner.log_tail(60)
         );
         std::thread::sleep(Duration::from_millis(100));
     }
