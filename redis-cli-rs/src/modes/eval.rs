@@ -20,13 +20,18 @@ pub(super) fn run(opts: &Options, session: &mut Session) -> i32 {
             ))
         }
     };
-    let mut keys = Vec::new();
-    let mut args = Vec::new();
-    let mut got_comma = false;
+    let argv = eval_argv(opts, script);
+    exit_code(opts, execute(session, argv, opts.repeat))
+}
+
+/// The script's `EVAL` command line: the arguments before a lone `,` are
+/// its keys, those after it its other arguments (`--eval` and `--ldb`).
+pub(crate) fn eval_argv(opts: &Options, script: Vec<u8>) -> Vec<Vec<u8>> {
+    let (mut keys, mut args, mut comma) = (Vec::new(), Vec::new(), false);
     for arg in &opts.args {
-        if !got_comma && arg == b"," {
-            got_comma = true;
-        } else if got_comma {
+        if !comma && arg == b"," {
+            comma = true;
+        } else if comma {
             args.push(arg.clone());
         } else {
             keys.push(arg.clone());
@@ -39,5 +44,5 @@ pub(super) fn run(opts: &Options, session: &mut Session) -> i32 {
     ];
     argv.extend(keys);
     argv.extend(args);
-    exit_code(opts, execute(session, argv, opts.repeat))
+    argv
 }

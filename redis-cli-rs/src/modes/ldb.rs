@@ -20,6 +20,8 @@ use crate::options::Options;
 use crate::session::Session;
 use crate::split::{split_line_bytes, SplitLine};
 
+use super::eval::eval_argv;
+
 /// `sdscatcolor` of `sdsCatColorizedLdbReply`: the colour a debugger line
 /// gets from its tag.
 fn colorize(line: &[u8], out: &mut Vec<u8>) {
@@ -162,28 +164,6 @@ fn split(line: &[u8]) -> Result<Option<SplitLine>, &'static str> {
         }
     }
     split_line_bytes(line).map_err(|e| e.message())
-}
-
-/// The script's `EVAL` command line (keys before a lone `,`).
-fn eval_argv(opts: &Options, script: Vec<u8>) -> Vec<Vec<u8>> {
-    let (mut keys, mut args, mut comma) = (Vec::new(), Vec::new(), false);
-    for arg in &opts.args {
-        if !comma && arg == b"," {
-            comma = true;
-        } else if comma {
-            args.push(arg.clone());
-        } else {
-            keys.push(arg.clone());
-        }
-    }
-    let mut argv = vec![
-        b"EVAL".to_vec(),
-        script,
-        keys.len().to_string().into_bytes(),
-    ];
-    argv.extend(keys);
-    argv.extend(args);
-    argv
 }
 
 /// Reads one reply; exits as `redis-cli` does when the connection fails.
