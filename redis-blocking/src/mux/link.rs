@@ -291,21 +291,9 @@ fn fit_receive_timeout(
     left: Option<Duration>,
     current: &mut Option<Duration>,
 ) -> io::Result<()> {
-    let fitting = match (left, *current) {
-        (None, None) => true,
-        (Some(left), Some(set)) => set <= left && set >= left / 2,
-        _ => false,
-    };
-    if fitting {
+    let Some(wanted) = crate::net::receive_timeout_for(left, *current) else {
         return Ok(());
-    }
-    // Rounded down to 10 ms above 20 ms, so that calls with the same
-    // timeout find it fitting; never zero, which would mean "for ever".
-    let wanted = left.map(|left| {
-        let ms = left.as_millis();
-        let ms = if ms >= 20 { ms - ms % 10 } else { ms };
-        Duration::from_millis(ms as u64).max(Duration::from_micros(100))
-    });
+    };
     socket.set_read_timeout(wanted)?;
     *current = wanted;
     Ok(())

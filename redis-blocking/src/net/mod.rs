@@ -8,4 +8,4 @@ mod stream;
 mod tls;
 
 pub(crate) use poll::{wait, wait_either};
-pub(crate) use stream::{connect, recv, Stream};
+pub(crate) use stream::{connect, receive_timeout_for, recv, Stream};

@@ -108,21 +108,9 @@ impl Stream {
         left: Option<Duration>,
         current: &mut Option<Duration>,
     ) -> io::Result<()> {
-        let fitting = match (left, *current) {
-            (None, None) => true,
-            (Some(left), Some(set)) => set <= left && set >= left / 2,
-            _ => false,
-        };
-        if fitting {
+        let Some(wanted) = receive_timeout_for(left, *current) else {
             return Ok(());
-        }
-        // Rounded down to 10 ms above 20 ms, so that calls with the same
-        // timeout find it fitting; never zero, which would mean "for ever".
-        let wanted = left.map(|left| {
-            let ms = left.as_millis();
-            let ms = if ms >= 20 { ms - ms % 10 } else { ms };
-            Duration::from_millis(ms as u64).max(Duration::from_micros(100))
-        });
+        };
         match self {
             Stream::Tcp(s) => s.set_read_timeout(wanted)?,
             Stream::Unix(s) => s.set_read_timeout(wanted)?,
@@ -334,4 +322,29 @@ fn connect_one(
     }
     socket.set_nonblocking(true)?;
     Ok(socket.into())
+}
+
+/// The receive timeout to set so that a waiting `recv` ends within `left`
+/// (`None`: never), or `None` when `current`, the one set last, already
+/// fits: it does not overshoot `left` and is not far shorter than it. A
+/// connection whose calls all have the same timeout sets it once.
+pub(crate) fn receive_timeout_for(
+    left: Option<Duration>,
+    current: Option<Duration>,
+) -> Option<Option<Duration>> {
+    let fitting = match (left, current) {
+        (None, None) => true,
+        (Some(left), Some(set)) => set <= left && set >= left / 2,
+        _ => false,
+    };
+    if fitting {
+        return None;
+    }
+    // Rounded down to 10 ms above 20 ms, so that calls with the same
+    // timeout find it fitting; never zero, which would mean "for ever".
+    Some(left.map(|left| {
+        let ms = left.as_millis();
+        let ms = if ms >= 20 { ms - ms % 10 } else { ms };
+        Duration::from_millis(ms as u64).max(Duration::from_micros(100))
+    }))
 }
