@@ -51,7 +51,6 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use benches::measure::{
@@ -240,35 +239,15 @@ fn value(size: usize) -> Vec<u8> {
     vec![b'x'; size]
 }
 
-/// Runs each worker on its own thread, all started together once spawned,
-/// and times them until the last one ends: on the wall clock and on the
-/// process's CPU time (every thread's, the pools' own included).
+/// Runs each worker on its own thread ([`benches::measure::parallel`]):
+/// the wall clock and the process's CPU time (the pools' own included).
 fn parallel<W: FnOnce() + Send>(workers: Vec<W>) -> Timing {
-    let barrier = Barrier::new(workers.len() + 1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = workers
-            .into_iter()
-            .map(|work| {
-                let barrier = &barrier;
-                scope.spawn(move || {
-                    barrier.wait();
-                    work();
-                })
-            })
-            .collect();
-        barrier.wait();
-        let (start, before) = (Instant::now(), rusage(libc::RUSAGE_SELF));
-        for handle in handles {
-            handle.join().expect("a benchmark thread panicked");
-        }
-        let wall = start.elapsed();
-        let after = rusage(libc::RUSAGE_SELF);
-        Timing {
-            wall,
-            cpu: (after.0 + after.1) - (before.0 + before.1),
-            sys: Some(after.1 - before.1),
-        }
-    })
+    let spent = benches::measure::parallel(workers);
+    Timing {
+        wall: spent.wall,
+        cpu: spent.cpu(),
+        sys: Some(spent.sys),
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -54,8 +54,7 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::sync::Barrier;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use benches::measure::{
     commandstats_calls, csv_rps, load_average, median, redis_benchmark, rusage, server_cpu,
@@ -235,34 +234,14 @@ impl Keys {
     }
 }
 
-/// Runs each worker on its own thread, all started together once spawned,
-/// and times them until the last one ends, on the wall clock and on the
-/// process's CPU time.
+/// Runs each worker on its own thread ([`benches::measure::parallel`]):
+/// the wall clock and the process's CPU time.
 fn parallel<W: FnOnce() + Send>(workers: Vec<W>) -> Timing {
-    let barrier = Barrier::new(workers.len() + 1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = workers
-            .into_iter()
-            .map(|work| {
-                let barrier = &barrier;
-                scope.spawn(move || {
-                    barrier.wait();
-                    work();
-                })
-            })
-            .collect();
-        barrier.wait();
-        let (start, before) = (Instant::now(), rusage(libc::RUSAGE_SELF));
-        for handle in handles {
-            handle.join().expect("a benchmark thread panicked");
-        }
-        let wall = start.elapsed();
-        let after = rusage(libc::RUSAGE_SELF);
-        Timing {
-            wall,
-            cpu: (after.0 + after.1) - (before.0 + before.1),
-        }
-    })
+    let spent = benches::measure::parallel(workers);
+    Timing {
+        wall: spent.wall,
+        cpu: spent.cpu(),
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -38,7 +38,6 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use benches::measure::{
@@ -69,25 +68,7 @@ fn process_cpu() -> Duration {
 /// Runs each worker on its own thread, all started together, and answers
 /// the wall-clock time until the last one ends.
 fn parallel<W: FnOnce() + Send>(workers: Vec<W>) -> Duration {
-    let barrier = Barrier::new(workers.len() + 1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = workers
-            .into_iter()
-            .map(|work| {
-                let barrier = &barrier;
-                scope.spawn(move || {
-                    barrier.wait();
-                    work();
-                })
-            })
-            .collect();
-        barrier.wait();
-        let start = Instant::now();
-        for handle in handles {
-            handle.join().expect("a benchmark thread panicked");
-        }
-        start.elapsed()
-    })
+    benches::measure::parallel(workers).wall
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -1,8 +1,10 @@
 //! Clocks and counters shared by the client benchmarks: CPU time of a
 //! thread, of the process and of child processes, a server's CPU time and
-//! command counters, redis-benchmark's CSV, medians.
+//! command counters, redis-benchmark's CSV, medians; workers timed in
+//! parallel.
 
-use std::time::Duration;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
 
 /// The calling thread's CPU time.
 pub fn thread_cpu() -> Duration {
@@ -27,6 +29,55 @@ pub fn rusage(who: libc::c_int) -> (Duration, Duration) {
     assert_eq!(rc, 0, "getrusage({who}) failed");
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     (tv(usage.ru_utime), tv(usage.ru_stime))
+}
+
+/// What workers run by [`parallel`] took: the wall clock, and the
+/// process's CPU time (every thread's) in user space and in the kernel.
+#[derive(Debug, Clone, Copy)]
+pub struct Spent {
+    /// From the start of all workers to the end of the last one.
+    pub wall: Duration,
+    /// The process's user-space CPU time meanwhile.
+    pub user: Duration,
+    /// The process's kernel CPU time meanwhile.
+    pub sys: Duration,
+}
+
+impl Spent {
+    /// User and kernel time together.
+    pub fn cpu(&self) -> Duration {
+        self.user + self.sys
+    }
+}
+
+/// Runs each worker on its own thread, all started together once spawned,
+/// and times them until the last one ends.
+pub fn parallel<W: FnOnce() + Send>(workers: Vec<W>) -> Spent {
+    let barrier = Barrier::new(workers.len() + 1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = workers
+            .into_iter()
+            .map(|work| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    work();
+                })
+            })
+            .collect();
+        barrier.wait();
+        let (start, before) = (Instant::now(), rusage(libc::RUSAGE_SELF));
+        for handle in handles {
+            handle.join().expect("a benchmark thread panicked");
+        }
+        let wall = start.elapsed();
+        let after = rusage(libc::RUSAGE_SELF);
+        Spent {
+            wall,
+            user: after.0 - before.0,
+            sys: after.1 - before.1,
+        }
+    })
 }
 
 /// CPU time of a server's main thread (the one that serves commands),
