@@ -18,16 +18,10 @@ pub(super) fn run(opts: &Options, session: &mut Session) -> i32 {
     crate::signal::install_sigint();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let total_keys = match session.call(&[b"DBSIZE".to_vec()]) {
-        Ok(Frame::Integer(n)) => n as i32 as i64,
-        Ok(Frame::Error(e)) => {
-            return super::fail(&format!(
-                "Couldn't determine DBSIZE: {}",
-                String::from_utf8_lossy(until_nul(&e))
-            ))
-        }
-        Ok(_) => return super::fail("Non INTEGER response from DBSIZE!"),
-        Err(_) => return super::fail("\nI/O error"),
+    // redis-cli keeps it in an `int` here.
+    let total_keys = match super::keyspace::dbsize(session) {
+        Ok(n) => n as i32 as i64,
+        Err(code) => return code,
     };
     let _ = out.write_all(
         b"\n# Scanning the entire keyspace to find hot keys as well as\n\

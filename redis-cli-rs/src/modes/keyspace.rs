@@ -48,19 +48,26 @@ fn pct(v: f64) -> String {
     format!("{:05.2}", v)
 }
 
+/// `DBSIZE`, or the exit code after redis-cli's message when it cannot be
+/// had (`--bigkeys`, `--memkeys`, `--hotkeys`).
+pub(super) fn dbsize(session: &mut Session) -> Result<i64, i32> {
+    match session.call(&[b"DBSIZE".to_vec()]) {
+        Ok(Frame::Integer(n)) => Ok(n),
+        Ok(Frame::Error(e)) => Err(super::fail(&format!(
+            "Couldn't determine DBSIZE: {}",
+            String::from_utf8_lossy(until_nul(&e))
+        ))),
+        Ok(_) => Err(super::fail("Non INTEGER response from DBSIZE!")),
+        Err(_) => Err(super::fail("\nI/O error")),
+    }
+}
+
 pub(super) fn run(opts: &Options, session: &mut Session, memkeys: bool) -> i32 {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let total_keys = match session.call(&[b"DBSIZE".to_vec()]) {
-        Ok(Frame::Integer(n)) => n,
-        Ok(Frame::Error(e)) => {
-            return super::fail(&format!(
-                "Couldn't determine DBSIZE: {}",
-                String::from_utf8_lossy(until_nul(&e))
-            ))
-        }
-        Ok(_) => return super::fail("Non INTEGER response from DBSIZE!"),
-        Err(_) => return super::fail("\nI/O error"),
+    let total_keys = match dbsize(session) {
+        Ok(n) => n,
+        Err(code) => return code,
     };
     let _ = out.write_all(
         b"\n# Scanning the entire keyspace to find biggest keys as well as\n\
