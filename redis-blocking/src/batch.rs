@@ -7,7 +7,7 @@ use resp_core::client::{batch_executed, Batch, Outcome, Unanswered};
 use resp_core::Frame;
 
 use crate::connection::{Connection, Exchange, Failure, Until};
-use crate::error::{Error, ErrorCode, ErrorKind, Executed, Result, ServerError};
+use crate::error::{Error, ErrorKind, Executed, Result, ServerError};
 use crate::pipeline::Pipeline;
 use crate::retry::TransactionPolicy;
 use crate::script::ScriptRunner;
@@ -291,26 +291,8 @@ impl Connection {
         deadline: Option<Instant>,
     ) -> Vec<Result<Value>> {
         let mut results = self.run_batch(pipe, deadline).settle(false).results;
-        self.rerun_unloaded_scripts(pipe, &mut results);
-        results
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !pipe.internal(*i))
-            .map(|(_, r)| r)
-            .collect()
-    }
-
-    /// Script calls of a plain pipeline that met `NOSCRIPT` (a `SCRIPT
-    /// FLUSH` in between) did not run: they run now, after the batch.
-    fn rerun_unloaded_scripts(&mut self, pipe: &Pipeline<'_>, results: &mut [Result<Value>]) {
-        if pipe.is_atomic() {
-            return;
-        }
-        for (i, call) in pipe.script_calls() {
-            if matches!(&results[*i], Err(e) if e.code() == Some(&ErrorCode::NoScript)) {
-                results[*i] = self.run_script(call);
-            }
-        }
+        pipe.rerun_unloaded_scripts(&mut results, |call| self.run_script(call));
+        pipe.visible_results(results)
     }
 
     /// Runs a pipeline and converts the replies of the commands not
@@ -344,7 +326,7 @@ impl Connection {
         deadline: Option<Instant>,
     ) -> Result<T> {
         let mut settled = self.run_batch(pipe, deadline).settle(pipe.is_atomic());
-        self.rerun_unloaded_scripts(pipe, &mut settled.results);
+        pipe.rerun_unloaded_scripts(&mut settled.results, |call| self.run_script(call));
         typed_pipeline(pipe, settled)
     }
 

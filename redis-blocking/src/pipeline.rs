@@ -7,9 +7,9 @@ use std::time::Duration;
 use resp_core::command::{blocks, changes_mode, silences_replies, Blocks, Session};
 
 use crate::cmd::Segments;
-use crate::error::{Error, ErrorKind, Executed};
+use crate::error::{Error, ErrorCode, ErrorKind, Executed, Result};
 use crate::script::ScriptCall;
-use crate::types::ToArgs;
+use crate::types::{ToArgs, Value};
 use crate::Cmd;
 
 /// The encoded `MULTI` and `EXEC` that wrap a transaction, and the
@@ -461,6 +461,35 @@ impl<'a> Pipeline<'a> {
     /// The script calls and their command indices.
     pub(crate) fn script_calls(&self) -> &[(usize, ScriptCall<'a>)] {
         &self.scripts
+    }
+
+    /// The results callers see: one per command they added, those of the
+    /// pipeline's own commands (`SCRIPT LOAD`) left out.
+    pub(crate) fn visible_results<R>(&self, results: Vec<R>) -> Vec<R> {
+        results
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !self.internal(*i))
+            .map(|(_, r)| r)
+            .collect()
+    }
+
+    /// Script calls of a plain pipeline that met `NOSCRIPT` (a `SCRIPT
+    /// FLUSH` between their load and their call) did not run: each is run
+    /// by `run` now, after the pipeline, its result replacing the error.
+    pub(crate) fn rerun_unloaded_scripts(
+        &self,
+        results: &mut [Result<Value>],
+        mut run: impl FnMut(&ScriptCall<'a>) -> Result<Value>,
+    ) {
+        if self.is_atomic() {
+            return;
+        }
+        for (i, call) in &self.scripts {
+            if matches!(&results[*i], Err(e) if e.code() == Some(&ErrorCode::NoScript)) {
+                results[*i] = run(call);
+            }
+        }
     }
 
     /// Queues a script call: `SCRIPT LOAD` before the first call of each

@@ -385,13 +385,7 @@ impl<'p, 'a> Batch<'p, 'a> {
     /// One result per command, internal ones left out.
     pub fn into_results(mut self) -> Vec<Result<Value>> {
         let pipe = self.pipe;
-        self.settle()
-            .results
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !pipe.internal(*i))
-            .map(|(_, r)| r)
-            .collect()
+        pipe.visible_results(self.settle().results)
     }
 
     /// The typed result.

@@ -462,12 +462,7 @@ impl ClusterClient {
     /// Runs a pipeline over the cluster; one result per command, in order.
     pub fn pipeline_results(&self, pipe: &Pipeline<'_>) -> Vec<Result<Value>> {
         let (_, results) = self.run_pipeline(pipe);
-        results
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !pipe.internal(*i))
-            .map(|(_, r)| r)
-            .collect()
+        pipe.visible_results(results)
     }
 
     /// Runs a pipeline over the cluster and converts the replies of the

@@ -41,7 +41,7 @@ use crate::commands::{Runner, SharedRunner};
 use crate::config::Config;
 use crate::connection::deadline_after;
 use crate::connector::Connector;
-use crate::error::{ErrorCode, Result};
+use crate::error::Result;
 use crate::events::EventHandler;
 use crate::retry::ReconnectStrategy;
 use crate::script::ScriptRunner;
@@ -390,7 +390,7 @@ impl Multiplexed {
     /// session state left behind).
     pub fn query_pipeline<T: FromReply>(&self, pipe: &Pipeline<'_>) -> Result<T> {
         let mut settled = self.run_pipeline(pipe)?.settle(pipe.is_atomic());
-        self.rerun_unloaded_scripts(pipe, &mut settled.results);
+        pipe.rerun_unloaded_scripts(&mut settled.results, |call| self.run_script(call));
         typed_pipeline(pipe, settled)
     }
 
@@ -407,26 +407,8 @@ impl Multiplexed {
             }
         };
         let mut results = run.settle(false).results;
-        self.rerun_unloaded_scripts(pipe, &mut results);
-        results
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !pipe.internal(*i))
-            .map(|(_, r)| r)
-            .collect()
-    }
-
-    /// Script calls of a plain pipeline that met `NOSCRIPT` did not run:
-    /// they run now, after the pipeline.
-    fn rerun_unloaded_scripts(&self, pipe: &Pipeline<'_>, results: &mut [Result<Value>]) {
-        if pipe.is_atomic() {
-            return;
-        }
-        for (i, call) in pipe.script_calls() {
-            if matches!(&results[*i], Err(e) if e.code() == Some(&ErrorCode::NoScript)) {
-                results[*i] = self.run_script(call);
-            }
-        }
+        pipe.rerun_unloaded_scripts(&mut results, |call| self.run_script(call));
+        pipe.visible_results(results)
     }
 }
 
