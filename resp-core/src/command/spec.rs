@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::OnceLock;
 
 use super::lookup::{cmp_folded, lookup};
 use super::table::COMMANDS;
@@ -76,22 +77,14 @@ impl CommandInfo {
     /// assert!(lookup(b"get").unwrap().subcommands().is_empty());
     /// ```
     pub fn subcommands(&self) -> &'static [CommandInfo] {
-        if self.is_subcommand() {
-            return &[];
-        }
-        let name = self.name.as_bytes();
-        // Names sharing the prefix `name|` are contiguous in the sorted table.
-        let start = COMMANDS.partition_point(|c| {
-            c.name.as_bytes().iter().cmp(name.iter().chain(b"|")) == Ordering::Less
-        });
-        let len = COMMANDS[start..]
-            .iter()
-            .take_while(|c| {
-                let n = c.name.as_bytes();
-                n.len() > name.len() && n.starts_with(name) && n[name.len()] == b'|'
-            })
-            .count();
-        &COMMANDS[start..start + len]
+        // Every `CommandInfo` is an element of the table; its index comes
+        // from its address, and the ranges are found once.
+        static RANGES: OnceLock<Vec<(u16, u16)>> = OnceLock::new();
+        let ranges = RANGES.get_or_init(|| COMMANDS.iter().map(subcommand_range).collect());
+        let index = (self as *const CommandInfo as usize - COMMANDS.as_ptr() as usize)
+            / std::mem::size_of::<CommandInfo>();
+        let (start, len) = ranges[index];
+        &COMMANDS[usize::from(start)..usize::from(start) + usize::from(len)]
     }
 
     /// The subcommand named `sub` (any case) of this container command.
@@ -743,4 +736,26 @@ impl fmt::Debug for KeySpecFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_flags(f, "KeySpecFlags", self.names())
     }
+}
+
+/// Where the subcommands of `command` are in the table: `(start, len)`,
+/// empty for a subcommand or a command without any.
+fn subcommand_range(command: &CommandInfo) -> (u16, u16) {
+    if command.is_subcommand() {
+        return (0, 0);
+    }
+    let name = command.name.as_bytes();
+    // Names sharing the prefix `name|` are contiguous in the sorted table.
+    let start = COMMANDS.partition_point(|c| {
+        c.name.as_bytes().iter().cmp(name.iter().chain(b"|")) == Ordering::Less
+    });
+    let len = COMMANDS[start..]
+        .iter()
+        .take_while(|c| {
+            let n = c.name.as_bytes();
+            n.len() > name.len() && n.starts_with(name) && n[name.len()] == b'|'
+        })
+        .count();
+    // The table has 366 entries.
+    (start as u16, len as u16)
 }

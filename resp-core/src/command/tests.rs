@@ -272,3 +272,22 @@ fn parse_count_is_strict() {
     assert_eq!(parse_count(b"1 "), None);
     assert_eq!(parse_count(b"99999999999999999999"), None);
 }
+
+#[test]
+fn every_name_fits_the_lookup_buffer() {
+    let longest = COMMANDS.iter().map(|c| c.name.len()).max().unwrap();
+    assert!(longest <= super::lookup::LONGEST_NAME, "{longest}");
+    // Longer than any name: not found, no panic.
+    assert!(lookup(&[b'a'; 200]).is_none());
+    assert!(lookup(b"").is_none());
+    // Every name in any case, and nothing else.
+    for c in &COMMANDS {
+        assert_eq!(
+            lookup(c.name.to_uppercase().as_bytes()).map(|f| f.name),
+            Some(c.name)
+        );
+        let mut longer = c.name.as_bytes().to_vec();
+        longer.push(b'x');
+        assert!(lookup(&longer).is_none_or(|f| f.name.as_bytes() == longer));
+    }
+}
