@@ -120,38 +120,61 @@ fn millis(arg: Option<&[u8]>) -> Blocks {
 /// assert_eq!(blocks(&["GET", "k"][..]), Blocks::No);
 /// ```
 pub fn blocks<A: Argv + ?Sized>(argv: &A) -> Blocks {
-    let last = argv.argc().checked_sub(1).and_then(|i| argv.arg(i));
-    let name_is = |names: &[&str]| names.iter().any(|n| argv.is(0, n));
-    if name_is(&[
-        "BLPOP",
-        "BRPOP",
-        "BRPOPLPUSH",
-        "BLMOVE",
-        "BZPOPMIN",
-        "BZPOPMAX",
-    ]) {
-        seconds(last)
-    } else if name_is(&["BLMPOP", "BZMPOP"]) {
-        seconds(argv.arg(1))
-    } else if name_is(&["WAIT"]) {
-        millis(argv.arg(2))
-    } else if name_is(&["WAITAOF"]) {
-        millis(argv.arg(3))
-    } else if name_is(&["XREAD", "XREADGROUP"]) {
-        // `BLOCK ms` among the options, before `STREAMS`.
-        let mut i = 1;
-        while i < argv.argc() {
-            if argv.is(i, "STREAMS") {
-                break;
-            }
-            if argv.is(i, "BLOCK") {
-                return millis(argv.arg(i + 1));
-            }
-            i += 1;
+    let last = || argv.argc().checked_sub(1).and_then(|i| argv.arg(i));
+    match Name::of(argv).as_bytes() {
+        b"BLPOP" | b"BRPOP" | b"BRPOPLPUSH" | b"BLMOVE" | b"BZPOPMIN" | b"BZPOPMAX" => {
+            seconds(last())
         }
-        Blocks::No
-    } else {
-        Blocks::No
+        b"BLMPOP" | b"BZMPOP" => seconds(argv.arg(1)),
+        b"WAIT" => millis(argv.arg(2)),
+        b"WAITAOF" => millis(argv.arg(3)),
+        b"XREAD" | b"XREADGROUP" => {
+            // `BLOCK ms` among the options, before `STREAMS`.
+            let mut i = 1;
+            while i < argv.argc() {
+                if argv.is(i, "STREAMS") {
+                    break;
+                }
+                if argv.is(i, "BLOCK") {
+                    return millis(argv.arg(i + 1));
+                }
+                i += 1;
+            }
+            Blocks::No
+        }
+        _ => Blocks::No,
+    }
+}
+
+/// A command's name in upper case, on the stack: one fold, then each
+/// check is a `match` on bytes (these checks run on every call).
+struct Name {
+    buf: [u8; Name::LONGEST],
+    len: usize,
+}
+
+impl Name {
+    /// Longer than any name these checks look for.
+    const LONGEST: usize = 16;
+
+    /// The name of `argv`, or an empty name when it has none or one too
+    /// long to be any of the names looked for.
+    fn of<A: Argv + ?Sized>(argv: &A) -> Name {
+        let mut name = Name {
+            buf: [0; Name::LONGEST],
+            len: 0,
+        };
+        if let Some(arg) = argv.arg(0).filter(|a| a.len() <= Name::LONGEST) {
+            for (to, from) in name.buf.iter_mut().zip(arg) {
+                *to = from.to_ascii_uppercase();
+            }
+            name.len = arg.len();
+        }
+        name
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
@@ -167,19 +190,18 @@ pub fn blocks<A: Argv + ?Sized>(argv: &A) -> Blocks {
 /// assert!(!changes_mode(&["PUBLISH", "news", "hi"][..]));
 /// ```
 pub fn changes_mode<A: Argv + ?Sized>(argv: &A) -> bool {
-    [
-        "SUBSCRIBE",
-        "PSUBSCRIBE",
-        "SSUBSCRIBE",
-        "UNSUBSCRIBE",
-        "PUNSUBSCRIBE",
-        "SUNSUBSCRIBE",
-        "MONITOR",
-        "SYNC",
-        "PSYNC",
-    ]
-    .iter()
-    .any(|c| argv.is(0, c))
+    matches!(
+        Name::of(argv).as_bytes(),
+        b"SUBSCRIBE"
+            | b"PSUBSCRIBE"
+            | b"SSUBSCRIBE"
+            | b"UNSUBSCRIBE"
+            | b"PUNSUBSCRIBE"
+            | b"SUNSUBSCRIBE"
+            | b"MONITOR"
+            | b"SYNC"
+            | b"PSYNC"
+    )
 }
 
 /// True for `CLIENT REPLY OFF|SKIP`, after which the server does not answer
@@ -236,28 +258,22 @@ impl Session {
     /// assert!(!s.watch && !s.is_clean());
     /// ```
     pub fn note<A: Argv + ?Sized>(&mut self, argv: &A) {
-        let is = |s: &str| argv.is(0, s);
-        if is("SELECT") {
-            self.db = true;
-        } else if is("WATCH") {
-            self.watch = true;
-        } else if is("UNWATCH") {
-            self.watch = false;
-        } else if is("MULTI") {
-            self.multi = true;
-        } else if is("EXEC") || is("DISCARD") {
-            self.multi = false;
-            self.watch = false;
-        } else if is("RESET") {
-            *self = Session::default();
-            self.other = true; // RESET also logs out and drops the name.
-        } else if is("HELLO")
-            || is("AUTH")
-            || is("READONLY")
-            || is("READWRITE")
-            || is("CLIENT") && CLIENT_STATE.iter().any(|t| argv.is(1, t))
-        {
-            self.other = true;
+        match Name::of(argv).as_bytes() {
+            b"SELECT" => self.db = true,
+            b"WATCH" => self.watch = true,
+            b"UNWATCH" => self.watch = false,
+            b"MULTI" => self.multi = true,
+            b"EXEC" | b"DISCARD" => {
+                self.multi = false;
+                self.watch = false;
+            }
+            b"RESET" => {
+                *self = Session::default();
+                self.other = true; // RESET also logs out and drops the name.
+            }
+            b"HELLO" | b"AUTH" | b"READONLY" | b"READWRITE" => self.other = true,
+            b"CLIENT" if CLIENT_STATE.iter().any(|t| argv.is(1, t)) => self.other = true,
+            _ => {}
         }
     }
 }
@@ -280,21 +296,20 @@ impl Session {
 /// assert!(needs_own_connection(&["GET", "k"][..]).is_none());
 /// ```
 pub fn needs_own_connection<A: Argv + ?Sized>(argv: &A) -> Option<&'static str> {
-    let is = |s: &str| argv.is(0, s);
-    if is("WATCH") || is("UNWATCH") || is("MULTI") || is("EXEC") || is("DISCARD") {
-        Some("a transaction spans several calls on one connection")
-    } else if is("SELECT") {
-        Some("the database is a setting of the connection")
-    } else if is("AUTH") || is("HELLO") || is("RESET") {
-        Some("credentials and protocol are settings of the connection")
-    } else if is("READONLY") || is("READWRITE") {
-        Some("read-only mode is a setting of the connection")
-    } else if is("QUIT") {
-        Some("QUIT closes the connection")
-    } else if is("CLIENT") && CLIENT_STATE.iter().any(|t| argv.is(1, t)) {
-        Some("it changes a setting of the connection")
-    } else {
-        None
+    match Name::of(argv).as_bytes() {
+        b"WATCH" | b"UNWATCH" | b"MULTI" | b"EXEC" | b"DISCARD" => {
+            Some("a transaction spans several calls on one connection")
+        }
+        b"SELECT" => Some("the database is a setting of the connection"),
+        b"AUTH" | b"HELLO" | b"RESET" => {
+            Some("credentials and protocol are settings of the connection")
+        }
+        b"READONLY" | b"READWRITE" => Some("read-only mode is a setting of the connection"),
+        b"QUIT" => Some("QUIT closes the connection"),
+        b"CLIENT" if CLIENT_STATE.iter().any(|t| argv.is(1, t)) => {
+            Some("it changes a setting of the connection")
+        }
+        _ => None,
     }
 }
 
