@@ -26,6 +26,10 @@ pub(crate) enum Route<'r> {
     /// them; a cluster router hashes them) or its kind (a Sentinel router
     /// may send reads to replicas).
     Command(&'r dyn Argv),
+    /// One command whose keys' slot the caller has planned already: the
+    /// slot, and the command (for what it does: a read may go to a
+    /// replica).
+    Slot(u16, &'r dyn Argv),
     /// A batch of commands, kept together on one connection.
     Batch,
     /// A given node (a cluster's `ASK` target, one node of a command sent

@@ -244,6 +244,8 @@ pub(crate) struct Call<'c, T, F> {
     ask: Option<Endpoint>,
     /// The node every attempt goes to (one node of a cluster scan).
     pinned: Option<Endpoint>,
+    /// The slot of the command's keys, planned by the caller.
+    slot: Option<u16>,
     run: F,
     _out: PhantomData<fn() -> T>,
 }
@@ -261,6 +263,7 @@ where
             follow: false,
             ask: None,
             pinned: None,
+            slot: None,
             run,
             _out: PhantomData,
         }
@@ -269,6 +272,13 @@ where
     /// Sends every attempt to `node`.
     pub fn pinned_to(mut self, node: Endpoint) -> Self {
         self.pinned = Some(node);
+        self
+    }
+
+    /// Routes every attempt by `slot`, which the caller planned from the
+    /// command's keys (a cluster router need not plan it again).
+    pub fn in_slot(mut self, slot: u16) -> Self {
+        self.slot = Some(slot);
         self
     }
 
@@ -295,7 +305,10 @@ where
     fn route(&self) -> Route<'_> {
         match (&self.ask, &self.pinned) {
             (Some(node), _) | (None, Some(node)) => Route::Node(node),
-            (None, None) => Route::Command(self.argv),
+            (None, None) => match self.slot {
+                Some(slot) => Route::Slot(slot, self.argv),
+                None => Route::Command(self.argv),
+            },
         }
     }
 

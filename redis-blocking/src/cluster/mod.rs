@@ -354,7 +354,8 @@ impl ClusterClient {
             None => cmd,
         };
         let args: Vec<&[u8]> = cmd.args().collect();
-        match plan(&args) {
+        let planned = plan(&args);
+        match planned {
             Plan::Slot(_) | Plan::Any => {
                 let blocking = blocks(cmd);
                 let deadline = self.call_deadline(cmd.get_timeout(), blocking);
@@ -384,6 +385,9 @@ impl ClusterClient {
                     },
                 )
                 .following_redirects();
+                if let Plan::Slot(slot) = planned {
+                    call = call.in_slot(slot);
+                }
                 let result = self.client.drive(&mut call, deadline);
                 if let Some(cache) = &self.client.cache {
                     cache.wrote(&args);

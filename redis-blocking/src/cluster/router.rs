@@ -320,10 +320,21 @@ impl ClusterRouter {
         match route {
             Route::Node(endpoint) => Ok(endpoint.clone()),
             Route::Batch => self.any_primary(deadline),
+            Route::Slot(slot, argv) => {
+                let read_only = !self.reads_primaries() && {
+                    let args: Vec<&[u8]> = (0..argv.argc()).filter_map(|i| argv.arg(i)).collect();
+                    is_read_only(&args)
+                };
+                self.node_for(slot, read_only, deadline)
+            }
             Route::Command(argv) => {
                 let args: Vec<&[u8]> = (0..argv.argc()).filter_map(|i| argv.arg(i)).collect();
                 match plan(&args) {
-                    Plan::Slot(slot) => self.node_for(slot, is_read_only(&args), deadline),
+                    Plan::Slot(slot) => {
+                        // Only replica reads need to know.
+                        let read_only = !self.reads_primaries() && is_read_only(&args);
+                        self.node_for(slot, read_only, deadline)
+                    }
                     _ => self.any_primary(deadline),
                 }
             }

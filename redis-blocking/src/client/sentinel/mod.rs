@@ -89,7 +89,9 @@ impl SentinelRouter {
 impl Router for SentinelRouter {
     fn pool(&self, route: Route<'_>) -> Result<Arc<Pool>> {
         match (route, &self.replicas) {
-            (Route::Command(argv), Some(replicas)) if reads_only(argv) => Ok(Arc::clone(replicas)),
+            (Route::Command(argv) | Route::Slot(_, argv), Some(replicas)) if reads_only(argv) => {
+                Ok(Arc::clone(replicas))
+            }
             _ => Ok(Arc::clone(&self.master)),
         }
     }
