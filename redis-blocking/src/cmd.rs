@@ -395,29 +395,37 @@ impl<'c> Segments<'c> {
     }
 
     /// The segments from byte `offset` on, at most `max` of them.
-    pub fn io_slices(&self, offset: usize, max: usize) -> Vec<IoSlice<'_>> {
-        let mut parts: Vec<&[u8]> = Vec::with_capacity(self.refs.len() * 2 + 3);
-        parts.push(self.prefix);
-        let mut from = 0;
-        for &(end, big) in &self.refs {
-            parts.push(&self.buf[from..end]);
-            parts.push(big);
-            from = end;
-        }
-        parts.push(&self.buf[from..]);
-        parts.push(self.suffix);
-        let mut out = Vec::new();
+    pub fn io_slices<'s>(&'s self, offset: usize, max: usize) -> Vec<IoSlice<'s>> {
+        // One allocation: the parts are walked in place (every call writes
+        // through here).
+        let mut out = Vec::with_capacity(max.min(self.refs.len() * 2 + 3));
         let mut pos = 0;
-        for part in parts {
+        // Takes `part` if it has bytes at or after `offset`; true when
+        // `max` slices are taken.
+        let mut take = |part: &'s [u8], out: &mut Vec<IoSlice<'s>>| {
             let end = pos + part.len();
-            if end > offset && !part.is_empty() {
+            let took = end > offset && !part.is_empty();
+            if took {
                 out.push(IoSlice::new(&part[offset.saturating_sub(pos)..]));
-                if out.len() == max {
-                    break;
-                }
             }
             pos = end;
+            took && out.len() == max
+        };
+        let buf: &[u8] = &self.buf;
+        if take(self.prefix, &mut out) {
+            return out;
         }
+        let mut from = 0;
+        for &(end, big) in &self.refs {
+            if take(&buf[from..end], &mut out) || take(big, &mut out) {
+                return out;
+            }
+            from = end;
+        }
+        if take(&buf[from..], &mut out) {
+            return out;
+        }
+        take(self.suffix, &mut out);
         out
     }
 }
@@ -471,6 +479,58 @@ mod tests {
                 .flat_map(|s| s.to_vec())
                 .collect();
             assert_eq!(joined, &expected[offset..], "offset {offset}");
+        }
+        // With a prefix, several references and a suffix, from every
+        // offset, at most `max` slices: the bytes from `offset` on, cut
+        // after the `max`-th non-empty part.
+        let big2 = vec![b'z'; BORROW_THRESHOLD + 3];
+        let mut segments = Segments {
+            prefix: b"*1\r\n$5\r\nMULTI\r\n",
+            suffix: b"*1\r\n$4\r\nEXEC\r\n",
+            ..Segments::default()
+        };
+        cmd.write_segments(&mut segments);
+        segments.reference(&big2);
+        segments.copy(b"\r\n");
+        let parts: Vec<&[u8]> = {
+            let mut parts = vec![segments.prefix];
+            let mut from = 0;
+            for &(end, big) in &segments.refs {
+                parts.extend([&segments.buf[from..end], big]);
+                from = end;
+            }
+            parts.extend([&segments.buf[from..], segments.suffix]);
+            parts
+        };
+        let all: Vec<u8> = parts.concat();
+        assert_eq!(segments.len(), all.len());
+        // Offsets at, before and after every part's edges.
+        let mut offsets = vec![0];
+        let mut edge = 0;
+        for part in &parts {
+            edge += part.len();
+            offsets.extend([edge.saturating_sub(1), edge, edge + 1]);
+        }
+        offsets.retain(|&o| o < all.len());
+        for offset in offsets {
+            for max in [1, 2, 3, 64, usize::MAX] {
+                let slices = segments.io_slices(offset, max);
+                let mut want = Vec::new();
+                let mut pos = 0;
+                let mut taken = 0;
+                for part in &parts {
+                    let end = pos + part.len();
+                    if end > offset && !part.is_empty() && taken < max {
+                        want.extend_from_slice(&part[offset.saturating_sub(pos)..]);
+                        taken += 1;
+                    }
+                    pos = end;
+                }
+                let got: Vec<u8> = slices.iter().flat_map(|s| s.to_vec()).collect();
+                assert_eq!(got, want, "offset {offset}, max {max}");
+                assert_eq!(slices.len(), taken, "offset {offset}, max {max}");
+                assert!(slices.iter().all(|s| !s.is_empty()));
+            }
         }
         assert_eq!(cmd.arg_bytes(2), Some(&big[..]));
         assert_eq!(cmd.encoded_len(), expected.len());
