@@ -315,6 +315,16 @@ impl ClusterRouter {
         Ok(primaries[turn % primaries.len()].clone())
     }
 
+    /// The open pool of the primary serving `slot`, if the map has one:
+    /// one read lock and nothing cloned but the pool's `Arc` (every call
+    /// on a primary comes here first; anything missing takes the general
+    /// path, [`endpoint`](Self::endpoint) then [`pool_for`](Self::pool_for)).
+    fn primary_pool(&self, slot: u16) -> Option<Arc<Pool>> {
+        let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+        let primary = state.topology.primary(slot)?;
+        state.pools.get(&primary.endpoint).map(Arc::clone)
+    }
+
     /// The endpoint for a route.
     pub fn endpoint(&self, route: Route<'_>, deadline: Option<Instant>) -> Result<Endpoint> {
         match route {
@@ -524,6 +534,13 @@ fn jitter() -> f64 {
 
 impl Router for ClusterRouter {
     fn pool(&self, route: Route<'_>) -> Result<Arc<Pool>> {
+        if let Route::Slot(slot, _) = route {
+            if self.reads_primaries() {
+                if let Some(pool) = self.primary_pool(slot) {
+                    return Ok(pool);
+                }
+            }
+        }
         let endpoint = self.endpoint(route, None)?;
         Ok(self.pool_for(&endpoint))
     }
