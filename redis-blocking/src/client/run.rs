@@ -94,7 +94,7 @@ impl Client {
         let mut visited: Vec<(String, u16)> = Vec::new();
         loop {
             let epoch = connector.epoch();
-            let step = match self.router.pool(op.route()) {
+            let step = match self.router.pool(op.route(), deadline) {
                 Err(error) => self.judge_setup(error),
                 Ok(pool) => match pool.checkout(deadline) {
                     Err(error) => {
