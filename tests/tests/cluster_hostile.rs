@@ -202,3 +202,25 @@ fn a_split_command_that_partly_ran_does_not_say_it_did_not_run() {
     let e = cluster.pipeline_results(&pipe).pop().unwrap().unwrap_err();
     assert_ne!(e.executed(), Executed::No, "{e}");
 }
+
+/// A node that redirects every command to an address where nothing
+/// listens: the call fails within its deadline, "did not run", and the
+/// error says the target could not be reached (not only that the
+/// redirects went round in a loop).
+#[test]
+fn a_redirect_to_an_unreachable_node_says_so() {
+    let node = node_answering(|_, slot| format!("-MOVED {slot} 127.0.0.1:1\r\n"));
+    let cluster = client(node.port(), Duration::from_millis(500));
+    let started = Instant::now();
+    let e = cluster
+        .query::<()>(&Cmd::new("SET").arg("k").arg(1))
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(1000), "held for {took:?}: {e}");
+    assert_eq!(e.executed(), Executed::No, "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("127.0.0.1:1") && text.contains("refused"),
+        "{text}"
+    );
+}
