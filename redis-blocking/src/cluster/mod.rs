@@ -76,7 +76,7 @@ use crate::{Cmd, Pipeline};
 /// use redis_blocking::ClusterClient;
 ///
 /// let cluster = ClusterClient::open(&["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"])?;
-/// let mut c = cluster.clone();
+/// let c = cluster.clone();
 /// let () = c.set("{user:1}:name", "Ada")?;
 /// let name: String = c.get("{user:1}:name")?;
 /// let values: Vec<Option<String>> = c.mget(&["a", "b", "c"])?; // three slots, one reply
