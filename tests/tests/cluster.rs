@@ -448,6 +448,53 @@ fn a_cut_node_affects_only_its_commands() {
     }
 }
 
+/// A master stopped (SIGSTOP) under a pipeline over every master: its
+/// commands time out ("may have run"), while the other masters' replies,
+/// which arrived while the pipeline waited for the stopped one, are
+/// delivered rather than lost to the same deadline.
+#[test]
+fn a_stopped_node_affects_only_its_commands() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = ClusterClient::builder(Config::tcp("127.0.0.1", cluster.node(0).port()))
+        .unwrap()
+        .timeout(Some(Duration::from_millis(600)))
+        .build();
+    let keys = key_per_slot();
+    let sample: Vec<&String> = keys.iter().step_by(16).collect();
+    let _: i64 = c.query(&Cmd::new("DBSIZE")).unwrap();
+    // The first key's master: its share is the first one read.
+    let victim = cluster.node_for_key(sample[0].as_bytes()).unwrap();
+    victim.pause().unwrap();
+    let mut pipe = Pipeline::new();
+    for key in &sample {
+        pipe.incr(key.as_str());
+    }
+    let results = c.pipeline_results(&pipe);
+    victim.resume().unwrap();
+    let (mut on_victim, mut elsewhere) = (0, 0);
+    for (key, result) in sample.iter().zip(&results) {
+        if cluster.node_for_key(key.as_bytes()).unwrap().port() == victim.port() {
+            let e = result.as_ref().unwrap_err();
+            assert_eq!(e.executed(), Executed::Maybe, "{key}: {e}");
+            on_victim += 1;
+        } else {
+            match result {
+                Ok(v) => assert_eq!(v, &Value::Integer(1), "{key}"),
+                Err(e) => panic!("{key} on a running node failed: {e}"),
+            }
+            elsewhere += 1;
+        }
+    }
+    assert!(on_victim > 0 && elsewhere > 0);
+    // Nothing ran twice; every node answers its next commands.
+    let mut pipe = Pipeline::new();
+    for key in &sample {
+        pipe.get(key.as_str());
+    }
+    let counters: Vec<Option<i64>> = c.query_pipeline(&pipe).unwrap();
+    assert!(counters.iter().all(|n| n.unwrap_or(0) <= 1), "{counters:?}");
+}
+
 #[test]
 fn the_whole_cluster_restarts_under_the_same_client() {
     let cluster = RedisCluster::start().unwrap();

@@ -411,7 +411,7 @@ impl Client {
             let epoch = connector.epoch();
             let checked_out = self
                 .router
-                .pool(Route::Batch)
+                .pool(Route::Batch, deadline)
                 .and_then(|pool| pool.checkout(deadline));
             match checked_out {
                 Ok(conn) => return Ok(conn),

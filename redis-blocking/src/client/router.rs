@@ -8,7 +8,7 @@
 //! loop.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use resp_core::client::Redirect;
 use resp_core::cluster::Endpoint;
@@ -39,8 +39,10 @@ pub(crate) enum Route<'r> {
 
 /// A topology: which pool serves a call.
 pub(crate) trait Router: Send + Sync {
-    /// The pool for one attempt of a call.
-    fn pool(&self, route: Route<'_>) -> Result<Arc<Pool>>;
+    /// The pool for one attempt of a call that must be done by
+    /// `deadline` (a router that has to learn its topology first waits no
+    /// longer).
+    fn pool(&self, route: Route<'_>, deadline: Option<Instant>) -> Result<Arc<Pool>>;
 
     /// Learns from a failed attempt on a connection to `addr` opened in
     /// topology epoch `epoch` (a refused connection, a redirect,
@@ -91,7 +93,7 @@ impl Standalone {
 }
 
 impl Router for Standalone {
-    fn pool(&self, _route: Route<'_>) -> Result<Arc<Pool>> {
+    fn pool(&self, _route: Route<'_>, _deadline: Option<Instant>) -> Result<Arc<Pool>> {
         Ok(Arc::clone(&self.pool))
     }
 

@@ -92,9 +92,12 @@ impl Client {
         let mut waits = 0u32;
         // Where redirects sent this call (allocated on the first one).
         let mut visited: Vec<(String, u16)> = Vec::new();
+        // The last node that could not be reached, for the error when
+        // redirects keep leading back to it.
+        let mut unreachable: Option<String> = None;
         loop {
             let epoch = connector.epoch();
-            let step = match self.router.pool(op.route()) {
+            let step = match self.router.pool(op.route(), deadline) {
                 Err(error) => self.judge_setup(error),
                 Ok(pool) => match pool.checkout(deadline) {
                     Err(error) => {
@@ -131,6 +134,9 @@ impl Client {
             match step {
                 Step::Done(result) => return result,
                 Step::Again(error) => {
+                    if error.kind() == crate::ErrorKind::Connect {
+                        unreachable = Some(error.to_string());
+                    }
                     // A cluster between states (TRYAGAIN, CLUSTERDOWN, a slot
                     // nobody serves yet) is waited out within the deadline,
                     // with short pauses that do not use up the attempts.
@@ -162,8 +168,14 @@ impl Client {
                         waits += 1;
                         let past = deadline.is_some_and(|d| Instant::now() + pause >= d);
                         if past || waits > MAX_WAITS {
+                            let last = match &unreachable {
+                                Some(e) => {
+                                    format!("; the last node tried could not be reached: {e}")
+                                }
+                                None => String::new(),
+                            };
                             return op.give_up(error.context(format!(
-                                "cluster redirections go round in a loop for slot {} (the nodes disagree about its owner)",
+                                "cluster redirections go round in a loop for slot {} (the nodes disagree about its owner{last})",
                                 redirect.slot
                             )));
                         }

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use resp_core::client::{executed_by_error, Executed, Outcome, Redirect, RedirectKind, Unanswered};
+use resp_core::client::{
+    executed_by_error, most_executed, outcome_executed, Executed, Outcome, Redirect, RedirectKind,
+    Unanswered,
+};
 use resp_core::cluster::{
     aggregate, merge_split, one_key_position, plan_for, Endpoint, Health, Plan, ResponsePolicy,
     Split, Topology,
@@ -427,7 +430,8 @@ fn run_units<'a>(
 ) -> BatchRun {
     let n = units.len();
     // Each unit's outcome once it has its last (`settled`); the others'
-    // stand as not sent.
+    // stand as not sent, or as the cluster's last refusal (a redirect,
+    // `TRYAGAIN`) should the rounds or the deadline run out.
     let mut outcomes: Vec<Outcome> = vec![Err(Unanswered::Lost(Executed::No)); n];
     let mut settled = vec![false; n];
     // The node that answered `ASK` for a unit; empty until one did.
@@ -485,12 +489,14 @@ fn run_units<'a>(
                 match redirect_of(&outcome) {
                     Some(redirect) if redirect.kind == RedirectKind::Moved => {
                         router.moved(&redirect);
+                        outcomes[i] = outcome;
                     }
                     Some(redirect) => {
                         if asking.is_empty() {
                             asking = vec![None; n];
                         }
                         asking[i] = Some(Endpoint::new(redirect.host, redirect.port));
+                        outcomes[i] = outcome;
                     }
                     None if refused_for_now(&outcome) => {
                         if let Ok(Frame::Error(line)) = &outcome {
@@ -498,14 +504,14 @@ fn run_units<'a>(
                                 router.request_refresh();
                             }
                         }
+                        outcomes[i] = outcome;
                     }
                     None if unreached && matches!(outcome, Err(Unanswered::Lost(Executed::No))) => {
                         // The node could not be reached: nothing of its share
                         // ran; ask again elsewhere after a fresh map.
                         router.request_refresh();
-                        if round + 1 == ROUNDS {
-                            (outcomes[i], settled[i]) = (outcome, true);
-                        }
+                        outcomes[i] = outcome;
+                        settled[i] = round + 1 == ROUNDS;
                     }
                     None => (outcomes[i], settled[i]) = (outcome, true),
                 }
@@ -515,7 +521,8 @@ fn run_units<'a>(
             }
         }
     }
-    // What is still pending was refused each time: it did not run.
+    // What is still pending was refused each time: it did not run, and
+    // stands as the last refusal.
     let failure = failure.or_else(|| failures.into_values().next());
     BatchRun { outcomes, failure }
 }
@@ -562,25 +569,42 @@ fn pause(round: usize) -> Duration {
 }
 
 /// The outcome of each user command, in order, from its units' (taken out
-/// of `outcomes`: each unit belongs to one command).
+/// of `outcomes`: each unit belongs to one command), with the most that any
+/// of its units ran: a command split over several nodes may have partly
+/// run when it failed.
 pub(crate) fn outcomes_of<'s>(
     shapes: &'s [Shape],
     outcomes: &'s mut [Outcome],
-) -> impl Iterator<Item = std::result::Result<Outcome, Error>> + 's {
+) -> impl Iterator<Item = (std::result::Result<Outcome, Error>, Executed)> + 's {
     shapes.iter().map(move |shape| match shape {
-        Shape::One(unit) => Ok(take(outcomes, *unit)),
-        Shape::Refused(e) => Err(e.duplicate()),
+        Shape::One(unit) => {
+            let outcome = take(outcomes, *unit);
+            let ran = outcome_executed(&outcome);
+            (Ok(outcome), ran)
+        }
+        Shape::Refused(e) => (Err(e.duplicate()), Executed::No),
         Shape::Fan {
             units,
             policy,
             names,
-        } => combine(units, outcomes, |replies| {
-            aggregate(*policy, replies, names)
-        }),
+        } => {
+            let ran = most_ran(units, outcomes);
+            let combined = combine(units, outcomes, |replies| {
+                aggregate(*policy, replies, names)
+            });
+            (combined, ran)
+        }
         Shape::Split { units, split } => {
-            combine(units, outcomes, |replies| merge_split(split, replies))
+            let ran = most_ran(units, outcomes);
+            let combined = combine(units, outcomes, |replies| merge_split(split, replies));
+            (combined, ran)
         }
     })
+}
+
+/// The most that any of `units` ran.
+fn most_ran(units: &[usize], outcomes: &[Outcome]) -> Executed {
+    most_executed(units.iter().map(|&u| outcome_executed(&outcomes[u])))
 }
 
 /// Unit `i`'s outcome, moved out.

@@ -76,7 +76,7 @@ use crate::{Cmd, Pipeline};
 /// use redis_blocking::ClusterClient;
 ///
 /// let cluster = ClusterClient::open(&["redis://127.0.0.1:7000", "redis://127.0.0.1:7001"])?;
-/// let mut c = cluster.clone();
+/// let c = cluster.clone();
 /// let () = c.set("{user:1}:name", "Ada")?;
 /// let name: String = c.get("{user:1}:name")?;
 /// let values: Vec<Option<String>> = c.mget(&["a", "b", "c"])?; // three slots, one reply
@@ -535,9 +535,22 @@ impl ClusterClient {
             // Command k is unit k.
             outcomes.into_iter().map(Ok).map(&mut result_of).collect()
         } else {
-            outcomes_of(&planned.shapes, &mut outcomes)
-                .map(&mut result_of)
-                .collect()
+            let mut partly = Executed::No;
+            let results = outcomes_of(&planned.shapes, &mut outcomes)
+                .map(|(outcome, ran)| {
+                    partly = most_executed([partly, ran]);
+                    match result_of(outcome) {
+                        // A command split over nodes failed after some of
+                        // its parts ran: say so.
+                        Err(e) if most_executed([e.executed(), ran]) != e.executed() => Err(e
+                            .executed_as(ran)
+                            .context("part of this command, split over slots, ran")),
+                        other => other,
+                    }
+                })
+                .collect();
+            executed = most_executed([executed, partly]);
+            results
         };
         (executed, results)
     }

@@ -86,6 +86,10 @@ pub(crate) struct ClusterRouter {
     refreshed: Condvar,
     wake: Sender<()>,
     failing: Mutex<HashMap<Endpoint, Instant>>,
+    /// Why the last fetch found no usable map (each node asked and its
+    /// answer), until one is installed; true when every node asked said it
+    /// is no cluster node.
+    fetch_failure: Mutex<Option<(String, bool)>>,
     loading: Mutex<HashMap<Endpoint, Instant>>,
     turn: AtomicUsize,
     fetches: AtomicUsize,
@@ -116,6 +120,7 @@ impl ClusterRouter {
             refreshed: Condvar::new(),
             wake,
             failing: Mutex::default(),
+            fetch_failure: Mutex::default(),
             loading: Mutex::default(),
             turn: AtomicUsize::new(0),
             fetches: AtomicUsize::new(0),
@@ -248,9 +253,16 @@ impl ClusterRouter {
         deadline: Option<Instant>,
     ) -> Result<Endpoint> {
         let mut topology = self.ready_topology(deadline);
+        if topology.covered() == 0 {
+            if let Some(e) = self.not_a_cluster() {
+                return Err(e);
+            }
+        }
         if topology.primary(slot).is_none() {
-            // An unserved slot: fetch the map once more before failing.
-            self.refresh_and_wait(Some(Instant::now() + Duration::from_secs(1)));
+            // An unserved slot: fetch the map once more before failing,
+            // within the call's deadline.
+            let soon = Instant::now() + Duration::from_secs(1);
+            self.refresh_and_wait(Some(deadline.map_or(soon, |d| d.min(soon))));
             topology = self.topology();
         }
         let Some(primary) = topology.primary(slot) else {
@@ -262,17 +274,19 @@ impl ClusterRouter {
             } else {
                 ErrorKind::Topology
             };
+            let why = if orphaned {
+                "; no replica to take it over".to_owned()
+            } else if topology.covered() == 0 {
+                format!("; no slot map yet: {}", self.fetch_failure())
+            } else {
+                String::new()
+            };
             return Err(Error::new(
                 kind,
                 Executed::No,
                 format!(
-                    "slot {slot} is served by no node of the cluster ({} of 16384 slots served{})",
+                    "slot {slot} is served by no node of the cluster ({} of 16384 slots served{why})",
                     topology.covered(),
-                    if orphaned {
-                        "; no replica to take it over"
-                    } else {
-                        ""
-                    }
                 ),
             ));
         };
@@ -305,10 +319,13 @@ impl ClusterRouter {
         let topology = self.ready_topology(deadline);
         let primaries: Vec<&Endpoint> = topology.primaries().map(|n| &n.endpoint).collect();
         if primaries.is_empty() {
+            if let Some(e) = self.not_a_cluster() {
+                return Err(e);
+            }
             return Err(Error::new(
                 ErrorKind::Topology,
                 Executed::No,
-                "no node of the cluster could be asked for its slot map",
+                format!("the cluster has no primary yet: {}", self.fetch_failure()),
             ));
         }
         let turn = self.turn.fetch_add(1, Ordering::Relaxed);
@@ -386,6 +403,8 @@ impl ClusterRouter {
         }
         let known = current.nodes().len();
         let mut unreachable = 0;
+        let mut failures = Vec::new();
+        let mut not_cluster = true;
         for (i, endpoint) in candidates.iter().enumerate() {
             if i >= PROBES.max(known + self.options.seeds.len()) {
                 break;
@@ -400,16 +419,51 @@ impl ClusterRouter {
                     log::warn!(
                         "cluster map from {endpoint} refused: it serves nothing or shares no node with the current one"
                     );
+                    failures.push(format!(
+                        "{endpoint} gave a map that serves nothing or shares no node with the current one"
+                    ));
+                    not_cluster = false;
                 }
                 Err(e) => {
                     log::debug!("asking {endpoint} for the cluster map failed: {e}");
+                    failures.push(format!("{endpoint}: {e}"));
+                    not_cluster &= e.kind() == ErrorKind::Server
+                        && e.to_string().contains("cluster support disabled");
                     if i < known {
                         unreachable += 1;
                     }
                 }
             }
         }
-        log::warn!("no node of the cluster gave a usable slot map");
+        let failure = failures.join("; ");
+        log::warn!("no node of the cluster gave a usable slot map: {failure}");
+        *self.fetch_failure.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((failure, not_cluster));
+    }
+
+    /// Why no map could be fetched, as far as is known.
+    fn fetch_failure(&self) -> String {
+        self.fetch_failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or_else(|| "no node answered in time".to_owned(), |f| f.0.clone())
+    }
+
+    /// An error for a call when no map was ever had because every node
+    /// asked said it is not a cluster node (a seed that is a standalone
+    /// server): a mistake in the settings, which waiting does not mend.
+    fn not_a_cluster(&self) -> Option<Error> {
+        if self.fetches() > 0 {
+            return None;
+        }
+        let failure = self.fetch_failure.lock().unwrap_or_else(|e| e.into_inner());
+        match &*failure {
+            Some((text, true)) => Some(Error::config(format!(
+                "the seeds are not cluster nodes: {text}"
+            ))),
+            _ => None,
+        }
     }
 
     /// Asks one node for the map, on a short-lived connection with short
@@ -467,6 +521,7 @@ impl ClusterRouter {
             state.pools.retain(|endpoint, _| keep.contains(endpoint));
             state.topology = Arc::new(topology);
         }
+        *self.fetch_failure.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let mut epoch = self.epoch.lock().unwrap_or_else(|e| e.into_inner());
         *epoch += 1;
@@ -533,7 +588,7 @@ fn jitter() -> f64 {
 }
 
 impl Router for ClusterRouter {
-    fn pool(&self, route: Route<'_>) -> Result<Arc<Pool>> {
+    fn pool(&self, route: Route<'_>, deadline: Option<Instant>) -> Result<Arc<Pool>> {
         if let Route::Slot(slot, _) = route {
             if self.reads_primaries() {
                 if let Some(pool) = self.primary_pool(slot) {
@@ -541,7 +596,7 @@ impl Router for ClusterRouter {
                 }
             }
         }
-        let endpoint = self.endpoint(route, None)?;
+        let endpoint = self.endpoint(route, deadline)?;
         Ok(self.pool_for(&endpoint))
     }
 

@@ -9,7 +9,7 @@
 //! connection, so that no call is ever handed another command's reply.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use resp_core::client::{BulkHeader, Event};
 use resp_core::{ErrorKind as DecodeErrorKind, Frame, Status};
@@ -25,6 +25,11 @@ pub(super) const READ_CHUNK: usize = 16 * 1024;
 const KEEP_READ_BUFFER: usize = 4 * 1024 * 1024;
 /// Values at least this large are handed over in the read buffer itself.
 const STEAL_THRESHOLD: usize = 1024 * 1024;
+/// Reads without waiting allowed once a deadline has passed, for replies
+/// that had already arrived: at most this many, and only this soon after
+/// the first of them (a flood of bytes cannot hold the call).
+const LATE_READS: usize = 64;
+const LATE_GRACE: Duration = Duration::from_millis(5);
 
 /// How an exchange failed, and how far it got.
 pub(crate) struct Failure {
@@ -186,6 +191,13 @@ impl Connection {
             readable,
             ..
         } = exchange;
+        // Reads without waiting once the deadline has passed: replies that
+        // arrived while the caller was busy elsewhere (another node's share
+        // of a cluster pipeline) are taken rather than timed out; bounded,
+        // so a flood cannot hold the call.
+        let mut late_reads = 0usize;
+        let mut late_since: Option<Instant> = None;
+        let past = |deadline: Option<Instant>| deadline.is_some_and(|d| Instant::now() >= d);
         loop {
             // Hand over every complete reply already buffered.
             while *got < expected {
@@ -272,7 +284,14 @@ impl Connection {
             if progressed {
                 // Bytes keep coming (a slow drip, or a flood of pushes):
                 // the deadline still holds.
-                if deadline.is_some_and(|d| Instant::now() >= d) {
+                if past(deadline) {
+                    let in_grace =
+                        late_since.get_or_insert_with(Instant::now).elapsed() < LATE_GRACE;
+                    if *written == total && late_reads < LATE_READS && in_grace {
+                        late_reads += 1;
+                        *readable = true;
+                        continue;
+                    }
                     let error = self.timed_out(*written < total);
                     return Err(self.poison(error, *written));
                 }
@@ -287,6 +306,12 @@ impl Connection {
                 let left = match deadline {
                     Some(d) => match d.checked_duration_since(Instant::now()) {
                         Some(left) if !left.is_zero() => Some(left),
+                        _ if late_reads == 0 => {
+                            // One look at what arrived before giving up.
+                            late_reads = 1;
+                            *readable = true;
+                            continue;
+                        }
                         _ => {
                             let error = self.timed_out(false);
                             return Err(self.poison(error, *written));
@@ -311,6 +336,14 @@ impl Connection {
                 deadline,
             ) {
                 Ok(ready) => *readable = ready.readable,
+                Err(e)
+                    if e.kind() == io::ErrorKind::TimedOut
+                        && late_reads == 0
+                        && *got < expected =>
+                {
+                    late_reads = 1;
+                    *readable = true;
+                }
                 Err(e) if e.kind() == io::ErrorKind::TimedOut => {
                     let error = self.timed_out(*written < total);
                     return Err(self.poison(error, *written));

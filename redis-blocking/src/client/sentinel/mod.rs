@@ -23,6 +23,7 @@ pub(crate) mod url;
 mod watcher;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use resp_core::command::{is_read_only, Argv};
 
@@ -87,7 +88,7 @@ impl SentinelRouter {
 }
 
 impl Router for SentinelRouter {
-    fn pool(&self, route: Route<'_>) -> Result<Arc<Pool>> {
+    fn pool(&self, route: Route<'_>, _deadline: Option<Instant>) -> Result<Arc<Pool>> {
         match (route, &self.replicas) {
             (Route::Command(argv) | Route::Slot(_, argv), Some(replicas)) if reads_only(argv) => {
                 Ok(Arc::clone(replicas))
