@@ -11,7 +11,7 @@ use resp_core::client::{Abandoned, MuxId};
 use super::bell::{Ring, Sleeper};
 use super::link::Link;
 use super::reader::ReadEnd;
-use super::shared::{Down, LinkState, Shared};
+use super::shared::{Down, LinkState, Shared, State};
 use super::slot::{End, Slot};
 use crate::connection::deadline_after;
 use crate::connector::Backoff;
@@ -420,9 +420,13 @@ impl Shared {
             }
         };
         let addr = st.link.as_ref().map(|ls| ls.link.addr.to_string());
+        let stuck = self.stuck(&st);
         let wake = st.kick();
         drop(st);
         self.bell.ring(Ring::one(wake));
+        if let Some((link, error)) = stuck {
+            self.break_link(&link, error, None);
+        }
         let Some(executed) = executed else {
             return self.take_outcome(&ticket.slot);
         };
@@ -436,6 +440,35 @@ impl Shared {
             executed,
             format!("{what}{on} (multiplexed connection)"),
         ))
+    }
+
+    /// After a caller gave up: whether the connection is stuck behind a
+    /// reply nobody awaits, and must go. That is when the oldest request
+    /// on it was abandoned by its caller and is older than the response
+    /// timeout (with none set, a connection is never given up this way):
+    /// callers behind a late reply time out and the connection serves on
+    /// when it comes, but a reply that does not come in that long (a
+    /// server stuck mid-reply, an endless one) would time out every later
+    /// call.
+    fn stuck(&self, st: &State) -> Option<(Arc<Link>, Error)> {
+        let limit = self.connector.config().timeout?;
+        let oldest = st.mux.oldest_abandoned()?;
+        let waited = oldest.created.elapsed();
+        if waited < limit {
+            return None;
+        }
+        let link = Arc::clone(&st.link.as_ref()?.link);
+        let error = Error::new(
+            ErrorKind::Timeout,
+            Executed::Maybe,
+            format!(
+                "{}: no reply in {waited:.1?} to a request its caller gave up on, \
+                 with requests waiting behind it (the response timeout is {limit:?}); \
+                 the connection is closed",
+                link.addr
+            ),
+        );
+        Some((link, error))
     }
 
     /// A handle is dropped unwaited: its request goes on, its reply is

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use resp_core::Frame;
 
@@ -13,9 +14,11 @@ use crate::types::Value;
 
 /// Where one request's replies go; shared by its caller (or handle) and
 /// whichever thread reads the replies.
-#[derive(Default)]
 pub(super) struct Slot {
     inner: Mutex<SlotInner>,
+    /// When the request was made: how long a reply nobody awaits any more
+    /// has held up the requests behind it.
+    pub created: Instant,
 }
 
 #[derive(Default)]
@@ -69,7 +72,10 @@ impl Wake {
 
 impl Slot {
     pub fn new() -> Arc<Slot> {
-        Arc::new(Slot::default())
+        Arc::new(Slot {
+            inner: Mutex::default(),
+            created: Instant::now(),
+        })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, SlotInner> {

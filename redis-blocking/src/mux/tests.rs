@@ -207,6 +207,56 @@ fn a_write_given_up_is_taken_up_then_fails_at_the_last_deadline() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A server whose first reply never ends (an array of two billion
+/// elements announced, then silence), then answers normally on a new
+/// connection: callers behind the reply nobody awaits any more time out
+/// until the oldest request is older than the connection's response
+/// timeout; then the connection is replaced, and the next call gets its
+/// own reply.
+#[test]
+fn a_connection_stuck_behind_a_reply_nobody_awaits_is_replaced() {
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&connections);
+    let (config, dir) = serve("stuck-reply", move |mut s| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"*2000000000\r\n$1\r\nx\r\n");
+            std::thread::sleep(Duration::from_secs(10));
+        } else {
+            answer_all(s, b"+PONG\r\n");
+        }
+    });
+    let mux = Multiplexed::builder(config.timeout(Some(Duration::from_millis(700))))
+        .max_retries(0)
+        .build();
+    let ping = |ms| mux.query::<String>(&Cmd::new("PING").timeout(Duration::from_millis(ms)));
+    let started = Instant::now();
+    let e = ping(200).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.executed()),
+        (ErrorKind::Timeout, Executed::Maybe),
+        "{e}"
+    );
+    // Behind the first reply, which never ends: timeouts, until the
+    // oldest request is older than the 700 ms response timeout.
+    let mut answered = None;
+    while started.elapsed() < Duration::from_secs(5) {
+        match ping(200) {
+            Ok(pong) => {
+                answered = Some((pong, started.elapsed()));
+                break;
+            }
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Timeout, "{e}"),
+        }
+    }
+    let (pong, after) = answered.expect("a call answered within 5 s");
+    assert_eq!(pong, "PONG");
+    assert!(after >= Duration::from_millis(700), "{after:?}");
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn multiplexed_is_send_sync_and_clone() {
     fn check<T: Send + Sync + Clone>() {}

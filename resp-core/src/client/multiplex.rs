@@ -311,6 +311,32 @@ impl<T> Multiplex<T> {
         }
     }
 
+    /// The oldest sent request still awaiting a reply, if its caller gave
+    /// up on it ([`abandon`](Multiplex::abandon)): every request behind it
+    /// waits for a reply nobody awaits. The I/O side decides, by the
+    /// request's age, when that means the connection is stuck.
+    ///
+    /// ```
+    /// use resp_core::client::Multiplex;
+    ///
+    /// let mut mux = Multiplex::new(1 << 16, 64);
+    /// let first = mux.push("first", 14, 1);
+    /// mux.push("second", 14, 1);
+    /// mux.poll_transmit();
+    /// assert_eq!(mux.oldest_abandoned(), None);
+    /// mux.abandon(first);
+    /// assert_eq!(mux.oldest_abandoned(), Some(&"first"));
+    /// ```
+    pub fn oldest_abandoned(&self) -> Option<&T> {
+        if self.taken == 0 {
+            return None;
+        }
+        self.requests
+            .front()
+            .filter(|e| e.abandoned)
+            .map(|e| &e.value)
+    }
+
     /// The connection failed: every request leaves the queue, each with
     /// how much of it was written and whether it may have run. The queue
     /// is empty afterwards and can serve a new connection.
