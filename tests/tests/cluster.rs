@@ -237,6 +237,15 @@ fn transactions_on_one_slot() {
     assert_eq!(e.kind(), ErrorKind::InvalidCommand, "{e}");
     let e = c.query::<Value>(&Cmd::new("WATCH").arg("x")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidCommand);
+    assert!(e.to_string().contains("ClusterClient::transaction"), "{e}");
+    // The refusals name what a cluster client offers, not a Client's API.
+    let e = c.query::<Value>(&Cmd::new("SELECT").arg(1)).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.executed()),
+        (ErrorKind::InvalidCommand, Executed::No)
+    );
+    assert!(e.to_string().contains("database 0 only"), "{e}");
+    assert!(!e.to_string().contains("Client::connection"), "{e}");
 }
 
 #[test]

@@ -640,6 +640,12 @@ impl Client {
 /// Refuses, as a single call on a pooled client, a command that only makes
 /// sense on a connection of one's own.
 pub(crate) fn refuse_session_command(cmd: &Cmd<'_>) -> Result<()> {
+    refuse_session_command_on(cmd, false)
+}
+
+/// [`refuse_session_command`], worded for a [`ClusterClient`](crate::ClusterClient)
+/// when `cluster` is true (its API, and no `SELECT` in cluster mode).
+pub(crate) fn refuse_session_command_on(cmd: &Cmd<'_>, cluster: bool) -> Result<()> {
     let Some(why) = needs_own_connection(cmd) else {
         return Ok(());
     };
@@ -653,10 +659,25 @@ pub(crate) fn refuse_session_command(cmd: &Cmd<'_>) -> Result<()> {
         }
         _ => "use Client::connection() for a connection of your own",
     };
+    let (client, instead) = if cluster {
+        let instead = match name.as_str() {
+            "WATCH" | "UNWATCH" | "MULTI" | "EXEC" | "DISCARD" => {
+                "use ClusterClient::transaction (keys in one slot) or Pipeline::transaction"
+            }
+            "SELECT" => "a cluster has database 0 only",
+            "AUTH" | "HELLO" => {
+                "set it in the Config or URL (user, password, protocol): every node's connections use it"
+            }
+            _ => "a ClusterClient spreads calls over pooled connections to every node",
+        };
+        ("ClusterClient", instead)
+    } else {
+        ("pooled Client", instead)
+    };
     Err(Error::new(
         ErrorKind::InvalidCommand,
         Executed::No,
-        format!("{name} cannot run as a single call on a pooled Client ({why}): {instead}"),
+        format!("{name} cannot run as a single call on a {client} ({why}): {instead}"),
     ))
 }
 

@@ -343,7 +343,7 @@ impl ClusterClient {
     /// [`transaction`](ClusterClient::transaction)); [`ErrorKind::Topology`]
     /// when no node serves the slot.
     pub fn query<T: FromReply>(&self, cmd: &Cmd<'_>) -> Result<T> {
-        crate::client::refuse_session_command(cmd)?;
+        crate::client::refuse_session_command_on(cmd, true)?;
         Connection::pairable(cmd)?;
         let prefixed;
         let cmd = match &self.client.policy.key_prefix {
