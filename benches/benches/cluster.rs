@@ -111,6 +111,12 @@ struct Shape {
     /// spread over three masters is 1000 in flight per master, as
     /// redis-benchmark's three connections of 1000 are).
     peer: Option<(usize, usize)>,
+    /// Each thread's keys carry one hash tag, so that they all live on
+    /// one master (thread `t` on master `t % 3`), as each of
+    /// redis-benchmark's connections keeps to one master: the same wire
+    /// shape for every client. Otherwise keys spread over every master,
+    /// as an application's do.
+    tagged: bool,
 }
 
 fn shapes(scale: f64) -> Vec<Shape> {
@@ -131,6 +137,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             pipeline: 1,
             requests: n(80_000, 1),
             peer: None,
+            tagged: false,
         },
         Shape {
             id: "c2",
@@ -139,6 +146,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             pipeline: 1,
             requests: n(80_000, 1),
             peer: None,
+            tagged: false,
         },
         Shape {
             id: "c3",
@@ -147,6 +155,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             pipeline: 1,
             requests: n(320_000, 8),
             peer: None,
+            tagged: false,
         },
         Shape {
             id: "c4",
@@ -155,6 +164,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             pipeline: 1,
             requests: n(320_000, 8),
             peer: None,
+            tagged: false,
         },
         Shape {
             id: "c5",
@@ -163,6 +173,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             pipeline: 1000,
             requests: n(5_000_000, 1000),
             peer: None,
+            tagged: false,
         },
         Shape {
             id: "c6",
@@ -171,6 +182,7 @@ fn shapes(scale: f64) -> Vec<Shape> {
             pipeline: 1000,
             requests: n(7_500_000, 3000),
             peer: None,
+            tagged: false,
         },
         Shape {
             id: "c7",
@@ -179,6 +191,25 @@ fn shapes(scale: f64) -> Vec<Shape> {
             pipeline: 3000,
             requests: n(7_500_000, 3000),
             peer: Some((3, 1000)),
+            tagged: false,
+        },
+        Shape {
+            id: "c3t",
+            op: Op::Set,
+            threads: 8,
+            pipeline: 1,
+            requests: n(320_000, 8),
+            peer: None,
+            tagged: true,
+        },
+        Shape {
+            id: "c4t",
+            op: Op::Get,
+            threads: 8,
+            pipeline: 1,
+            requests: n(320_000, 8),
+            peer: None,
+            tagged: true,
         },
     ]
 }
@@ -211,17 +242,30 @@ fn value() -> Vec<u8> {
     vec![b'x'; VALUE]
 }
 
-/// The keys one thread asks for, in order: random over the keyspace.
+/// The keys one thread asks for, in order: random over the keyspace,
+/// `key:<12 digits>`, or `key:{tag}:<12 digits>` for a tagged shape.
 struct Keys {
     rng: Rng,
     key: String,
+    prefix: String,
 }
 
+/// One hash tag per master, `TAGS[m]` on master `m` (found at the start).
+static TAGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
 impl Keys {
-    fn new(seed: u64) -> Keys {
+    /// Keys for thread `thread` of `shape`.
+    fn new(seed: u64, shape: &Shape, thread: usize) -> Keys {
+        let prefix = if shape.tagged {
+            let tags = TAGS.get().expect("tags found at the start");
+            format!("key:{{{}}}:", tags[thread % tags.len()])
+        } else {
+            "key:".to_string()
+        };
         Keys {
             rng: Rng::new(seed),
-            key: String::with_capacity(16),
+            key: String::with_capacity(32),
+            prefix,
         }
     }
 
@@ -229,9 +273,29 @@ impl Keys {
         use std::fmt::Write;
         self.key.clear();
         let n = self.rng.range(0, KEYSPACE - 1);
-        write!(self.key, "key:{n:012}").expect("writing to a String");
+        write!(self.key, "{}{n:012}", self.prefix).expect("writing to a String");
         &self.key
     }
+}
+
+/// Finds a hash tag for each master, in the order of the client's
+/// primaries: the first `{n}` whose slot it serves.
+fn find_tags(port: u16) -> Vec<String> {
+    let client = RedisBlocking::connect(port).client;
+    client.refresh(Duration::from_secs(5));
+    client
+        .primaries()
+        .iter()
+        .map(|primary| {
+            (0u32..)
+                .map(|n| n.to_string())
+                .find(|tag| {
+                    let slot = resp_core::command::key_slot(tag.as_bytes());
+                    client.primary_of(slot).as_ref() == Some(primary)
+                })
+                .expect("a tag for every master")
+        })
+        .collect()
 }
 
 /// Runs each worker on its own thread ([`benches::measure::parallel`]):
@@ -293,7 +357,7 @@ impl Client for RedisBlocking {
             let batches = requests / shape.pipeline / shape.threads;
             let workers = (0..shape.threads)
                 .map(|t| {
-                    let mut keys = Keys::new(seed + t as u64);
+                    let mut keys = Keys::new(seed + t as u64, shape, t);
                     let pipes: Vec<Pipeline<'static>> = (0..PIPELINES)
                         .map(|_| {
                             let mut pipe = Pipeline::new();
@@ -324,7 +388,7 @@ impl Client for RedisBlocking {
                 let client = self.client.clone();
                 let v = v.clone();
                 move || {
-                    let mut keys = Keys::new(seed + t as u64);
+                    let mut keys = Keys::new(seed + t as u64, shape, t);
                     for _ in 0..per_thread {
                         let key = keys.next_key();
                         match op {
@@ -402,7 +466,7 @@ impl Client for RedisRs {
                 .iter_mut()
                 .enumerate()
                 .map(|(t, con)| {
-                    let mut keys = Keys::new(seed + t as u64);
+                    let mut keys = Keys::new(seed + t as u64, shape, t);
                     let pipes: Vec<redis::cluster::ClusterPipeline> = (0..PIPELINES)
                         .map(|_| {
                             let mut pipe = redis::cluster::cluster_pipe();
@@ -431,7 +495,7 @@ impl Client for RedisRs {
             .map(|(t, con)| {
                 let v = v.clone();
                 move || {
-                    let mut keys = Keys::new(seed + t as u64);
+                    let mut keys = Keys::new(seed + t as u64, shape, t);
                     for _ in 0..per_thread {
                         let key = keys.next_key();
                         match op {
@@ -553,12 +617,21 @@ fn preload(port: u16) {
     use redis_blocking::prelude::*;
     let client = RedisBlocking::connect(port).client;
     let v = value();
+    let mut prefixes = vec!["key:".to_string()];
+    prefixes.extend(
+        TAGS.get()
+            .into_iter()
+            .flatten()
+            .map(|t| format!("key:{{{t}}}:")),
+    );
     let mut pipe = Pipeline::new();
-    for n in 0..KEYSPACE {
-        pipe.set(format!("key:{n:012}"), &v[..]);
+    for prefix in &prefixes {
+        for n in 0..KEYSPACE {
+            pipe.set(format!("{prefix}{n:012}"), &v[..]);
+        }
     }
     let replies: Vec<()> = client.query_pipeline(&pipe).expect("preloading the keys");
-    assert_eq!(replies.len(), KEYSPACE as usize);
+    assert_eq!(replies.len(), prefixes.len() * KEYSPACE as usize);
 }
 
 fn main() {
@@ -566,9 +639,10 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let (ids, names): (Vec<&String>, Vec<&String>) = positional
-        .iter()
-        .partition(|a| a.len() == 2 && a.starts_with('c'));
+    let (ids, names): (Vec<&String>, Vec<&String>) = positional.iter().partition(|a| {
+        a.strip_prefix('c')
+            .is_some_and(|id| id.trim_end_matches('t').parse::<u8>().is_ok())
+    });
     let rounds = std::env::var("BENCH_ROUNDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -606,6 +680,7 @@ fn main() {
             .collect::<Vec<_>>()
             .join(",")
     );
+    TAGS.set(find_tags(port)).expect("tags found once");
     preload(port);
 
     let mut clients: Vec<Box<dyn Client>> = vec![
@@ -694,6 +769,11 @@ fn report(shape: &Shape, clients: &[Box<dyn Client>], samples: &[Vec<Sample>]) {
         format!("pipelines of {} over all masters", shape.pipeline)
     } else if shape.threads == 1 {
         "one request in flight".to_string()
+    } else if shape.tagged {
+        format!(
+            "{} threads, one request in flight each, each thread's keys tagged to one master as redis-benchmark's connections' are",
+            shape.threads
+        )
     } else {
         format!("{} threads, one request in flight each", shape.threads)
     };
