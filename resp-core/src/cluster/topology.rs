@@ -614,6 +614,10 @@ impl Topology {
             .position(|s| self.nodes[s.primary].endpoint == endpoint)
         {
             Some(i) => i,
+            // No more primaries than slots: a map with that many is not a
+            // cluster's; the refresh a redirect to an unknown node asks for
+            // brings the real one.
+            None if self.shards.len() >= MAX_NODES => return,
             None => {
                 let node = match self.nodes.iter().position(|n| n.endpoint == endpoint) {
                     Some(i) => i,
@@ -930,5 +934,28 @@ mod tests {
             remapped.primary(42).unwrap().endpoint,
             Endpoint::new("10.0.0.1", 7002)
         );
+    }
+
+    #[test]
+    fn patches_to_ever_new_nodes_stay_bounded() {
+        // A hostile or broken cluster answering MOVED to a new address
+        // each time: the map keeps at most MAX_NODES primaries (a patch
+        // to yet another node is left to the refresh it triggers), and
+        // no slot ends up pointing at a wrong node.
+        let reply = Frame::Array(vec![shard(
+            &[0, 16383],
+            vec![node("a", 7000, "master", "online")],
+        )]);
+        let mut t = Topology::from_shards(&reply, "h").unwrap();
+        for i in 0..(MAX_NODES as u32 + 600) {
+            let endpoint = Endpoint::new(format!("10.{}.{}.1", i >> 8, i & 255), 6379);
+            t.patch((i % 2) as u16, endpoint.clone());
+            let slot = (i % 2) as u16;
+            let primary = &t.primary(slot).unwrap().endpoint;
+            assert!(*primary == endpoint || t.shards.len() >= MAX_NODES, "{i}");
+        }
+        assert!(t.shards.len() <= MAX_NODES);
+        assert!(t.nodes.len() <= MAX_NODES + 1);
+        assert_eq!(t.primary(2).unwrap().endpoint.port, 7000);
     }
 }
