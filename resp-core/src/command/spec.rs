@@ -81,8 +81,7 @@ impl CommandInfo {
         // from its address, and the ranges are found once.
         static RANGES: OnceLock<Vec<(u16, u16)>> = OnceLock::new();
         let ranges = RANGES.get_or_init(|| COMMANDS.iter().map(subcommand_range).collect());
-        let index = (self as *const CommandInfo as usize)
-            .wrapping_sub(COMMANDS.as_ptr() as usize)
+        let index = (self as *const CommandInfo as usize).wrapping_sub(COMMANDS.as_ptr() as usize)
             / std::mem::size_of::<CommandInfo>();
         match ranges.get(index) {
             Some(&(start, len)) => {
