@@ -115,7 +115,7 @@ pub(crate) fn plain(frame: Frame<'_>) -> Result<Frame<'_>> {
 }
 
 /// The bytes of a string-like reply.
-fn string_bytes(frame: Frame<'_>) -> std::result::Result<Cow<'_, [u8]>, Frame<'_>> {
+pub(crate) fn string_bytes(frame: Frame<'_>) -> std::result::Result<Cow<'_, [u8]>, Frame<'_>> {
     match frame {
         Frame::Simple(b) | Frame::Bulk(b) => Ok(b),
         Frame::Verbatim { text, .. } => Ok(text),
@@ -324,6 +324,7 @@ impl<T: FromReply> FromReply for Vec<T> {
         };
         match elements(frame, T::PAIR) {
             Ok(items) => items.into_iter().map(T::from_reply).collect(),
+            Err(other) if T::PAIR => mismatch("pairs (an even number of elements)", &other),
             Err(other) => mismatch("an array", &other),
         }
     }
@@ -369,7 +370,7 @@ fn pairs(frame: Frame<'_>) -> Result<Vec<(Frame<'_>, Frame<'_>)>> {
                     other => mismatch("a key-value pair", &other),
                 })
                 .collect(),
-            Err(other) => mismatch("a map", &other),
+            Err(other) => mismatch("a map (an even number of elements)", &other),
         },
     }
 }
@@ -394,18 +395,36 @@ impl<K: FromReply + Ord, V: FromReply> FromReply for BTreeMap<K, V> {
     }
 }
 
+/// A conversion error of element `index` (from 0) of an `n`-tuple, saying
+/// which element it was: in a pipeline's tuple, which command's reply.
+fn in_element(error: Error, index: usize, n: usize) -> Error {
+    if error.kind() == crate::ErrorKind::TypeMismatch {
+        error.context(format_args!("element {} of {n}", index + 1))
+    } else {
+        error
+    }
+}
+
 macro_rules! tuple_from_reply {
     ($n:literal $pair:literal; $($name:ident)+) => {
         impl<$($name: FromReply),+> FromReply for ($($name,)+) {
             fn from_reply(frame: Frame<'_>) -> Result<Self> {
+                const WANT: &str = concat!("an array of ", $n);
                 let frame = plain(frame)?;
+                if matches!(frame, Frame::NullBulk | Frame::NullArray | Frame::Null) {
+                    // A nil reply (BRPOP timing out) is not an empty array.
+                    return mismatch(WANT, &frame);
+                }
                 let items = match elements(frame, false) {
                     Ok(items) if items.len() == $n => items,
-                    Ok(items) => return mismatch(concat!("an array of ", $n), &Frame::Array(items)),
-                    Err(other) => return mismatch(concat!("an array of ", $n), &other),
+                    Ok(items) => return mismatch(WANT, &Frame::Array(items)),
+                    Err(other) => return mismatch(WANT, &other),
                 };
-                let mut it = items.into_iter();
-                Ok(($($name::from_reply(it.next().unwrap_or(Frame::Null))?,)+))
+                let mut it = items.into_iter().enumerate();
+                Ok(($({
+                    let (i, item) = it.next().unwrap_or((0, Frame::Null));
+                    $name::from_reply(item).map_err(|e| in_element(e, i, $n))?
+                },)+))
             }
 
             const PAIR: bool = $pair;
@@ -492,5 +511,43 @@ mod tests {
         assert_eq!(bytes, [b"k".to_vec()]);
         let e = <(i64, i64)>::from_reply(Frame::Array(vec![Frame::Integer(1)])).unwrap_err();
         assert_eq!(e.to_string(), "expected an array of 2, got array of 1");
+    }
+
+    #[test]
+    fn mismatch_messages_say_what_came_and_where() {
+        // A nil reply (BRPOP timing out) into a tuple is nil, not an empty
+        // array.
+        for nil in [Frame::NullArray, Frame::NullBulk, Frame::Null] {
+            let e = <(String, String)>::from_reply(nil).unwrap_err();
+            assert_eq!(e.to_string(), "expected an array of 2, got nil");
+        }
+        // Pairs from an odd flat array (ZRANGE without WITHSCORES into
+        // `Vec<(String, f64)>`): says pairs were expected, not "an array".
+        let odd = Frame::Array(vec![bulk("a"), bulk("b"), bulk("c")]);
+        let e = Vec::<(String, f64)>::from_reply(odd.clone()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected pairs (an even number of elements), got array of 3"
+        );
+        let e = HashMap::<String, String>::from_reply(odd).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected a map (an even number of elements), got array of 3"
+        );
+        // Which element of a tuple (which reply of a pipeline) failed.
+        let replies = Frame::Array(vec![Frame::Integer(1), bulk("2"), Frame::NullBulk]);
+        let e = <(i64, i64, i64)>::from_reply(replies).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+        assert_eq!(
+            e.to_string(),
+            "element 3 of 3: expected an integer (i64), got nil"
+        );
+        // A server error in an element stays the server's error, as it was.
+        let replies = Frame::Array(vec![Frame::Integer(1), Frame::error(b"ERR no")]);
+        let e = <(i64, i64)>::from_reply(replies).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.to_string()),
+            (ErrorKind::Server, "ERR no".into())
+        );
     }
 }
