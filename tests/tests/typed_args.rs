@@ -243,6 +243,26 @@ fn json_values_as_arguments_and_replies() {
         );
         assert_eq!(c.exists::<_, i64>("never").unwrap(), 0);
     });
+    // Nil, numbers and aggregates: an integer or double reply is JSON
+    // text; nil and arrays are errors that say what came.
+    each_protocol(|c| {
+        let e = c.get::<_, Json<Vec<i64>>>("missing").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+        assert!(e.to_string().ends_with(", got nil"), "{e}");
+        let n: Json<i64> = c.incr("counter").unwrap();
+        assert_eq!(n.0, 1);
+        let x: Json<f64> = c.incr_by_float("float", 1.5).unwrap();
+        assert_eq!(x.0, 1.5);
+        let _: i64 = c.rpush("list", ["1", "2"]).unwrap();
+        let e = c.lrange::<_, Json<Vec<i64>>>("list", 0, -1).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+        assert!(
+            e.to_string().starts_with("expected JSON text for ")
+                && e.to_string().ends_with(", got array of 2"),
+            "{e}"
+        );
+        assert_eq!(c.ping::<String>().unwrap(), "PONG");
+    });
     // On a shared client, with the same guarantees.
     let server = RedisServer::start().unwrap();
     let client = Client::open(&server.url()).unwrap();
