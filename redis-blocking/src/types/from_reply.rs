@@ -190,16 +190,20 @@ impl FromReply for bool {
     }
 }
 
+/// Parses a number from a string-like reply; one that does not parse is
+/// described as what it was (`got double 1.5` from a RESP3 double, not
+/// `got bulk string`).
 fn parse_number<T: std::str::FromStr>(frame: Frame<'_>, want: &str) -> Result<T> {
-    match string_bytes(frame) {
-        Ok(bytes) => match std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(|s| s.parse().ok())
-        {
-            Some(n) => Ok(n),
-            None => mismatch(want, &Frame::Bulk(bytes)),
-        },
-        Err(other) => mismatch(want, &other),
+    let text = match &frame {
+        Frame::Simple(b) | Frame::Bulk(b) | Frame::Verbatim { text: b, .. } => {
+            std::str::from_utf8(b).ok()
+        }
+        Frame::Double(s) | Frame::BigNumber(s) => Some(&**s),
+        _ => None,
+    };
+    match text.and_then(|s| s.parse().ok()) {
+        Some(n) => Ok(n),
+        None => mismatch(want, &frame),
     }
 }
 
@@ -241,17 +245,11 @@ macro_rules! float_from_reply {
                 const WANT: &str = "a number";
                 match plain(frame)? {
                     Frame::Integer(i) => Ok(i as $t),
-                    Frame::Double(ref d) => match &**d {
-                        "inf" | "+inf" => Ok(<$t>::INFINITY),
-                        "-inf" => Ok(<$t>::NEG_INFINITY),
-                        "nan" | "-nan" => Ok(<$t>::NAN),
-                        text => text.parse().or_else(|_| mismatch(WANT, &Frame::Bulk(Cow::Borrowed(text.as_bytes())))),
-                    },
-                    other => match string_bytes(other) {
-                        // Redis writes infinities as `inf`, which Rust parses too.
-                        Ok(b) => std::str::from_utf8(&b).ok().and_then(|s| s.parse().ok()).map_or_else(|| mismatch(WANT, &Frame::Bulk(b.clone())), Ok),
-                        Err(other) => mismatch(WANT, &other),
-                    },
+                    Frame::Double(ref d) if matches!(&**d, "inf" | "+inf") => Ok(<$t>::INFINITY),
+                    Frame::Double(ref d) if &**d == "-inf" => Ok(<$t>::NEG_INFINITY),
+                    Frame::Double(ref d) if matches!(&**d, "nan" | "-nan") => Ok(<$t>::NAN),
+                    // Redis writes infinities as `inf`, which Rust parses too.
+                    other => parse_number(other, WANT),
                 }
             }
         }
@@ -511,6 +509,30 @@ mod tests {
         assert_eq!(bytes, [b"k".to_vec()]);
         let e = <(i64, i64)>::from_reply(Frame::Array(vec![Frame::Integer(1)])).unwrap_err();
         assert_eq!(e.to_string(), "expected an array of 2, got array of 1");
+    }
+
+    #[test]
+    fn numbers_that_do_not_parse_are_described_as_what_came() {
+        let e = i64::from_reply(Frame::Double("1.5".into())).unwrap_err();
+        assert_eq!(e.to_string(), "expected an integer (i64), got double 1.5");
+        let e = u8::from_reply(Frame::BigNumber("1000".into())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected an integer (u8), got big number 1000"
+        );
+        let e = f64::from_reply(Frame::simple(b"OK")).unwrap_err();
+        assert_eq!(e.to_string(), "expected a number, got simple string \"OK\"");
+        let e = f32::from_reply(Frame::Double("x".into())).unwrap_err();
+        assert_eq!(e.to_string(), "expected a number, got double x");
+        assert_eq!(i64::from_reply(Frame::Double("2".into())).unwrap(), 2);
+        assert_eq!(
+            f64::from_reply(Frame::Double("+inf".into())).unwrap(),
+            f64::INFINITY
+        );
+        assert_eq!(f64::from_reply(bulk("-inf")).unwrap(), f64::NEG_INFINITY);
+        assert!(f64::from_reply(Frame::Double("nan".into()))
+            .unwrap()
+            .is_nan());
     }
 
     #[test]
