@@ -14,7 +14,7 @@ use redis_blocking::commands::{
     ClientKill, ClientKind, ClientListOptions, CommandFilter, FlushMode, RestorePolicy,
 };
 use redis_blocking::prelude::*;
-use redis_blocking::{Incoming, Protocol, Role};
+use redis_blocking::{Incoming, Multiplexed, Protocol, Role};
 use typed_support::{connect, each_protocol};
 
 /// Waits until `check` holds, for up to 5 s.
@@ -669,8 +669,37 @@ fn per_node_reports_on_a_cluster() {
     assert_eq!(latest.len(), 3);
     let history: HashMap<String, Vec<(u64, u64)>> = cc.latency_history("command").unwrap();
     assert_eq!(history.len(), 3);
+    // A timeout beyond the clock is no bound here too (see
+    // timeouts_beyond_the_clock_mean_no_bound).
+    let none: Option<String> = cc.with_timeout(Duration::MAX).get("k").unwrap();
+    assert_eq!(none, None);
     // One server: one report, the same methods.
     let mut one = Connection::open_url(&cluster.node(0).url()).unwrap();
     let info: String = one.info("server").unwrap();
     assert!(info.contains("redis_version:7."));
+}
+
+/// A timeout too far away for the clock (`Duration::MAX`, a common way to
+/// say "no bound") means no bound, per call and in the configuration;
+/// it used to panic with "overflow when adding duration to instant".
+#[test]
+fn timeouts_beyond_the_clock_mean_no_bound() {
+    let server = RedisServer::start().unwrap();
+    let client = Client::open(&server.url()).unwrap();
+    let mut conn = Connection::open_url(&server.url()).unwrap();
+    let mux = Multiplexed::open(&server.url()).unwrap();
+    for huge in [Duration::MAX, Duration::from_secs(u64::MAX / 2)] {
+        let () = client.with_timeout(huge).set("k", 1).unwrap();
+        let job: Option<(String, String)> = client.with_timeout(huge).blpop("q", 0.05).unwrap();
+        assert_eq!(job, None);
+        assert_eq!(conn.with_timeout(huge).get::<_, i64>("k").unwrap(), 1);
+        assert_eq!(mux.with_timeout(huge).get::<_, i64>("k").unwrap(), 1);
+        let config = Config::tcp("127.0.0.1", server.port())
+            .timeout(Some(huge))
+            .connect_timeout(Some(huge));
+        let mut own = Connection::open(&config).unwrap();
+        assert_eq!(own.get::<_, i64>("k").unwrap(), 1);
+        let pooled = Client::builder(config).build();
+        assert_eq!(pooled.get::<_, i64>("k").unwrap(), 1);
+    }
 }
