@@ -336,7 +336,11 @@ impl Connector {
         waits: Waits,
     ) -> Result<Connection> {
         let bound = deadline
-            .or_else(|| self.config.connect_timeout.map(|t| Instant::now() + t))
+            .or_else(|| {
+                self.config
+                    .connect_timeout
+                    .and_then(crate::connection::after)
+            })
             .unwrap_or_else(|| Instant::now() + ROLE_CONFIRM_BOUND);
         let mut rejected: Vec<Rejected> = Vec::new();
         let mut superseded = 0;

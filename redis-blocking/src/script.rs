@@ -91,11 +91,20 @@ impl<'a> ScriptCall<'a> {
         self
     }
 
+    /// Why this call must not be sent, if a key or argument could not be
+    /// written (a `Json` value serde cannot serialize).
+    fn invalid(&self) -> Option<&str> {
+        self.keys.invalid().or(self.args.invalid())
+    }
+
     /// This call with `prefix` put before every key.
     pub fn with_key_prefix(&self, prefix: &[u8]) -> ScriptCall<'static> {
         let mut keys = Cmd::new("keys");
         for key in self.keys.args().skip(1) {
             keys.add_arg([prefix, key].concat());
+        }
+        if let Some(why) = self.invalid() {
+            keys.add_arg(Rejected(why));
         }
         let mut args = Cmd::new("args");
         for arg in self.args.args().skip(1) {
@@ -113,7 +122,9 @@ impl<'a> ScriptCall<'a> {
         &self.script
     }
 
-    /// `EVALSHA sha numkeys key... arg...`.
+    /// `EVALSHA sha numkeys key... arg...`; refused before sending, as the
+    /// call's own command would be, when a key or argument could not be
+    /// written.
     pub fn evalsha_cmd(&self) -> Cmd<'_> {
         let keys: Vec<&[u8]> = self.keys.args().skip(1).collect();
         let args: Vec<&[u8]> = self.args.args().skip(1).collect();
@@ -122,6 +133,17 @@ impl<'a> ScriptCall<'a> {
             .arg(keys.len())
             .arg(keys)
             .arg(args)
+            .arg(self.invalid().map(Rejected))
+    }
+}
+
+/// Carries a rejected key or argument over to the command built from a
+/// call: it writes nothing and marks that command as not to be sent.
+struct Rejected<'r>(&'r str);
+
+impl<'a> ToArgs<'a> for Rejected<'_> {
+    fn write_args(&self, out: &mut crate::cmd::ArgSink<'_, 'a>) {
+        out.reject(self.0)
     }
 }
 

@@ -242,6 +242,45 @@ fn json_values_as_arguments_and_replies() {
             ErrorKind::InvalidCommand
         );
         assert_eq!(c.exists::<_, i64>("never").unwrap(), 0);
+        // As a script's key or argument too: the script does not run
+        // without it.
+        let script = redis_blocking::Script::new("redis.call('SET', 'ran', 1) return #ARGV");
+        for call in [
+            script.call().arg("a").arg(Json(&unwritable)),
+            script.call().key(Json(&unwritable)).arg("a"),
+        ] {
+            let e = c.run_script::<i64>(&call).unwrap_err();
+            assert_eq!(
+                (e.kind(), e.executed()),
+                (ErrorKind::InvalidCommand, redis_blocking::Executed::No)
+            );
+            assert!(e.to_string().contains("JSON"), "{e}");
+            let e = c
+                .run_script::<i64>(&call.with_key_prefix(b"p:"))
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidCommand);
+        }
+        assert_eq!(c.exists::<_, i64>("ran").unwrap(), 0);
+    });
+    // Nil, numbers and aggregates: an integer or double reply is JSON
+    // text; nil and arrays are errors that say what came.
+    each_protocol(|c| {
+        let e = c.get::<_, Json<Vec<i64>>>("missing").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+        assert!(e.to_string().ends_with(", got nil"), "{e}");
+        let n: Json<i64> = c.incr("counter").unwrap();
+        assert_eq!(n.0, 1);
+        let x: Json<f64> = c.incr_by_float("float", 1.5).unwrap();
+        assert_eq!(x.0, 1.5);
+        let _: i64 = c.rpush("list", ["1", "2"]).unwrap();
+        let e = c.lrange::<_, Json<Vec<i64>>>("list", 0, -1).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+        assert!(
+            e.to_string().starts_with("expected JSON text for ")
+                && e.to_string().ends_with(", got array of 2"),
+            "{e}"
+        );
+        assert_eq!(c.ping::<String>().unwrap(), "PONG");
     });
     // On a shared client, with the same guarantees.
     let server = RedisServer::start().unwrap();
@@ -254,4 +293,19 @@ fn json_values_as_arguments_and_replies() {
         ErrorKind::TypeMismatch
     );
     assert_eq!(client.get::<_, String>("u").unwrap(), "[]");
+    // On a multiplexed connection too: a value serde cannot write is
+    // refused before anything is sent, not dropped from the command.
+    let unwritable = HashMap::from([((1, 2), "x")]);
+    let mux = redis_blocking::Multiplexed::open(&server.url()).unwrap();
+    let e = mux
+        .rpush::<_, _, i64>("l", ("a", Json(&unwritable), "c"))
+        .unwrap_err();
+    assert_eq!(
+        (e.kind(), e.executed()),
+        (ErrorKind::InvalidCommand, redis_blocking::Executed::No)
+    );
+    assert!(e.to_string().contains("JSON"), "{e}");
+    let sent = mux.send::<i64>(&Cmd::new("RPUSH").arg("l").arg(Json(&unwritable)));
+    assert_eq!(sent.wait().unwrap_err().kind(), ErrorKind::InvalidCommand);
+    assert_eq!(mux.exists::<_, i64>("l").unwrap(), 0);
 }

@@ -9,12 +9,12 @@ use std::collections::HashMap;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use integration_tests::RedisServer;
+use integration_tests::{RedisCluster, RedisServer};
 use redis_blocking::commands::{
     ClientKill, ClientKind, ClientListOptions, CommandFilter, FlushMode, RestorePolicy,
 };
 use redis_blocking::prelude::*;
-use redis_blocking::{Incoming, Protocol, Role};
+use redis_blocking::{Incoming, Multiplexed, Protocol, Role};
 use typed_support::{connect, each_protocol};
 
 /// Waits until `check` holds, for up to 5 s.
@@ -196,9 +196,9 @@ fn server_commands_with_a_replica() {
         assert_eq!(c.dbsize::<i64>().unwrap(), 0);
         let () = c.swapdb(1, 0).unwrap();
         assert_eq!(c.dbsize::<i64>().unwrap(), 1);
-        let info = c.info("server").unwrap();
+        let info: String = c.info("server").unwrap();
         assert!(info.contains("redis_version:7."), "{info}");
-        let both = c.info(["server", "clients"]).unwrap();
+        let both: String = c.info(["server", "clients"]).unwrap();
         assert!(both.contains("connected_clients:"));
         let (secs, micros) = c.time().unwrap();
         let now = SystemTime::now()
@@ -216,7 +216,7 @@ fn server_commands_with_a_replica() {
         let scheduled: String = c.bgsave_schedule().unwrap();
         assert!(scheduled.contains("Background saving"), "{scheduled}");
         let persistence_idle = |c: &mut Connection| {
-            let persistence = c.info("persistence").unwrap();
+            let persistence: String = c.info("persistence").unwrap();
             persistence.contains("rdb_bgsave_in_progress:0")
                 && persistence.contains("aof_rewrite_in_progress:0")
                 && persistence.contains("aof_rewrite_scheduled:0")
@@ -262,12 +262,18 @@ fn introspection_latency_memory_slowlog_command() {
         let spin = "local t = redis.call('TIME') local s = t[1] * 1000000 + t[2] \
                     repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - s > 20000";
         let () = c.eval(spin, (), ()).unwrap();
-        let latest = c.latency_latest().unwrap();
+        let latest: Vec<(String, u64, u64, u64)> = c.latency_latest().unwrap();
         let event = latest.iter().find(|(name, ..)| name == "command").unwrap();
         assert!(event.2 >= 20, "{latest:?}");
-        assert!(!c.latency_history("command").unwrap().is_empty());
-        assert!(c.latency_graph("command").unwrap().contains("command"));
-        assert!(!c.latency_doctor().unwrap().is_empty());
+        assert!(!c
+            .latency_history::<_, Vec<(u64, u64)>>("command")
+            .unwrap()
+            .is_empty());
+        assert!(c
+            .latency_graph::<_, String>("command")
+            .unwrap()
+            .contains("command"));
+        assert!(!c.latency_doctor::<String>().unwrap().is_empty());
         let histogram: HashMap<String, Value> = c.latency_histogram(["eval"]).unwrap();
         assert!(histogram.contains_key("eval"), "{histogram:?}");
         assert!(c.latency_reset(()).unwrap() >= 1);
@@ -280,8 +286,8 @@ fn introspection_latency_memory_slowlog_command() {
         assert!(c.memory_usage_samples("l", 0).unwrap().unwrap() > 0);
         let stats: HashMap<String, Value> = c.memory_stats().unwrap();
         assert!(stats.contains_key("peak.allocated"));
-        assert!(!c.memory_doctor().unwrap().is_empty());
-        assert!(!c.memory_malloc_stats().unwrap().is_empty());
+        assert!(!c.memory_doctor::<String>().unwrap().is_empty());
+        assert!(!c.memory_malloc_stats::<String>().unwrap().is_empty());
         let () = c.memory_purge().unwrap();
 
         let () = c.slowlog_reset().unwrap();
@@ -627,4 +633,73 @@ fn common_error_prefixes_are_typed_codes() {
     assert_eq!(e.code(), Some(&ErrorCode::NotBusy));
     // The connection stays usable after each.
     assert_eq!(client.get::<_, String>("s").unwrap(), "x");
+}
+
+/// The reports a cluster gathers from every node (`INFO`, `LATENCY ...`,
+/// `MEMORY DOCTOR`, `MEMORY MALLOC-STATS`: response policy `special`) come
+/// back from a `ClusterClient` as a map of node to report; the same
+/// methods give one report on a single server.
+#[test]
+fn per_node_reports_on_a_cluster() {
+    let cluster = RedisCluster::builder()
+        .masters(3)
+        .replicas_per_master(0)
+        .start()
+        .unwrap();
+    let seeds: Vec<String> = cluster
+        .addrs()
+        .iter()
+        .map(|a| format!("redis://{a}"))
+        .collect();
+    let seeds: Vec<&str> = seeds.iter().map(String::as_str).collect();
+    let cc = ClusterClient::open(&seeds).unwrap();
+    let info: HashMap<String, String> = cc.info("server").unwrap();
+    assert_eq!(info.len(), 3, "{info:?}");
+    assert!(
+        info.values().all(|i| i.contains("redis_version:7.")),
+        "{info:?}"
+    );
+    let doctor: HashMap<String, String> = cc.memory_doctor().unwrap();
+    assert_eq!(doctor.len(), 3);
+    let malloc: HashMap<String, String> = cc.memory_malloc_stats().unwrap();
+    assert_eq!(malloc.len(), 3);
+    let doctor: HashMap<String, String> = cc.latency_doctor().unwrap();
+    assert_eq!(doctor.len(), 3);
+    let latest: HashMap<String, Vec<(String, u64, u64, u64)>> = cc.latency_latest().unwrap();
+    assert_eq!(latest.len(), 3);
+    let history: HashMap<String, Vec<(u64, u64)>> = cc.latency_history("command").unwrap();
+    assert_eq!(history.len(), 3);
+    // A timeout beyond the clock is no bound here too (see
+    // timeouts_beyond_the_clock_mean_no_bound).
+    let none: Option<String> = cc.with_timeout(Duration::MAX).get("k").unwrap();
+    assert_eq!(none, None);
+    // One server: one report, the same methods.
+    let mut one = Connection::open_url(&cluster.node(0).url()).unwrap();
+    let info: String = one.info("server").unwrap();
+    assert!(info.contains("redis_version:7."));
+}
+
+/// A timeout too far away for the clock (`Duration::MAX`, a common way to
+/// say "no bound") means no bound, per call and in the configuration;
+/// it used to panic with "overflow when adding duration to instant".
+#[test]
+fn timeouts_beyond_the_clock_mean_no_bound() {
+    let server = RedisServer::start().unwrap();
+    let client = Client::open(&server.url()).unwrap();
+    let mut conn = Connection::open_url(&server.url()).unwrap();
+    let mux = Multiplexed::open(&server.url()).unwrap();
+    for huge in [Duration::MAX, Duration::from_secs(u64::MAX / 2)] {
+        let () = client.with_timeout(huge).set("k", 1).unwrap();
+        let job: Option<(String, String)> = client.with_timeout(huge).blpop("q", 0.05).unwrap();
+        assert_eq!(job, None);
+        assert_eq!(conn.with_timeout(huge).get::<_, i64>("k").unwrap(), 1);
+        assert_eq!(mux.with_timeout(huge).get::<_, i64>("k").unwrap(), 1);
+        let config = Config::tcp("127.0.0.1", server.port())
+            .timeout(Some(huge))
+            .connect_timeout(Some(huge));
+        let mut own = Connection::open(&config).unwrap();
+        assert_eq!(own.get::<_, i64>("k").unwrap(), 1);
+        let pooled = Client::builder(config).build();
+        assert_eq!(pooled.get::<_, i64>("k").unwrap(), 1);
+    }
 }

@@ -120,8 +120,8 @@ impl Pool {
     /// stayed busy.
     pub fn checkout(self: &Arc<Pool>, deadline: Option<Instant>) -> Result<Pooled> {
         let deadline = match (deadline, self.options.checkout_timeout) {
-            (Some(d), Some(t)) => Some(d.min(Instant::now() + t)),
-            (d, t) => d.or_else(|| t.map(|t| Instant::now() + t)),
+            (Some(d), Some(t)) => Some(crate::connection::after(t).map_or(d, |c| d.min(c))),
+            (d, t) => d.or_else(|| t.and_then(crate::connection::after)),
         };
         loop {
             if let Ok(idle) = self.idle_rx.try_recv() {

@@ -301,7 +301,8 @@ impl ClusterClient {
     /// Fetches the map now (at most once per refresh interval) and waits
     /// for it, up to `timeout`: after an administrator moved slots, say.
     pub fn refresh(&self, timeout: Duration) {
-        self.router.refresh_and_wait(Some(Instant::now() + timeout));
+        self.router
+            .refresh_and_wait(crate::connection::after(timeout));
     }
 
     /// How many times the map was fetched and installed so far.

@@ -188,8 +188,11 @@ impl ClusterRouter {
         if topology.covered() > 0 {
             return topology;
         }
-        let deadline = deadline.unwrap_or_else(|| Instant::now() + self.connect_timeout() * 2);
-        self.refresh_and_wait(Some(deadline));
+        let deadline = deadline.or_else(|| {
+            let wait = self.connect_timeout().checked_mul(2)?;
+            crate::connection::after(wait)
+        });
+        self.refresh_and_wait(deadline);
         self.topology()
     }
 

@@ -9,22 +9,30 @@ commands! {
     /// command table.
     pub trait IntrospectionCommands: Handle as INTROSPECTION;
 
-    /// `LATENCY DOCTOR`: a report for humans.
-    fn latency_doctor(): String => Cmd::new("LATENCY").arg("DOCTOR");
-    /// `LATENCY GRAPH event`: an ASCII-art graph.
-    fn latency_graph<E: ToArg<'a>>(event: E): String => Cmd::new("LATENCY").arg("GRAPH").arg(event);
+    /// `LATENCY DOCTOR`: a report for humans (`String`; from a
+    /// `ClusterClient`, one per node: `HashMap<String, String>`).
+    fn latency_doctor() => Cmd::new("LATENCY").arg("DOCTOR");
+    /// `LATENCY GRAPH event`: an ASCII-art graph (`String`; from a
+    /// `ClusterClient`, one per node: `HashMap<String, String>`).
+    fn latency_graph<E: ToArg<'a>>(event: E) => Cmd::new("LATENCY").arg("GRAPH").arg(event);
     /// `LATENCY HISTOGRAM [command...]`: per-command latency histograms.
     fn latency_histogram<C: ToArgs<'a>>(commands: C) => Cmd::new("LATENCY").arg("HISTOGRAM").arg(commands);
-    /// `LATENCY HISTORY event`: `(unix time, latency ms)` samples.
-    fn latency_history<E: ToArg<'a>>(event: E): Vec<(u64, u64)> => Cmd::new("LATENCY").arg("HISTORY").arg(event);
-    /// `LATENCY LATEST`: `(event, unix time, latest ms, max ms)` per event.
-    fn latency_latest(): Vec<(String, u64, u64, u64)> => Cmd::new("LATENCY").arg("LATEST");
+    /// `LATENCY HISTORY event`: `(unix time, latency ms)` samples
+    /// (`Vec<(u64, u64)>`; from a `ClusterClient`, per node:
+    /// `HashMap<String, Vec<(u64, u64)>>`).
+    fn latency_history<E: ToArg<'a>>(event: E) => Cmd::new("LATENCY").arg("HISTORY").arg(event);
+    /// `LATENCY LATEST`: `(event, unix time, latest ms, max ms)` per event
+    /// (`Vec<(String, u64, u64, u64)>`; from a `ClusterClient`, per node:
+    /// a `HashMap` of node to that).
+    fn latency_latest() => Cmd::new("LATENCY").arg("LATEST");
     /// `LATENCY RESET [event...]`: how many event series were reset.
     fn latency_reset<E: ToArgs<'a>>(events: E): u64 => Cmd::new("LATENCY").arg("RESET").arg(events);
-    /// `MEMORY DOCTOR`: a report for humans.
-    fn memory_doctor(): String => Cmd::new("MEMORY").arg("DOCTOR");
-    /// `MEMORY MALLOC-STATS`: the allocator's report.
-    fn memory_malloc_stats(): String => Cmd::new("MEMORY").arg("MALLOC-STATS");
+    /// `MEMORY DOCTOR`: a report for humans (`String`; from a
+    /// `ClusterClient`, one per node: `HashMap<String, String>`).
+    fn memory_doctor() => Cmd::new("MEMORY").arg("DOCTOR");
+    /// `MEMORY MALLOC-STATS`: the allocator's report (`String`; from a
+    /// `ClusterClient`, one per node: `HashMap<String, String>`).
+    fn memory_malloc_stats() => Cmd::new("MEMORY").arg("MALLOC-STATS");
     /// `MEMORY PURGE`: asks the allocator to release memory.
     fn memory_purge() => Cmd::new("MEMORY").arg("PURGE");
     /// `MEMORY STATS`: memory use by category (a map).

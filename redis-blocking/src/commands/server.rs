@@ -26,8 +26,10 @@ commands! {
     fn flushall_mode(mode: FlushMode) => Cmd::new("FLUSHALL").arg(mode);
     /// `SWAPDB index1 index2`.
     fn swapdb(db1: u32, db2: u32) => Cmd::new("SWAPDB").arg(db1).arg(db2);
-    /// `INFO [section...]`: the text report.
-    fn info<S: ToArgs<'a>>(sections: S): String => Cmd::new("INFO").arg(sections);
+    /// `INFO [section...]`: the text report (`String`; from a
+    /// `ClusterClient`, which asks every primary, one per node:
+    /// `HashMap<String, String>`, node address to report).
+    fn info<S: ToArgs<'a>>(sections: S) => Cmd::new("INFO").arg(sections);
     /// `TIME`: `(seconds, microseconds)`.
     fn time(): (u64, u64) => Cmd::new("TIME");
     /// `LASTSAVE`: Unix time of the last successful save.

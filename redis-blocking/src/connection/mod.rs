@@ -102,7 +102,7 @@ impl Connection {
         established: &mut dyn FnMut(&Connection),
     ) -> Result<Connection> {
         config.validate()?;
-        let deadline = config.connect_timeout.map(|t| Instant::now() + t);
+        let deadline = config.connect_timeout.and_then(after);
         let stream =
             net::connect(config, deadline).map_err(|e| e.context(format!("{}", config.addr)))?;
         let mut conn = Connection {
@@ -491,10 +491,20 @@ impl Connection {
 pub(crate) fn deadline_after(timeout: Option<Duration>, blocking: Blocks) -> Option<Instant> {
     let base = timeout?;
     match blocking {
-        Blocks::No => Some(Instant::now() + base),
-        Blocks::For(extra) => Some(Instant::now() + base + extra + BLOCKING_GRACE),
+        Blocks::No => after(base),
+        Blocks::For(extra) => base
+            .checked_add(extra)
+            .and_then(|t| t.checked_add(BLOCKING_GRACE))
+            .and_then(after),
         Blocks::Forever => None,
     }
+}
+
+/// The instant `timeout` from now; `None` (no bound) when that is beyond
+/// what the clock can represent (`Duration::MAX`, a common way to say "no
+/// timeout"), where `Instant + Duration` would panic.
+pub(crate) fn after(timeout: Duration) -> Option<Instant> {
+    Instant::now().checked_add(timeout)
 }
 
 /// A reply kept exactly as received, errors and attributes included.

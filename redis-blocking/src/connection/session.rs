@@ -68,7 +68,7 @@ impl Connection {
         if self.session.is_clean() {
             return Ok(());
         }
-        let deadline = self.config.connect_timeout.map(|t| Instant::now() + t);
+        let deadline = self.config.connect_timeout.and_then(super::after);
         if self.session.other {
             match self.query_until::<()>(&Cmd::new("RESET"), deadline) {
                 Ok(()) => {

@@ -70,7 +70,7 @@ impl Connection {
                 "not a streaming connection: use start_stream first",
             ));
         }
-        let deadline = self.timeout.map(|t| Instant::now() + t);
+        let deadline = self.timeout.and_then(super::after);
         let end = segments.len();
         self.exchange(segments, 0, deadline, &mut |_| {})
             .map_err(|failure| failure.into_command_error(end))
@@ -136,7 +136,7 @@ impl Connection {
             ));
         }
         if self.rlen - self.rpos <= beyond {
-            let deadline = timeout.map(|t| Instant::now() + t);
+            let deadline = timeout.and_then(super::after);
             loop {
                 if !self.is_tls_or_waited(deadline, None)? {
                     break;
@@ -170,7 +170,7 @@ impl Connection {
         wake: Option<RawFd>,
     ) -> Result<Polled> {
         self.usable()?;
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.and_then(super::after);
         let mut read_any = false;
         loop {
             match self.conv.handle_input(&self.rbuf[self.rpos..self.rlen]) {

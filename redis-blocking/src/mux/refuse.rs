@@ -23,8 +23,13 @@ use resp_core::command::{blocks, changes_mode, needs_own_connection, silences_re
 use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::{Cmd, Pipeline};
 
-/// Fails for a command that cannot share the connection.
+/// Fails for a command that cannot share the connection, or that must not
+/// be sent at all (an argument could not be written: a `Json` value serde
+/// cannot serialize).
 pub(super) fn refuse_command(cmd: &Cmd<'_>) -> Result<()> {
+    if let Some(why) = cmd.invalid() {
+        return Err(Error::new(ErrorKind::InvalidCommand, Executed::No, why));
+    }
     let name = String::from_utf8_lossy(cmd.name()).to_ascii_uppercase();
     let why = if changes_mode(cmd) {
         Some((

@@ -115,7 +115,7 @@ pub(crate) fn plain(frame: Frame<'_>) -> Result<Frame<'_>> {
 }
 
 /// The bytes of a string-like reply.
-fn string_bytes(frame: Frame<'_>) -> std::result::Result<Cow<'_, [u8]>, Frame<'_>> {
+pub(crate) fn string_bytes(frame: Frame<'_>) -> std::result::Result<Cow<'_, [u8]>, Frame<'_>> {
     match frame {
         Frame::Simple(b) | Frame::Bulk(b) => Ok(b),
         Frame::Verbatim { text, .. } => Ok(text),
@@ -190,16 +190,20 @@ impl FromReply for bool {
     }
 }
 
+/// Parses a number from a string-like reply; one that does not parse is
+/// described as what it was (`got double 1.5` from a RESP3 double, not
+/// `got bulk string`).
 fn parse_number<T: std::str::FromStr>(frame: Frame<'_>, want: &str) -> Result<T> {
-    match string_bytes(frame) {
-        Ok(bytes) => match std::str::from_utf8(&bytes)
-            .ok()
-            .and_then(|s| s.parse().ok())
-        {
-            Some(n) => Ok(n),
-            None => mismatch(want, &Frame::Bulk(bytes)),
-        },
-        Err(other) => mismatch(want, &other),
+    let text = match &frame {
+        Frame::Simple(b) | Frame::Bulk(b) | Frame::Verbatim { text: b, .. } => {
+            std::str::from_utf8(b).ok()
+        }
+        Frame::Double(s) | Frame::BigNumber(s) => Some(&**s),
+        _ => None,
+    };
+    match text.and_then(|s| s.parse().ok()) {
+        Some(n) => Ok(n),
+        None => mismatch(want, &frame),
     }
 }
 
@@ -241,17 +245,11 @@ macro_rules! float_from_reply {
                 const WANT: &str = "a number";
                 match plain(frame)? {
                     Frame::Integer(i) => Ok(i as $t),
-                    Frame::Double(ref d) => match &**d {
-                        "inf" | "+inf" => Ok(<$t>::INFINITY),
-                        "-inf" => Ok(<$t>::NEG_INFINITY),
-                        "nan" | "-nan" => Ok(<$t>::NAN),
-                        text => text.parse().or_else(|_| mismatch(WANT, &Frame::Bulk(Cow::Borrowed(text.as_bytes())))),
-                    },
-                    other => match string_bytes(other) {
-                        // Redis writes infinities as `inf`, which Rust parses too.
-                        Ok(b) => std::str::from_utf8(&b).ok().and_then(|s| s.parse().ok()).map_or_else(|| mismatch(WANT, &Frame::Bulk(b.clone())), Ok),
-                        Err(other) => mismatch(WANT, &other),
-                    },
+                    Frame::Double(ref d) if matches!(&**d, "inf" | "+inf") => Ok(<$t>::INFINITY),
+                    Frame::Double(ref d) if &**d == "-inf" => Ok(<$t>::NEG_INFINITY),
+                    Frame::Double(ref d) if matches!(&**d, "nan" | "-nan") => Ok(<$t>::NAN),
+                    // Redis writes infinities as `inf`, which Rust parses too.
+                    other => parse_number(other, WANT),
                 }
             }
         }
@@ -324,6 +322,7 @@ impl<T: FromReply> FromReply for Vec<T> {
         };
         match elements(frame, T::PAIR) {
             Ok(items) => items.into_iter().map(T::from_reply).collect(),
+            Err(other) if T::PAIR => mismatch("pairs (an even number of elements)", &other),
             Err(other) => mismatch("an array", &other),
         }
     }
@@ -369,7 +368,7 @@ fn pairs(frame: Frame<'_>) -> Result<Vec<(Frame<'_>, Frame<'_>)>> {
                     other => mismatch("a key-value pair", &other),
                 })
                 .collect(),
-            Err(other) => mismatch("a map", &other),
+            Err(other) => mismatch("a map (an even number of elements)", &other),
         },
     }
 }
@@ -394,18 +393,36 @@ impl<K: FromReply + Ord, V: FromReply> FromReply for BTreeMap<K, V> {
     }
 }
 
+/// A conversion error of element `index` (from 0) of an `n`-tuple, saying
+/// which element it was: in a pipeline's tuple, which command's reply.
+fn in_element(error: Error, index: usize, n: usize) -> Error {
+    if error.kind() == crate::ErrorKind::TypeMismatch {
+        error.context(format_args!("element {} of {n}", index + 1))
+    } else {
+        error
+    }
+}
+
 macro_rules! tuple_from_reply {
     ($n:literal $pair:literal; $($name:ident)+) => {
         impl<$($name: FromReply),+> FromReply for ($($name,)+) {
             fn from_reply(frame: Frame<'_>) -> Result<Self> {
+                const WANT: &str = concat!("an array of ", $n);
                 let frame = plain(frame)?;
+                if matches!(frame, Frame::NullBulk | Frame::NullArray | Frame::Null) {
+                    // A nil reply (BRPOP timing out) is not an empty array.
+                    return mismatch(WANT, &frame);
+                }
                 let items = match elements(frame, false) {
                     Ok(items) if items.len() == $n => items,
-                    Ok(items) => return mismatch(concat!("an array of ", $n), &Frame::Array(items)),
-                    Err(other) => return mismatch(concat!("an array of ", $n), &other),
+                    Ok(items) => return mismatch(WANT, &Frame::Array(items)),
+                    Err(other) => return mismatch(WANT, &other),
                 };
-                let mut it = items.into_iter();
-                Ok(($($name::from_reply(it.next().unwrap_or(Frame::Null))?,)+))
+                let mut it = items.into_iter().enumerate();
+                Ok(($({
+                    let (i, item) = it.next().unwrap_or((0, Frame::Null));
+                    $name::from_reply(item).map_err(|e| in_element(e, i, $n))?
+                },)+))
             }
 
             const PAIR: bool = $pair;
@@ -492,5 +509,67 @@ mod tests {
         assert_eq!(bytes, [b"k".to_vec()]);
         let e = <(i64, i64)>::from_reply(Frame::Array(vec![Frame::Integer(1)])).unwrap_err();
         assert_eq!(e.to_string(), "expected an array of 2, got array of 1");
+    }
+
+    #[test]
+    fn numbers_that_do_not_parse_are_described_as_what_came() {
+        let e = i64::from_reply(Frame::Double("1.5".into())).unwrap_err();
+        assert_eq!(e.to_string(), "expected an integer (i64), got double 1.5");
+        let e = u8::from_reply(Frame::BigNumber("1000".into())).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected an integer (u8), got big number 1000"
+        );
+        let e = f64::from_reply(Frame::simple(b"OK")).unwrap_err();
+        assert_eq!(e.to_string(), "expected a number, got simple string \"OK\"");
+        let e = f32::from_reply(Frame::Double("x".into())).unwrap_err();
+        assert_eq!(e.to_string(), "expected a number, got double x");
+        assert_eq!(i64::from_reply(Frame::Double("2".into())).unwrap(), 2);
+        assert_eq!(
+            f64::from_reply(Frame::Double("+inf".into())).unwrap(),
+            f64::INFINITY
+        );
+        assert_eq!(f64::from_reply(bulk("-inf")).unwrap(), f64::NEG_INFINITY);
+        assert!(f64::from_reply(Frame::Double("nan".into()))
+            .unwrap()
+            .is_nan());
+    }
+
+    #[test]
+    fn mismatch_messages_say_what_came_and_where() {
+        // A nil reply (BRPOP timing out) into a tuple is nil, not an empty
+        // array.
+        for nil in [Frame::NullArray, Frame::NullBulk, Frame::Null] {
+            let e = <(String, String)>::from_reply(nil).unwrap_err();
+            assert_eq!(e.to_string(), "expected an array of 2, got nil");
+        }
+        // Pairs from an odd flat array (ZRANGE without WITHSCORES into
+        // `Vec<(String, f64)>`): says pairs were expected, not "an array".
+        let odd = Frame::Array(vec![bulk("a"), bulk("b"), bulk("c")]);
+        let e = Vec::<(String, f64)>::from_reply(odd.clone()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected pairs (an even number of elements), got array of 3"
+        );
+        let e = HashMap::<String, String>::from_reply(odd).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "expected a map (an even number of elements), got array of 3"
+        );
+        // Which element of a tuple (which reply of a pipeline) failed.
+        let replies = Frame::Array(vec![Frame::Integer(1), bulk("2"), Frame::NullBulk]);
+        let e = <(i64, i64, i64)>::from_reply(replies).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::TypeMismatch);
+        assert_eq!(
+            e.to_string(),
+            "element 3 of 3: expected an integer (i64), got nil"
+        );
+        // A server error in an element stays the server's error, as it was.
+        let replies = Frame::Array(vec![Frame::Integer(1), Frame::error(b"ERR no")]);
+        let e = <(i64, i64)>::from_reply(replies).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.to_string()),
+            (ErrorKind::Server, "ERR no".into())
+        );
     }
 }

@@ -4,7 +4,7 @@ use resp_core::Frame;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::from_reply::FromReply;
+use super::from_reply::{describe, plain, string_bytes, FromReply};
 use super::to_args::ToArg;
 use crate::cmd::ArgSink;
 use crate::error::{Error, ErrorKind, Executed, Result};
@@ -15,8 +15,10 @@ use crate::error::{Error, ErrorKind, Executed, Result};
 /// A reply that is not valid JSON for `T` is a
 /// [`TypeMismatch`](ErrorKind::TypeMismatch) error (the command ran; the
 /// whole reply was read, so the connection stays usable), with the
-/// `serde_json` error as its [`source`](std::error::Error::source). Nil
-/// converts to `Option<Json<T>>`'s `None`. A value that cannot be
+/// `serde_json` error as its [`source`](std::error::Error::source). An
+/// integer or double reply is read as its JSON text (`INCR` into
+/// `Json<i64>`); nil converts to `Option<Json<T>>`'s `None`, and into a
+/// plain `Json<T>` is a `TypeMismatch` saying it got nil. A value that cannot be
 /// serialized (a map with non-string keys, ...) makes its command fail
 /// with [`InvalidCommand`](ErrorKind::InvalidCommand) before anything is
 /// sent.
@@ -81,7 +83,15 @@ impl<'a, T: Serialize> ToArg<'a> for Json<T> {
 
 impl<T: DeserializeOwned> FromReply for Json<T> {
     fn from_reply(frame: Frame<'_>) -> Result<Self> {
-        let bytes = Vec::<u8>::from_reply(frame)?;
+        // Any string-like reply is JSON text: a bulk string, and the
+        // integer or double a command or script answers.
+        let bytes = string_bytes(plain(frame)?).map_err(|other| {
+            Error::type_mismatch(format!(
+                "expected JSON text for {}, got {}",
+                std::any::type_name::<T>(),
+                describe(&other)
+            ))
+        })?;
         serde_json::from_slice(&bytes).map(Json).map_err(|e| {
             Error::type_mismatch(format!(
                 "expected JSON for {}, got {}",

@@ -135,7 +135,11 @@ impl Resolver {
     /// The deadline for one step with one sentinel: its timeout, within
     /// the whole resolution's deadline.
     fn per_sentinel(&self, deadline: Option<Instant>) -> Option<Instant> {
-        let own = self.config.sentinel.timeout.map(|t| Instant::now() + t);
+        let own = self
+            .config
+            .sentinel
+            .timeout
+            .and_then(crate::connection::after);
         match (own, deadline) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
