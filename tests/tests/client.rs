@@ -351,3 +351,32 @@ fn reconnect_on_error_follows_a_promotion() {
     );
     assert_eq!(replica.run(&["GET", "k"]), "$7\r\nwritten\r\n");
 }
+
+#[test]
+fn a_connection_left_streaming_never_goes_back() {
+    // A lent connection switched to streaming mode (SUBSCRIBE, MONITOR)
+    // cannot run regular calls again: it must be closed, not pooled, or
+    // every later call that gets it fails.
+    let server = RedisServer::start().unwrap();
+    let client = builder(&server)
+        .max_size(1)
+        .timeout(Some(Duration::from_secs(2)))
+        .build();
+    let () = client.set("k", "v").unwrap();
+    let first_id: u64 = {
+        let mut conn = client.connection().unwrap();
+        let id = conn.client_id().unwrap();
+        conn.start_stream(&Cmd::new("SUBSCRIBE").arg("ch")).unwrap();
+        let confirmed = conn.next_frame(Some(Duration::from_secs(2))).unwrap();
+        assert!(confirmed.is_some(), "the subscription was confirmed");
+        id
+    };
+    server.run(&["PUBLISH", "ch", "hello"]);
+    assert_eq!(
+        client.get::<_, Option<String>>("k").unwrap().as_deref(),
+        Some("v")
+    );
+    let second_id: u64 = client.connection().unwrap().client_id().unwrap();
+    assert_ne!(first_id, second_id, "the streaming connection was reused");
+    assert_eq!(client.open_connections(), 1);
+}

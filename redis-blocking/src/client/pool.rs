@@ -242,6 +242,10 @@ impl Pool {
         if self.connector.is_retired(&conn) {
             return self.close(conn, "the master changed while it was lent out");
         }
+        if conn.is_streaming() {
+            // Subscribed or monitoring: it cannot run regular calls again.
+            return self.close(conn, "it was left in streaming mode (subscribe, monitor)");
+        }
         conn.restore_settings();
         if conn.has_session_state() {
             if let Err(e) = conn.reset_session() {
