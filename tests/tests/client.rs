@@ -380,3 +380,23 @@ fn a_connection_left_streaming_never_goes_back() {
     assert_ne!(first_id, second_id, "the streaming connection was reused");
     assert_eq!(client.open_connections(), 1);
 }
+
+#[test]
+fn a_lent_connection_the_server_dropped_while_idle_is_replaced() {
+    // The server closes idle pooled connections (`timeout`, `CLIENT KILL`):
+    // calls on the pool replace them unseen, and so must
+    // `Client::connection()`, instead of lending one whose first call fails.
+    let server = RedisServer::start().unwrap();
+    let client = builder(&server).max_size(3).max_retries(0).build();
+    let held: Vec<_> = (0..3).map(|_| client.connection().unwrap()).collect();
+    drop(held);
+    assert_eq!(client.idle_connections(), 3);
+    server.run(&["CLIENT", "KILL", "TYPE", "normal"]);
+    thread::sleep(Duration::from_millis(100));
+    let mut conn = client.connection().unwrap();
+    let n: i64 = conn.query(&Cmd::new("INCR").arg("n")).unwrap();
+    assert_eq!(n, 1);
+    drop(conn);
+    let n: i64 = client.query(&Cmd::new("INCR").arg("n")).unwrap();
+    assert_eq!(n, 2);
+}

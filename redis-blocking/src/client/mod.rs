@@ -397,7 +397,8 @@ impl Client {
     /// Lends a connection for several calls (a transaction, a pipeline
     /// built step by step, session commands such as `SELECT`); it returns
     /// to the pool when dropped, with its session state and settings
-    /// (timeout, push handler) undone. Opening is retried like a call.
+    /// (timeout, push handler) undone. Opening is retried like a call; an
+    /// idle connection the server closed meanwhile is replaced, not lent.
     ///
     /// # Errors
     ///
@@ -407,14 +408,24 @@ impl Client {
         let deadline = self.call_deadline(None, Blocks::No);
         let connector = self.router.connector();
         let mut backoff = Backoff::new(connector, self.policy.max_attempts, deadline);
+        let mut stale = 0usize;
         loop {
             let epoch = connector.epoch();
-            let checked_out = self
-                .router
-                .pool(Route::Batch, deadline)
-                .and_then(|pool| pool.checkout(deadline));
+            let checked_out = self.router.pool(Route::Batch, deadline).and_then(|pool| {
+                let max_size = pool.options.max_size;
+                pool.checkout(deadline).map(|conn| (conn, max_size))
+            });
             match checked_out {
-                Ok(conn) => return Ok(conn),
+                Ok((mut conn, max_size)) => {
+                    // The server dropped it while it was idle (its
+                    // `timeout`, `CLIENT KILL`): closed on return, another
+                    // one at once, as a call would do.
+                    if stale <= max_size && conn.found_closed_while_idle() {
+                        stale += 1;
+                        continue;
+                    }
+                    return Ok(conn);
+                }
                 Err(error) if crate::retry::should_retry(&error, &|| false, false) => {
                     backoff.pause(error, epoch)?
                 }

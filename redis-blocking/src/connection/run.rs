@@ -464,6 +464,26 @@ impl Connection {
         checked
     }
 
+    /// Before lending an idle connection for calls of the borrower's own:
+    /// one look, without waiting, for the server having closed it while it
+    /// was idle. True when it did (the connection is then closed for good);
+    /// whatever else arrived stays buffered for the next call to examine.
+    pub(crate) fn found_closed_while_idle(&mut self) -> bool {
+        if self.broken.is_some() {
+            return true;
+        }
+        if self.busy || self.is_streaming() || self.rpos < self.rlen {
+            return false;
+        }
+        match self.read_some() {
+            Ok(_) => false,
+            Err(error) => {
+                self.poison(error.context("found closed while idle in the pool"), 0);
+                true
+            }
+        }
+    }
+
     /// With nothing in flight: hands complete pushes to the handler and
     /// fails on anything else buffered.
     fn take_idle_pushes(&mut self, on_push: &mut dyn FnMut(Frame<'_>)) -> Result<()> {
