@@ -3,7 +3,7 @@
 //! means is decided by [`resp_core::client::Subscriptions`]; this file
 //! owns the thread and the socket.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
@@ -168,6 +168,7 @@ impl Subscriber {
             wake: wake_read,
             subs: Subscriptions::new(),
             waiting: HashMap::new(),
+            held: VecDeque::new(),
             notes,
         };
         let thread = thread::Builder::new()
@@ -374,6 +375,9 @@ struct Worker {
     subs: Subscriptions,
     /// Who waits for which request, until when.
     waiting: HashMap<RequestId, (Sender<Result<()>>, Instant)>,
+    /// Requests taken while waiting for the reader, in order: carried out
+    /// before any later one.
+    held: VecDeque<Change>,
     /// Where a cluster's node subscriber reports what its cluster must
     /// handle.
     notes: Option<Sender<NodeNote>>,
@@ -457,6 +461,11 @@ impl Worker {
 
     /// Applies pending control requests.
     fn handle_controls(&mut self) -> Option<Trouble> {
+        while let Some(change) = self.held.pop_front() {
+            if let Err(e) = self.send_change(change) {
+                return Some(Trouble::Reconnect(e));
+            }
+        }
         loop {
             match self.control.try_recv() {
                 Ok(Control::Close) | Err(TryRecvError::Disconnected) => return Some(Trouble::Stop),
@@ -617,8 +626,12 @@ impl Worker {
                 Err(crossbeam_channel::SendTimeoutError::Disconnected(_)) => return false,
                 Err(crossbeam_channel::SendTimeoutError::Timeout(back)) => {
                     incoming = back;
-                    if matches!(self.control.try_recv(), Ok(Control::Close)) {
-                        return false;
+                    match self.control.try_recv() {
+                        Ok(Control::Close) => return false,
+                        // Kept for when the reader has caught up: dropping
+                        // it would tell its caller the subscriber closed.
+                        Ok(Control::Change(change)) => self.held.push_back(change),
+                        Err(_) => {}
                     }
                 }
             }
@@ -627,6 +640,11 @@ impl Worker {
 
     /// Reconnects with backoff and resubscribes; false if closed meanwhile.
     fn reconnect(&mut self) -> bool {
+        // Disconnected: recorded now, before any request taken meanwhile;
+        // the resubscription carries them out.
+        while let Some(change) = self.held.pop_front() {
+            let _ = self.send_change(change);
+        }
         loop {
             let mut stopped = false;
             let connector = Arc::clone(&self.connector);

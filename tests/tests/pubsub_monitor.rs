@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use integration_tests::RedisServer;
 use redis_blocking::prelude::*;
-use redis_blocking::{Incoming, Message, Protocol, Subscriber, SubscriptionKind};
+use redis_blocking::{Client, Incoming, Message, Protocol, Subscriber, SubscriptionKind};
 
 fn publish(server: &RedisServer, channel: &[u8], payload: &[u8]) -> i64 {
     let mut c = Connection::open(&Config::tcp("127.0.0.1", server.port())).unwrap();
@@ -208,4 +208,44 @@ fn monitor_events() {
     assert!(set.time > 1.6e9);
     // The monitor's connection is not in the pool.
     assert!(client.open_connections() <= 1);
+}
+
+#[test]
+fn a_subscribe_while_the_reader_lags_is_not_lost() {
+    // More messages than the subscriber holds for its reader (64 Ki): its
+    // thread waits for the reader. A subscribe asked meanwhile must be
+    // carried out once the reader catches up, not dropped (its caller was
+    // told "the subscriber is closed", and the channel never subscribed).
+    let server = RedisServer::start().unwrap();
+    let client = Client::builder(Config::tcp("127.0.0.1", server.port()))
+        .timeout(Some(Duration::from_secs(5)))
+        .build();
+    let sub = client.subscriber().unwrap();
+    sub.subscribe(["flood"]).unwrap();
+    let mut pipe = Pipeline::new();
+    for i in 0..70_000 {
+        pipe.cmd("PUBLISH").arg("flood").arg(i).ignore();
+    }
+    let () = client.query_pipeline(&pipe).unwrap();
+    // Let the subscriber's thread fill the backlog and wait.
+    thread::sleep(Duration::from_millis(300));
+    let handle = sub.handle();
+    let subscribing = thread::spawn(move || handle.subscribe(["late"]));
+    thread::sleep(Duration::from_millis(300));
+    let mut flood = 0;
+    while flood < 70_000 {
+        match sub.recv_timeout(Duration::from_secs(2)).unwrap() {
+            Some(Incoming::Message(m)) if m.channel == b"flood" => flood += 1,
+            other => panic!("after {flood} messages: {other:?}"),
+        }
+    }
+    subscribing
+        .join()
+        .unwrap()
+        .expect("the subscribe made while the reader lagged is confirmed");
+    assert_eq!(publish(&server, b"late", b"hello"), 1);
+    assert_eq!(
+        message(sub.recv_timeout(Duration::from_secs(2)).unwrap()).payload,
+        b"hello"
+    );
 }
