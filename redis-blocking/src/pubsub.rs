@@ -85,6 +85,11 @@ const DEFAULT_CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
 /// frame) is treated the same way: the connection is replaced. Channels and
 /// payloads are bytes.
 ///
+/// A reader that falls behind has at most 64 Ki messages or 32 MiB waiting
+/// for it; then the subscriber stops reading until it catches up, and a
+/// server whose output limit for subscribers is passed meanwhile drops the
+/// connection: the reader then gets [`Incoming::Reconnected`].
+///
 /// # Example
 ///
 /// ```no_run
@@ -122,6 +127,12 @@ pub struct SubscriberHandle {
 /// How many messages wait for the reader before the subscriber stops
 /// reading (and the server, past its own limit, drops the connection).
 const BACKLOG: usize = 64 * 1024;
+
+/// How many bytes of messages (payloads, channels and patterns) wait for
+/// the reader, at most, before the subscriber stops reading: the server's
+/// default hard limit for a subscriber's output. A message larger than
+/// this is still handed over, alone.
+const BACKLOG_BYTES: usize = 32 * 1024 * 1024;
 
 impl Subscriber {
     /// Opens a subscriber with the default reconnect strategy.
@@ -169,6 +180,8 @@ impl Subscriber {
             subs: Subscriptions::new(),
             waiting: HashMap::new(),
             held: VecDeque::new(),
+            unread: VecDeque::new(),
+            unread_bytes: 0,
             notes,
         };
         let thread = thread::Builder::new()
@@ -378,6 +391,10 @@ struct Worker {
     /// Requests taken while waiting for the reader, in order: carried out
     /// before any later one.
     held: VecDeque<Change>,
+    /// The sizes of the messages handed over that the reader may not have
+    /// taken yet, oldest first, and their sum.
+    unread: VecDeque<usize>,
+    unread_bytes: usize,
     /// Where a cluster's node subscriber reports what its cluster must
     /// handle.
     notes: Option<Sender<NodeNote>>,
@@ -615,26 +632,68 @@ impl Worker {
     }
 
     /// Hands `incoming` to the reader, waiting while the backlog is full
-    /// but still honouring `close`; false when the reader is gone.
+    /// (in messages or in bytes) but still honouring `close`; false when
+    /// the reader is gone.
     fn deliver(&mut self, mut incoming: Incoming) -> bool {
+        let size = match &incoming {
+            Incoming::Message(m) => {
+                m.payload.len() + m.channel.len() + m.pattern.as_ref().map_or(0, Vec::len)
+            }
+            _ => 0,
+        };
         loop {
+            if self.unread_bytes() > 0 && self.unread_bytes + size > BACKLOG_BYTES {
+                std::thread::sleep(Duration::from_millis(5));
+                if !self.take_control_while_waiting() {
+                    return false;
+                }
+                continue;
+            }
             match self
                 .messages
                 .send_timeout(incoming, Duration::from_millis(50))
             {
-                Ok(()) => return true,
+                Ok(()) => {
+                    self.unread.push_back(size);
+                    self.unread_bytes += size;
+                    return true;
+                }
                 Err(crossbeam_channel::SendTimeoutError::Disconnected(_)) => return false,
                 Err(crossbeam_channel::SendTimeoutError::Timeout(back)) => {
                     incoming = back;
-                    match self.control.try_recv() {
-                        Ok(Control::Close) => return false,
-                        // Kept for when the reader has caught up: dropping
-                        // it would tell its caller the subscriber closed.
-                        Ok(Control::Change(change)) => self.held.push_back(change),
-                        Err(_) => {}
+                    if !self.take_control_while_waiting() {
+                        return false;
                     }
                 }
             }
+        }
+    }
+
+    /// The bytes of the messages the reader may not have taken yet. The
+    /// messages in the channel are the last ones sent to it, so at most
+    /// that many of this worker's are still there (several workers may
+    /// share a sink: an upper bound then).
+    fn unread_bytes(&mut self) -> usize {
+        let in_channel = self.messages.len();
+        while self.unread.len() > in_channel {
+            if let Some(size) = self.unread.pop_front() {
+                self.unread_bytes -= size;
+            }
+        }
+        self.unread_bytes
+    }
+
+    /// While waiting for the reader: false on `close`; a subscription
+    /// change is kept for when the reader has caught up (dropping it would
+    /// tell its caller the subscriber closed).
+    fn take_control_while_waiting(&mut self) -> bool {
+        match self.control.try_recv() {
+            Ok(Control::Close) => false,
+            Ok(Control::Change(change)) => {
+                self.held.push_back(change);
+                true
+            }
+            Err(_) => true,
         }
     }
 

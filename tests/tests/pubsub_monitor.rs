@@ -249,3 +249,44 @@ fn a_subscribe_while_the_reader_lags_is_not_lost() {
         b"hello"
     );
 }
+
+#[test]
+fn unread_large_messages_are_bounded_by_bytes() {
+    // A reader that does not keep up: the subscriber holds a bounded
+    // number of bytes for it (not 64 Ki messages of any size), then stops
+    // reading, so that the server's own output limit drops the connection
+    // and the reader is told messages were lost.
+    let server = RedisServer::start().unwrap();
+    let mut admin = Connection::open(&Config::tcp("127.0.0.1", server.port())).unwrap();
+    let () = admin
+        .query(
+            &Cmd::new("CONFIG")
+                .arg("SET")
+                .arg("client-output-buffer-limit")
+                .arg("pubsub 8mb 0 0"),
+        )
+        .unwrap();
+    let sub = Subscriber::open(Config::tcp("127.0.0.1", server.port())).unwrap();
+    sub.subscribe(["big"]).unwrap();
+    let payload = vec![b'x'; 1 << 20];
+    let mut published = 0;
+    for _ in 0..100 {
+        let receivers: i64 = admin
+            .query(&Cmd::new("PUBLISH").arg("big").arg(&payload[..]))
+            .unwrap();
+        published += receivers;
+    }
+    assert!(published > 0);
+    let mut before = 0;
+    loop {
+        match sub.recv_timeout(Duration::from_secs(5)).unwrap() {
+            Some(Incoming::Message(m)) => {
+                assert_eq!(m.payload.len(), 1 << 20);
+                before += 1;
+            }
+            Some(Incoming::Reconnected) => break,
+            other => panic!("after {before} messages: {other:?}"),
+        }
+    }
+    assert!(before < 100, "{before} MiB held for the reader");
+}
