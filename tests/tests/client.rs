@@ -400,3 +400,39 @@ fn a_lent_connection_the_server_dropped_while_idle_is_replaced() {
     let n: i64 = client.query(&Cmd::new("INCR").arg("n")).unwrap();
     assert_eq!(n, 2);
 }
+
+#[test]
+fn returning_a_connection_to_a_stopped_server_does_not_hang() {
+    // A lent connection that changed session state (SELECT) is cleaned up
+    // when it comes back; with no timeouts configured at all and the
+    // server stopped, that clean-up must still end (the connection is then
+    // closed rather than pooled), not block the dropping thread for ever.
+    let server = RedisServer::start().unwrap();
+    let client = Client::builder(
+        Config::tcp("127.0.0.1", server.port())
+            .connect_timeout(None)
+            .timeout(None),
+    )
+    .max_size(1)
+    .checkout_timeout(None)
+    .build();
+    let mut conn = client.connection().unwrap();
+    let () = conn.select_db(1).unwrap();
+    server.pause().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let started = Instant::now();
+        drop(conn);
+        let _ = tx.send(started.elapsed());
+    });
+    let took = rx.recv_timeout(Duration::from_secs(20));
+    server.resume().unwrap();
+    let took = took.expect("dropping the connection returned");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(
+        client.idle_connections(),
+        0,
+        "the uncleaned connection was not pooled"
+    );
+    let () = client.set("k", "v").unwrap();
+}

@@ -1,13 +1,17 @@
 //! Session state: what calls changed on a connection that a pool must
 //! undo before lending it again.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use resp_core::command::Session;
 
 use super::Connection;
 use crate::error::{Error, ErrorKind, Executed, Result};
 use crate::Cmd;
+
+/// The longest a returning connection's session clean-up may take (`RESET`
+/// or `DISCARD`/`UNWATCH`/`SELECT` take microseconds on a healthy server).
+const RESET_BOUND: Duration = Duration::from_secs(1);
 
 impl Connection {
     /// Records session state changed by a pipeline that ran.
@@ -68,7 +72,14 @@ impl Connection {
         if self.session.is_clean() {
             return Ok(());
         }
-        let deadline = self.config.connect_timeout.and_then(super::after);
+        // Bounded even with no timeouts configured: this runs when a lent
+        // connection comes back (in a `Drop`), and a connection that cannot
+        // be cleaned up promptly is closed instead of pooled.
+        let bound = self
+            .config
+            .connect_timeout
+            .map_or(RESET_BOUND, |t| t.min(RESET_BOUND));
+        let deadline = super::after(bound);
         if self.session.other {
             match self.query_until::<()>(&Cmd::new("RESET"), deadline) {
                 Ok(()) => {
