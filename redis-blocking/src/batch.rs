@@ -335,7 +335,10 @@ impl Connection {
     /// pipeline, then runs the pipeline as MULTI/EXEC. When another client
     /// changed a watched key, starts over after a short random pause, up to
     /// [`TRANSACTION_ATTEMPTS`] times. A body that queues nothing sends no
-    /// `MULTI`/`EXEC`. The connection is always left unwatched.
+    /// `MULTI`/`EXEC`. The connection is always left unwatched. Since the
+    /// body may run several times, it should only read through `conn`: a
+    /// write sent through `conn` directly is outside the transaction and
+    /// runs once per attempt.
     ///
     /// # Errors
     ///

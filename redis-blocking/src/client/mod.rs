@@ -595,6 +595,9 @@ impl Client {
     /// that queues nothing sends no MULTI/EXEC. When the connection fails
     /// before `EXEC` was written, the whole transaction (body included)
     /// runs again on another connection, like any call that did not run.
+    /// The body may run several times, so it should only read through
+    /// `conn` and queue its writes on `pipe`: a write sent through `conn`
+    /// directly is outside the transaction and runs once per attempt.
     ///
     /// The client's key prefix is not applied inside the body: it works on
     /// the raw connection.

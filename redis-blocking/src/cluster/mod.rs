@@ -563,7 +563,9 @@ impl ClusterClient {
     /// does. Every key must hash to one slot (use a `{hash tag}`). When the
     /// slot moved, or is being imported (`ASK`: `ASKING` goes before
     /// `WATCH` and before `MULTI`), or the cluster said `TRYAGAIN`, the
-    /// whole transaction runs again where the map says: nothing of it ran.
+    /// whole transaction runs again where the map says: nothing of it ran
+    /// (nothing queued on `pipe`; as with `Client::transaction`, the body
+    /// should only read through `conn`, since it may run several times).
     ///
     /// # Errors
     ///
