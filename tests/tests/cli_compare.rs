@@ -351,6 +351,10 @@ fn resp2_replies_in_every_output_mode() {
 fn resp3_replies_in_every_output_mode() {
     let server = server();
     let nested_map = "redis.setresp(3); return {map={a={1,2}, b={map={}}}}";
+    // A map's value that prints on one line stays after its key; one
+    // that prints on several lines starts on the next line.
+    let map_values = "redis.setresp(3); return {{map={a={1}, b={map={c=3}}, \
+        c={set={x=true}}, d={map={e={map={f=1}}}}, g={map={h={1,2}}}}}, {map={i={{map={j=1}}}}}}";
     let mut cases = Vec::new();
     for mode in [None, Some("--csv"), Some("--json"), Some("--quoted-json")] {
         let with = |args: &[&str]| {
@@ -384,6 +388,10 @@ fn resp3_replies_in_every_output_mode() {
             ),
             case("RESP3 empty map", &with(&["hgetall", "nokey"])),
             case("RESP3 nested map", &with(&["eval", nested_map, "0"])),
+            case(
+                "RESP3 map values of one line and of several",
+                &with(&["eval", map_values, "0"]),
+            ),
         ]);
     }
     cases.push(case(

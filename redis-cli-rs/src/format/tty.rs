@@ -5,13 +5,10 @@ use resp_core::Frame;
 use super::repr::repr;
 use super::{plain, until_nul};
 
+/// Appends `frame` as `redis-cli` shows it on a terminal; `prefix` goes
+/// before every line but the first (the caller has written that line's
+/// start).
 pub(super) fn format(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8]) {
-    format_at(out, frame, prefix, false);
-}
-
-/// `own_line`: the value of a map entry that is an aggregate starts on the
-/// next line, every item (the first too) after the prefix.
-fn format_at(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8], own_line: bool) {
     match plain(frame) {
         Frame::Error(e) | Frame::BulkError(e) => {
             out.extend_from_slice(b"(error) ");
@@ -41,9 +38,9 @@ fn format_at(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8], own_line: bool
         }
         Frame::NullBulk | Frame::NullArray | Frame::Null => out.extend_from_slice(b"(nil)\n"),
         Frame::Boolean(b) => out.extend_from_slice(if *b { b"(true)\n" } else { b"(false)\n" }),
-        Frame::Array(items) => aggregate(out, items, b')', b"(empty array)\n", prefix, own_line),
-        Frame::Set(items) => aggregate(out, items, b'~', b"(empty set)\n", prefix, own_line),
-        Frame::Push(items) => aggregate(out, items, b')', b"(empty push)\n", prefix, own_line),
+        Frame::Array(items) => aggregate(out, items, b')', b"(empty array)\n", prefix),
+        Frame::Set(items) => aggregate(out, items, b'~', b"(empty set)\n", prefix),
+        Frame::Push(items) => aggregate(out, items, b')', b"(empty push)\n", prefix),
         Frame::Map(pairs) => {
             if pairs.is_empty() {
                 out.extend_from_slice(b"(empty hash)\n");
@@ -51,53 +48,38 @@ fn format_at(out: &mut Vec<u8>, frame: &Frame<'_>, prefix: &[u8], own_line: bool
             }
             let width = digits(pairs.len());
             let inner = indent(prefix, width);
-            if own_line {
-                out.push(b'\n');
-            }
+            let mut value_text = Vec::new();
             for (i, (key, value)) in pairs.iter().enumerate() {
-                index(
-                    out,
-                    if i == 0 && !own_line { b"" } else { prefix },
-                    i + 1,
-                    width,
-                    b'#',
-                );
+                index(out, if i == 0 { b"" } else { prefix }, i + 1, width, b'#');
                 format(out, key, &inner);
                 // The key's newline goes: the value follows on its line.
                 out.pop();
                 out.extend_from_slice(b" => ");
-                format_at(out, value, &inner, true);
+                // A value of one line stays there (`1# "a" => 1) "x"`,
+                // also a one-entry map or set); one of several lines
+                // starts on the next line, after the prefix.
+                value_text.clear();
+                format(&mut value_text, value, &inner);
+                if value_text[..value_text.len() - 1].contains(&b'\n') {
+                    out.push(b'\n');
+                    out.extend_from_slice(&inner);
+                }
+                out.extend_from_slice(&value_text);
             }
         }
         Frame::Attributed(_) => unreachable!("plain() strips attributes"),
     }
 }
 
-fn aggregate(
-    out: &mut Vec<u8>,
-    items: &[Frame<'_>],
-    sep: u8,
-    empty: &[u8],
-    prefix: &[u8],
-    own_line: bool,
-) {
+fn aggregate(out: &mut Vec<u8>, items: &[Frame<'_>], sep: u8, empty: &[u8], prefix: &[u8]) {
     if items.is_empty() {
         out.extend_from_slice(empty);
         return;
     }
     let width = digits(items.len());
     let inner = indent(prefix, width);
-    if own_line {
-        out.push(b'\n');
-    }
     for (i, item) in items.iter().enumerate() {
-        index(
-            out,
-            if i == 0 && !own_line { b"" } else { prefix },
-            i + 1,
-            width,
-            sep,
-        );
+        index(out, if i == 0 { b"" } else { prefix }, i + 1, width, sep);
         format(out, item, &inner);
     }
 }
