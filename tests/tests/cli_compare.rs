@@ -641,6 +641,12 @@ fn connections_auth_and_bad_options() {
             &["-u", "redis://default:secret@127.0.0.1:{port}/0", "ping"],
         ),
         case("connection refused", &["-p", "{closed}", "ping"]),
+        case("negative port", &["-p", "-1", "ping"]),
+        case("port past C's int", &["-p", "4294967297", "ping"]),
+        case(
+            "negative port in a URI",
+            &["-u", "redis://127.0.0.1:-5", "ping"],
+        ),
         case(
             "HELP needs no connection",
             &["-p", "{closed}", "HELP", "GET"],

@@ -190,7 +190,11 @@ impl Conn {
                     // resolving it; say what the resolver says.
                     return Err(resolve_message(host));
                 }
-                // getaddrinfo reads a numeric service as a 16-bit port.
+                // getaddrinfo refuses a negative numeric service...
+                if *port < 0 {
+                    return Err("Servname not supported for ai_socktype".into());
+                }
+                // ...and reads any other as a 16-bit port.
                 let config = Config::tcp(*host, *port as u16);
                 match tls {
                     Some(settings) => {

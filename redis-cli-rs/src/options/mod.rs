@@ -385,7 +385,7 @@ pub fn parse_with(
             }
             b"-x" => o.stdin_last_arg = true,
             b"-X" if !last => o.stdin_tag = Some(value()),
-            b"-p" if !last => o.port = atoi(&value()),
+            b"-p" if !last => o.port = int_atoi(&value()),
             b"-s" if !last => o.socket = Some(PathBuf::from(OsString::from_vec(value()))),
             b"-r" if !last => o.repeat = atoi(&value()),
             b"-i" if !last => {
@@ -571,6 +571,12 @@ pub fn parse_with(
 
 fn path(v: Vec<u8>) -> PathBuf {
     PathBuf::from(OsString::from_vec(v))
+}
+
+/// `atoi` into C's `int` (what redis-cli keeps a port in): a value past
+/// its range wraps as glibc's `(int) strtol` does (`4294967297` is 1).
+pub(crate) fn int_atoi(bytes: &[u8]) -> i64 {
+    i64::from(atoi(bytes) as i32)
 }
 
 /// C's `atoi`: leading spaces, a sign, digits; anything else ends it.

@@ -2,7 +2,7 @@
 //! `rediss://`, `[[user]:password@]`, `host[:port]`, `/db`. No query
 //! options; the user part before `:` is the ACL user, even when empty.
 
-use super::{atoi, Exit, Options};
+use super::{atoi, int_atoi, Exit, Options};
 
 /// Applies `uri` to `o`.
 pub(crate) fn parse(uri: &[u8], o: &mut Options) -> Result<(), Exit> {
@@ -37,7 +37,7 @@ pub(crate) fn parse(uri: &[u8], o: &mut Options) -> Result<(), Exit> {
     if curr[0] != b'/' {
         let mut host_end = slash.unwrap_or(curr.len());
         if let Some(colon) = curr.iter().position(|&b| b == b':') {
-            o.port = atoi(&curr[colon + 1..]);
+            o.port = int_atoi(&curr[colon + 1..]);
             host_end = colon;
         }
         o.host = String::from_utf8_lossy(&curr[..host_end]).into_owned();
