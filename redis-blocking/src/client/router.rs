@@ -37,6 +37,13 @@ pub(crate) enum Route<'r> {
     Node(&'r Endpoint),
 }
 
+/// Whether the command `argv` runs only reads (by the command table): a
+/// replica may serve it.
+pub(crate) fn reads_only(argv: &dyn Argv) -> bool {
+    let args: Vec<&[u8]> = (0..argv.argc()).filter_map(|i| argv.arg(i)).collect();
+    resp_core::command::is_read_only(&args)
+}
+
 /// A topology: which pool serves a call.
 pub(crate) trait Router: Send + Sync {
     /// The pool for one attempt of a call that must be done by

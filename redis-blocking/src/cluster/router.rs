@@ -351,10 +351,7 @@ impl ClusterRouter {
             Route::Node(endpoint) => Ok(endpoint.clone()),
             Route::Batch => self.any_primary(deadline),
             Route::Slot(slot, argv) => {
-                let read_only = !self.reads_primaries() && {
-                    let args: Vec<&[u8]> = (0..argv.argc()).filter_map(|i| argv.arg(i)).collect();
-                    is_read_only(&args)
-                };
+                let read_only = !self.reads_primaries() && crate::client::router::reads_only(argv);
                 self.node_for(slot, read_only, deadline)
             }
             Route::Command(argv) => {

@@ -25,8 +25,6 @@ mod watcher;
 use std::sync::Arc;
 use std::time::Instant;
 
-use resp_core::command::{is_read_only, Argv};
-
 pub use config::{AddrRemap, ReplicaSelect, SentinelConfig, DEFAULT_SENTINEL_PORT};
 
 use self::topology::{MasterSource, ReplicaSource, Topology};
@@ -90,7 +88,9 @@ impl SentinelRouter {
 impl Router for SentinelRouter {
     fn pool(&self, route: Route<'_>, _deadline: Option<Instant>) -> Result<Arc<Pool>> {
         match (route, &self.replicas) {
-            (Route::Command(argv) | Route::Slot(_, argv), Some(replicas)) if reads_only(argv) => {
+            (Route::Command(argv) | Route::Slot(_, argv), Some(replicas))
+                if super::router::reads_only(argv) =>
+            {
                 Ok(Arc::clone(replicas))
             }
             _ => Ok(Arc::clone(&self.master)),
@@ -115,9 +115,4 @@ impl Router for SentinelRouter {
     fn current_master(&self) -> Option<Addr> {
         self.topology.master()
     }
-}
-
-fn reads_only(argv: &dyn Argv) -> bool {
-    let args: Vec<&[u8]> = (0..argv.argc()).filter_map(|i| argv.arg(i)).collect();
-    is_read_only(&args)
 }
