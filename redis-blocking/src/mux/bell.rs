@@ -18,14 +18,19 @@
 //! waits for (its request's end, the read token handed to it) rings after
 //! the change, with that caller's [`Sleeper`].
 
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
-/// Yields before a caller sleeps. `cargo bench -p benches --bench mux` on
-/// the project's 2-core machine, GET from 64 threads: 213k req/s with no
-/// yield, 348-386k with 3 to 5, 356k with 10; from 8 threads: 77k with
-/// none, 133-154k with 3 to 5, 109k with 10. (parking_lot's spin-wait
-/// also yields a few times before it parks.)
+/// Yields before a caller sleeps (see [`Bell::sleep`]).
 const YIELDS: u32 = 4;
+
+/// A yield that takes longer than this gave the CPU away for a whole time
+/// slice: another program is busy on this CPU.
+const SLOW_YIELD: Duration = Duration::from_micros(1000);
+
+/// After a slow yield, the callers of this bell sleep at once for so long.
+const NO_YIELDS_FOR: Duration = Duration::from_millis(100);
 
 /// Who sleeps: what a ring needs to wake a caller.
 #[derive(Debug, Clone)]
@@ -37,7 +42,12 @@ pub(super) struct Ring(imp::Ring);
 
 /// Where callers sleep.
 #[derive(Default)]
-pub(super) struct Bell(imp::Bell);
+pub(super) struct Bell {
+    imp: imp::Bell,
+    /// Until when (nanoseconds since [`nanos_since_epoch`]'s first call) callers sleep without
+    /// yielding first.
+    no_yields_until: AtomicU64,
+}
 
 impl Sleeper {
     /// The calling thread.
@@ -63,33 +73,63 @@ impl Ring {
 impl Bell {
     /// What a caller reads before it checks whether to sleep.
     pub fn seen(&self) -> u32 {
-        self.0.seen()
+        self.imp.seen()
     }
 
     /// Sleeps until rung after `seen` was read, `deadline` passes, or
     /// spuriously: the caller checks again either way.
     ///
     /// It first gives its CPU away up to [`YIELDS`] times, returning as
-    /// soon as the bell rings: while other threads are runnable (the
-    /// reader, other callers, the server), a reply often arrives meanwhile,
-    /// and the caller goes on without a futex sleep and wake-up, which on
-    /// a virtual machine costs several microseconds each. When nothing
-    /// else is runnable a yield returns at once, so the cost is a few
-    /// system calls before the sleep.
+    /// soon as the bell rings: while the threads that run are the reader,
+    /// other callers and the server, a reply often arrives meanwhile and
+    /// the caller goes on without a futex sleep and wake-up (on a virtual
+    /// machine, waking an idle CPU costs several microseconds). When
+    /// nothing else is runnable a yield returns at once: a few system
+    /// calls before the sleep. When another program keeps the CPU busy, a
+    /// yield hands it a whole time slice while a sleeping caller would be
+    /// woken at once: a yield that takes longer than [`SLOW_YIELD`] turns
+    /// yielding off for this bell's callers for [`NO_YIELDS_FOR`].
+    ///
+    /// `cargo bench -p benches --bench mux` on the project's 2-core
+    /// machine, GET from 64 threads: 213k req/s with no yield, 348-386k
+    /// with 3 to 5 yields (never turned off), 356k with 10; from 8
+    /// threads: 77k with none, 133-154k with 3 to 5, 109k with 10. With a
+    /// `yes` process on one of the two CPUs, 8 threads made 69-83k with no
+    /// yield and 41-48k with yields never turned off; turned off after a
+    /// yield of over 1 ms, 84-99k (and 64 threads 119-144k, as with none),
+    /// while a quiet machine keeps 333k; a 300 µs bound also cut the quiet
+    /// figure (256k). (parking_lot's spin-wait also yields a few times
+    /// before it parks.)
     pub fn sleep(&self, seen: u32, deadline: Option<Instant>) {
-        for _ in 0..YIELDS {
-            if self.seen() != seen {
-                return;
+        if nanos_since_epoch(Instant::now()) >= self.no_yields_until.load(Ordering::Relaxed) {
+            for _ in 0..YIELDS {
+                if self.seen() != seen {
+                    return;
+                }
+                let before = Instant::now();
+                std::thread::yield_now();
+                let after = Instant::now();
+                if after - before > SLOW_YIELD {
+                    let until = nanos_since_epoch(after + NO_YIELDS_FOR);
+                    self.no_yields_until.store(until, Ordering::Relaxed);
+                    break;
+                }
             }
-            std::thread::yield_now();
         }
-        self.0.sleep(seen, deadline);
+        self.imp.sleep(seen, deadline);
     }
 
     /// Wakes the sleepers of `ring`.
     pub fn ring(&self, ring: Ring) {
-        self.0.ring(ring.0);
+        self.imp.ring(ring.0);
     }
+}
+
+/// `at` in nanoseconds since the first call (saturating).
+fn nanos_since_epoch(at: Instant) -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    u64::try_from(at.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX)
 }
 
 #[cfg(target_os = "linux")]
