@@ -25,12 +25,19 @@ use std::time::{Duration, Instant};
 /// Yields before a caller sleeps (see [`Bell::sleep`]).
 const YIELDS: u32 = 4;
 
-/// A yield that takes longer than this gave the CPU away for a whole time
-/// slice: another program is busy on this CPU.
-const SLOW_YIELD: Duration = Duration::from_micros(1000);
+/// A yield that takes longer than this handed the CPU to another program
+/// for a time slice (the callers' own threads and the server give it back
+/// sooner: under 1 ms in 99.99% of the yields of 64 callers).
+const SLOW_YIELD: Duration = Duration::from_millis(1);
 
-/// After a slow yield, the callers of this bell sleep at once for so long.
-const NO_YIELDS_FOR: Duration = Duration::from_millis(100);
+/// The window over which slow yields' time is added up.
+const WINDOW: Duration = Duration::from_secs(1);
+
+/// Slow yields' time per [`WINDOW`] past which yielding is turned off: 5%.
+const BUDGET: Duration = Duration::from_millis(50);
+
+/// How long yielding stays off once the budget is spent.
+const NO_YIELDS_FOR: Duration = Duration::from_secs(1);
 
 /// Who sleeps: what a ring needs to wake a caller.
 #[derive(Debug, Clone)]
@@ -44,9 +51,50 @@ pub(super) struct Ring(imp::Ring);
 #[derive(Default)]
 pub(super) struct Bell {
     imp: imp::Bell,
-    /// Until when (nanoseconds since [`nanos_since_epoch`]'s first call) callers sleep without
-    /// yielding first.
-    no_yields_until: AtomicU64,
+    gate: YieldGate,
+}
+
+/// Whether callers yield before they sleep: off for [`NO_YIELDS_FOR`] once
+/// slow yields took more than [`BUDGET`] of a [`WINDOW`]. Times are
+/// nanoseconds since [`nanos_since_epoch`]'s first call; the fields are
+/// read and written without a lock, as a hint (a race costs at worst one
+/// window's budget).
+#[derive(Default)]
+struct YieldGate {
+    off_until: AtomicU64,
+    window_start: AtomicU64,
+    slow_in_window: AtomicU64,
+}
+
+impl YieldGate {
+    /// Whether a caller should yield at `now`.
+    fn open(&self, now: u64) -> bool {
+        now >= self.off_until.load(Ordering::Relaxed)
+    }
+
+    /// A yield ending at `end` took `took` nanoseconds, more than
+    /// [`SLOW_YIELD`].
+    fn slow(&self, end: u64, took: u64) {
+        let window = nanos(WINDOW);
+        let spent = if end.saturating_sub(self.window_start.load(Ordering::Relaxed)) > window {
+            self.window_start.store(end, Ordering::Relaxed);
+            self.slow_in_window.store(took, Ordering::Relaxed);
+            took
+        } else {
+            self.slow_in_window.fetch_add(took, Ordering::Relaxed) + took
+        };
+        if spent > nanos(BUDGET) {
+            let until = end.saturating_add(nanos(NO_YIELDS_FOR));
+            self.off_until.store(until, Ordering::Relaxed);
+            // A new window when yields come back on.
+            self.window_start.store(until, Ordering::Relaxed);
+            self.slow_in_window.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl Sleeper {
@@ -85,23 +133,26 @@ impl Bell {
     /// the caller goes on without a futex sleep and wake-up (on a virtual
     /// machine, waking an idle CPU costs several microseconds). When
     /// nothing else is runnable a yield returns at once: a few system
-    /// calls before the sleep. When another program keeps the CPU busy, a
-    /// yield hands it a whole time slice while a sleeping caller would be
-    /// woken at once: a yield that takes longer than [`SLOW_YIELD`] turns
-    /// yielding off for this bell's callers for [`NO_YIELDS_FOR`].
+    /// calls before the sleep. When another program keeps the CPUs busy,
+    /// a yield can hand it a whole time slice where a sleeping caller
+    /// would be woken at once, and a caller handed the read token while
+    /// it yields holds everyone up: once yields slower than [`SLOW_YIELD`]
+    /// add up to [`BUDGET`] within a [`WINDOW`], callers sleep at once for
+    /// [`NO_YIELDS_FOR`].
     ///
-    /// `cargo bench -p benches --bench mux` on the project's 2-core
-    /// machine, GET from 64 threads: 213k req/s with no yield, 348-386k
-    /// with 3 to 5 yields (never turned off), 356k with 10; from 8
-    /// threads: 77k with none, 133-154k with 3 to 5, 109k with 10. With a
-    /// `yes` process on one of the two CPUs, 8 threads made 69-83k with no
-    /// yield and 41-48k with yields never turned off; turned off after a
-    /// yield of over 1 ms, 84-99k (and 64 threads 119-144k, as with none),
-    /// while a quiet machine keeps 333k; a 300 µs bound also cut the quiet
-    /// figure (256k). (parking_lot's spin-wait also yields a few times
-    /// before it parks.)
+    /// `cargo bench -p benches --bench mux`, GET, on the project's 2-core
+    /// machine (req/s, 3 rounds): quiet, 64 threads 213k with no yield,
+    /// 348-386k with 3 to 5 yields, 356k with 10, 374k as built; 8
+    /// threads 77k, 133-154k, 109k, 147k. Beside one `yes`: 64 threads
+    /// 128-137k with no yield, 129k as built; 8 threads 69-83k, 77k.
+    /// Beside two (both CPUs busy), where yields cost most: 8 threads 52k
+    /// with no yield, 48k as built (5 rounds); 64 threads about the same.
+    /// Turning yields off after any single yield over 1 ms for 100 ms
+    /// left 8 threads at 27-41k beside two `yes`; spinning (`spin_loop`,
+    /// 200 turns) instead of yielding made 126k at 64 threads, quiet.
+    /// (parking_lot's spin-wait also yields a few times before it parks.)
     pub fn sleep(&self, seen: u32, deadline: Option<Instant>) {
-        if nanos_since_epoch(Instant::now()) >= self.no_yields_until.load(Ordering::Relaxed) {
+        if self.gate.open(nanos_since_epoch(Instant::now())) {
             for _ in 0..YIELDS {
                 if self.seen() != seen {
                     return;
@@ -109,9 +160,9 @@ impl Bell {
                 let before = Instant::now();
                 std::thread::yield_now();
                 let after = Instant::now();
-                if after - before > SLOW_YIELD {
-                    let until = nanos_since_epoch(after + NO_YIELDS_FOR);
-                    self.no_yields_until.store(until, Ordering::Relaxed);
+                let took = after - before;
+                if took > SLOW_YIELD {
+                    self.gate.slow(nanos_since_epoch(after), nanos(took));
                     break;
                 }
             }
@@ -280,5 +331,60 @@ mod imp {
         pub fn ring(&self, ring: Ring) {
             ring.0.into_iter().for_each(|t| t.unpark());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: u64 = 1_000_000;
+
+    #[test]
+    fn yields_stay_on_while_slow_ones_are_rare() {
+        let gate = YieldGate::default();
+        let start = 10_000 * MS;
+        assert!(gate.open(start));
+        // 2 ms of slow yields every 100 ms: 20 ms a second, under budget.
+        for i in 0..100 {
+            gate.slow(start + i * 100 * MS, 2 * MS);
+            assert!(gate.open(start + i * 100 * MS + 1), "turned off at {i}");
+        }
+    }
+
+    #[test]
+    fn yields_go_off_once_slow_ones_spend_the_budget_and_come_back() {
+        let gate = YieldGate::default();
+        let start = 10_000 * MS;
+        // 10 ms slow yields, 50 ms apart: the sixth passes 50 ms.
+        for i in 0..5 {
+            gate.slow(start + i * 50 * MS, 10 * MS);
+            assert!(gate.open(start + i * 50 * MS + 1), "off too early at {i}");
+        }
+        let end = start + 5 * 50 * MS;
+        gate.slow(end, 10 * MS);
+        assert!(!gate.open(end + 1));
+        assert!(!gate.open(end + nanos(NO_YIELDS_FOR) - 1));
+        assert!(gate.open(end + nanos(NO_YIELDS_FOR)));
+        // A fresh window afterwards: one slow yield does not turn it off.
+        gate.slow(end + nanos(NO_YIELDS_FOR) + MS, 10 * MS);
+        assert!(gate.open(end + nanos(NO_YIELDS_FOR) + 2 * MS));
+    }
+
+    #[test]
+    fn one_very_slow_yield_spends_the_budget_alone() {
+        let gate = YieldGate::default();
+        gate.slow(5_000 * MS, 60 * MS);
+        assert!(!gate.open(5_000 * MS + 1));
+    }
+
+    #[test]
+    fn old_slow_yields_leave_the_window() {
+        let gate = YieldGate::default();
+        let start = 10_000 * MS;
+        gate.slow(start, 40 * MS);
+        // Over a window later: the 40 ms no longer count.
+        gate.slow(start + nanos(WINDOW) + MS, 40 * MS);
+        assert!(gate.open(start + nanos(WINDOW) + 2 * MS));
     }
 }
