@@ -64,6 +64,9 @@ struct YieldGate {
     off_until: AtomicU64,
     window_start: AtomicU64,
     slow_in_window: AtomicU64,
+    /// When the latest slow yield ended: callers stalled together (a CPU
+    /// taken away from all of them at once) count the time once.
+    last_slow_end: AtomicU64,
 }
 
 impl YieldGate {
@@ -72,9 +75,13 @@ impl YieldGate {
         now >= self.off_until.load(Ordering::Relaxed)
     }
 
-    /// A yield ending at `end` took `took` nanoseconds, more than
-    /// [`SLOW_YIELD`].
-    fn slow(&self, end: u64, took: u64) {
+    /// A yield from `start` to `end` took more than [`SLOW_YIELD`]. What
+    /// counts is the wall-clock time some caller spent in a slow yield:
+    /// the part of it that an earlier slow yield already covered does not
+    /// count again.
+    fn slow(&self, start: u64, end: u64) {
+        let covered = self.last_slow_end.fetch_max(end, Ordering::Relaxed);
+        let took = end.saturating_sub(start.max(covered));
         let window = nanos(WINDOW);
         let spent = if end.saturating_sub(self.window_start.load(Ordering::Relaxed)) > window {
             self.window_start.store(end, Ordering::Relaxed);
@@ -160,9 +167,9 @@ impl Bell {
                 let before = Instant::now();
                 std::thread::yield_now();
                 let after = Instant::now();
-                let took = after - before;
-                if took > SLOW_YIELD {
-                    self.gate.slow(nanos_since_epoch(after), nanos(took));
+                if after - before > SLOW_YIELD {
+                    self.gate
+                        .slow(nanos_since_epoch(before), nanos_since_epoch(after));
                     break;
                 }
             }
@@ -347,7 +354,7 @@ mod tests {
         assert!(gate.open(start));
         // 2 ms of slow yields every 100 ms: 20 ms a second, under budget.
         for i in 0..100 {
-            gate.slow(start + i * 100 * MS, 2 * MS);
+            gate.slow(start + i * 100 * MS - 2 * MS, start + i * 100 * MS);
             assert!(gate.open(start + i * 100 * MS + 1), "turned off at {i}");
         }
     }
@@ -358,23 +365,26 @@ mod tests {
         let start = 10_000 * MS;
         // 10 ms slow yields, 50 ms apart: the sixth passes 50 ms.
         for i in 0..5 {
-            gate.slow(start + i * 50 * MS, 10 * MS);
+            gate.slow(start + i * 50 * MS - 10 * MS, start + i * 50 * MS);
             assert!(gate.open(start + i * 50 * MS + 1), "off too early at {i}");
         }
         let end = start + 5 * 50 * MS;
-        gate.slow(end, 10 * MS);
+        gate.slow(end - 10 * MS, end);
         assert!(!gate.open(end + 1));
         assert!(!gate.open(end + nanos(NO_YIELDS_FOR) - 1));
         assert!(gate.open(end + nanos(NO_YIELDS_FOR)));
         // A fresh window afterwards: one slow yield does not turn it off.
-        gate.slow(end + nanos(NO_YIELDS_FOR) + MS, 10 * MS);
+        gate.slow(
+            end + nanos(NO_YIELDS_FOR) - 9 * MS,
+            end + nanos(NO_YIELDS_FOR) + MS,
+        );
         assert!(gate.open(end + nanos(NO_YIELDS_FOR) + 2 * MS));
     }
 
     #[test]
     fn one_very_slow_yield_spends_the_budget_alone() {
         let gate = YieldGate::default();
-        gate.slow(5_000 * MS, 60 * MS);
+        gate.slow(4_940 * MS, 5_000 * MS);
         assert!(!gate.open(5_000 * MS + 1));
     }
 
@@ -382,9 +392,25 @@ mod tests {
     fn old_slow_yields_leave_the_window() {
         let gate = YieldGate::default();
         let start = 10_000 * MS;
-        gate.slow(start, 40 * MS);
+        gate.slow(start - 40 * MS, start);
         // Over a window later: the 40 ms no longer count.
-        gate.slow(start + nanos(WINDOW) + MS, 40 * MS);
+        gate.slow(start + nanos(WINDOW) - 39 * MS, start + nanos(WINDOW) + MS);
         assert!(gate.open(start + nanos(WINDOW) + 2 * MS));
+    }
+
+    #[test]
+    fn callers_stalled_together_count_the_time_once() {
+        let gate = YieldGate::default();
+        let start = 10_000 * MS;
+        // 64 callers caught in the same 20 ms stall: 20 ms, not 1.28 s.
+        for i in 0..64 {
+            gate.slow(start + i * 10_000, start + 20 * MS + i * 10_000);
+        }
+        assert!(gate.open(start + 21 * MS));
+        // Stalls that do not overlap add up.
+        for i in 1..=3 {
+            gate.slow(start + i * 100 * MS, start + i * 100 * MS + 20 * MS);
+        }
+        assert!(!gate.open(start + 321 * MS));
     }
 }
