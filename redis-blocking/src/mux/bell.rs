@@ -10,7 +10,8 @@
 //! wakes the callers of a whole batch with one `FUTEX_WAKE_BITSET`: one
 //! system call, one preemption at most. A caller that shares a bit with a
 //! woken one wakes too, finds its request still pending and sleeps again.
-//! Elsewhere, `park` and `unpark`.
+//! Elsewhere, `park` and `unpark`. Before sleeping, a caller yields its
+//! CPU a few times (see [`Bell::sleep`]).
 //!
 //! The protocol is that of an event count: a caller reads
 //! [`Bell::seen`] *before* it checks whether it must sleep, and sleeps
@@ -148,16 +149,19 @@ impl Bell {
     /// [`NO_YIELDS_FOR`].
     ///
     /// `cargo bench -p benches --bench mux`, GET, on the project's 2-core
-    /// machine (req/s, 3 rounds): quiet, 64 threads 213k with no yield,
-    /// 348-386k with 3 to 5 yields, 356k with 10, 374k as built; 8
-    /// threads 77k, 133-154k, 109k, 147k. Beside one `yes`: 64 threads
-    /// 128-137k with no yield, 129k as built; 8 threads 69-83k, 77k.
-    /// Beside two (both CPUs busy), where yields cost most: 8 threads 52k
-    /// with no yield, 48k as built (5 rounds); 64 threads about the same.
-    /// Turning yields off after any single yield over 1 ms for 100 ms
-    /// left 8 threads at 27-41k beside two `yes`; spinning (`spin_loop`,
-    /// 200 turns) instead of yielding made 126k at 64 threads, quiet.
-    /// (parking_lot's spin-wait also yields a few times before it parks.)
+    /// machine (req/s): quiet, 64 threads 213k with no yield, 348-386k
+    /// with 3 to 5 yields always on, 356k with 10, 363-380k as built; 8
+    /// threads 77k, 133-154k, 109k, 135k. Beside one `yes`: 64 threads
+    /// 128-137k with no yield, 150k as built; 8 threads 69-83k, 92k.
+    /// Beside two (both CPUs busy), where yields cost most: 8 threads
+    /// 47-57k with no yield, 41k with yields always on, 47-48k as built;
+    /// 64 threads 77-119k with no yield, 75k as built (runs there vary
+    /// most). Turning yields off for 100 ms after any single yield over
+    /// 1 ms left 8 threads at 27-41k beside two `yes`; spinning
+    /// (`spin_loop`, 200 turns) instead of yielding made 126k at 64
+    /// threads, quiet. A caller's deadline can pass during a yield by at
+    /// most one slow yield (the loop stops at the first). (parking_lot's
+    /// spin-wait also yields a few times before it parks.)
     pub fn sleep(&self, seen: u32, deadline: Option<Instant>) {
         if self.gate.open(nanos_since_epoch(Instant::now())) {
             for _ in 0..YIELDS {
