@@ -161,3 +161,15 @@ pub mod prelude {
         ToArgs, Value,
     };
 }
+
+/// The workspace README's Rust examples, compiled as doc tests (the
+/// resp-core one also runs; the others need servers and are `no_run`), so
+/// that what a new user copies from it builds.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct WorkspaceReadme;
+
+/// The crate README's example (crates.io's front page), compiled likewise.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct CrateReadme;
