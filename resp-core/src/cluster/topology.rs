@@ -490,6 +490,8 @@ impl Topology {
                 continue;
             }
             let primary = topology.add_node(&mut index, node)?;
+            // A node listed elsewhere as a replica still serves here.
+            topology.nodes[primary].primary = true;
             let mut members = Vec::new();
             for replica in replicas {
                 members.push(topology.add_node(&mut index, replica)?);
@@ -957,5 +959,30 @@ mod tests {
         assert!(t.shards.len() <= MAX_NODES);
         assert!(t.nodes.len() <= MAX_NODES + 1);
         assert_eq!(t.primary(2).unwrap().endpoint.port, 7000);
+    }
+
+    /// Found by the topology fuzz target: one node listed twice, first as a
+    /// replica of a primary, then as a primary with slots, ended up serving
+    /// those slots with its replica role (absent from `primaries()`, so a
+    /// fan-out to all shards would have skipped its slots).
+    #[test]
+    fn a_node_listed_as_replica_and_as_primary_never_serves_slots_as_replica() {
+        let text = "\
+            aaaa 127.0.0.1:30001@40001 master - 0 0 1 connected 0-99\n\
+            bbbb 127.0.0.1:30002@40002 slave aaaa 0 0 1 connected\n\
+            bbbb 127.0.0.1:30002@40002 master - 0 0 2 connected 100-199\n";
+        match Topology::from_nodes(text, "10.0.0.9") {
+            Ok(map) => {
+                for slot in [0, 100, 199] {
+                    let primary = map.primary(slot).expect("served");
+                    assert!(primary.primary, "slot {slot} served by a replica");
+                    assert!(map.primaries().any(|n| n == primary));
+                }
+                for replica in map.replicas(0) {
+                    assert!(!replica.primary);
+                }
+            }
+            Err(e) => assert!(e.to_string().contains("bbbb"), "{e}"),
+        }
     }
 }
