@@ -236,6 +236,15 @@ impl Topology {
         Ok(self.nodes.len() - 1)
     }
 
+    /// Adds (or finds) a node that serves slots: a node a malformed reply
+    /// also lists as a replica serves them with the primary role, so that
+    /// `primaries()` and fan-outs over it include its slots.
+    fn add_primary(&mut self, index: &mut Index, node: Node) -> Result<usize, TopologyError> {
+        let i = self.add_node(index, node)?;
+        self.nodes[i].primary = true;
+        Ok(i)
+    }
+
     /// Gives `from..=to` to `shard`. A slot given twice makes the reply
     /// malformed, which also bounds the work to one pass over the slots
     /// however many ranges a reply lists.
@@ -326,9 +335,7 @@ impl Topology {
                 continue;
             };
             let primary_node = nodes.remove(primary);
-            let primary = topology.add_node(&mut index, primary_node)?;
-            // A node listed elsewhere as a replica still serves here.
-            topology.nodes[primary].primary = true;
+            let primary = topology.add_primary(&mut index, primary_node)?;
             let mut replicas = Vec::new();
             for node in nodes {
                 let is_primary = node.primary;
@@ -398,8 +405,7 @@ impl Topology {
             let Some(first) = members.first().filter(|n| n.primary).cloned() else {
                 continue;
             };
-            let primary = topology.add_node(&mut index, first)?;
-            topology.nodes[primary].primary = true;
+            let primary = topology.add_primary(&mut index, first)?;
             let mut replicas = Vec::new();
             for node in members.into_iter().skip(1) {
                 replicas.push(topology.add_node(&mut index, node)?);
@@ -489,9 +495,7 @@ impl Topology {
                 }
                 continue;
             }
-            let primary = topology.add_node(&mut index, node)?;
-            // A node listed elsewhere as a replica still serves here.
-            topology.nodes[primary].primary = true;
+            let primary = topology.add_primary(&mut index, node)?;
             let mut members = Vec::new();
             for replica in replicas {
                 members.push(topology.add_node(&mut index, replica)?);
