@@ -19,18 +19,20 @@
 //!
 //! The shapes are redis-benchmark's: one connection with one request in
 //! flight (C1, C2); eight threads sharing one client, one request in flight
-//! each (C3, C4; redis-benchmark `-c 8`, eight connections in its one
-//! thread; redis-rs, a `ClusterConnection` per thread, as it is not
-//! `Sync`); pipelines of 1000 SETs spread over all masters, from one
-//! thread (C5) and from three (C6), against redis-benchmark `-c 1 -P 1000`
-//! and `-c 3 -P 1000`: the same number of requests in flight. C7 is the
-//! same wire shape for every client: one thread keeping 1000 SETs in
-//! flight on each master (a pipeline of 3000 over all masters; for
-//! redis-benchmark, its one thread's three connections of 1000). Our client
-//! and redis-rs split each pipeline by node; redis-benchmark binds each of
-//! its connections to one master and tags its keys for it, so with one
-//! connection (C1, C2, C5) it talks to a single master, where the Rust
-//! clients route every request by its key's slot.
+//! each (C3, C4; redis-rs, a `ClusterConnection` per thread, as it is not
+//! `Sync`; redis-benchmark twice: `-c 8`, eight connections in its one
+//! event-loop thread, and `--threads 8 -c 8`, eight threads of one
+//! connection each, the Rust clients' shape); pipelines of 1000 SETs spread
+//! over all masters, from one thread (C5) and from three (C6), against
+//! redis-benchmark `-c 1 -P 1000` and `-c 3 -P 1000` (and `--threads 3 -c 3
+//! -P 1000`): the same number of requests in flight. C7 is the same wire
+//! shape for every client: one thread keeping 1000 SETs in flight on each
+//! master (a pipeline of 3000 over all masters; for redis-benchmark, its
+//! one thread's three connections of 1000). Our client and redis-rs split
+//! each pipeline by node; redis-benchmark binds each of its connections to
+//! one master and tags its keys for it, so with one connection (C1, C2, C5)
+//! it talks to a single master, where the Rust clients route every request
+//! by its key's slot.
 //!
 //! After a warm-up round, the rounds run every client once each, in an
 //! order that rotates from round to round. A sample is a fixed number of
@@ -234,6 +236,11 @@ trait Client {
     fn call(&self, shape: &Shape) -> String;
     fn ours(&self) -> bool {
         false
+    }
+    /// Whether this client has a distinct way to run `shape` (redis-benchmark
+    /// with `--threads` only for shapes of several threads).
+    fn runs(&self, _shape: &Shape) -> bool {
+        true
     }
     fn run(&mut self, shape: &Shape, requests: usize, seed: u64) -> Timing;
 }
@@ -522,6 +529,10 @@ struct RedisBenchmark {
     program: String,
     version: String,
     port: u16,
+    /// With `--threads` as many as the Rust clients' threads (each of its
+    /// threads then runs one connection), for the shapes of several
+    /// threads; otherwise its one event-loop thread runs every connection.
+    threaded: bool,
 }
 
 impl RedisBenchmark {
@@ -538,12 +549,22 @@ impl RedisBenchmark {
 
 impl Client for RedisBenchmark {
     fn name(&self) -> String {
-        format!("redis-benchmark {} --cluster", self.version)
+        let threads = if self.threaded { " --threads" } else { "" };
+        format!("redis-benchmark {} --cluster{threads}", self.version)
+    }
+
+    fn runs(&self, shape: &Shape) -> bool {
+        !self.threaded || shape.threads > 1
     }
 
     fn call(&self, shape: &Shape) -> String {
+        let threads = if self.threaded {
+            format!(" --threads {}", shape.threads)
+        } else {
+            String::new()
+        };
         format!(
-            "`--cluster -c {} -P {} -d {VALUE} -r {KEYSPACE} -t {}`",
+            "`--cluster{threads} -c {} -P {} -d {VALUE} -r {KEYSPACE} -t {}`",
             Self::clients(shape),
             Self::pipeline(shape),
             shape.op.test()
@@ -552,7 +573,11 @@ impl Client for RedisBenchmark {
 
     fn run(&mut self, shape: &Shape, requests: usize, _seed: u64) -> Timing {
         let before = rusage(libc::RUSAGE_CHILDREN);
-        let out = Command::new(&self.program)
+        let mut command = Command::new(&self.program);
+        if self.threaded {
+            command.args(["--threads", &shape.threads.to_string()]);
+        }
+        let out = command
             .args(["-h", integration_tests::HOST, "-p", &self.port.to_string()])
             .arg("--cluster")
             .args(["-c", &Self::clients(shape).to_string()])
@@ -688,11 +713,16 @@ fn main() {
         Box::new(RedisRs::connect(port)),
     ];
     match redis_benchmark() {
-        Some((program, version)) => clients.push(Box::new(RedisBenchmark {
-            program,
-            version,
-            port,
-        })),
+        Some((program, version)) => {
+            for threaded in [false, true] {
+                clients.push(Box::new(RedisBenchmark {
+                    program: program.clone(),
+                    version: version.clone(),
+                    port,
+                    threaded,
+                }));
+            }
+        }
         None => println!("(redis-benchmark not found: set REDIS_BENCHMARK_BIN; left out)\n"),
     }
     clients.retain(|c| names.is_empty() || names.iter().any(|n| c.name().contains(n.as_str())));
@@ -704,6 +734,9 @@ fn main() {
         for k in 0..clients.len() {
             let i = (round + k) % clients.len();
             for (s, shape) in shapes.iter().enumerate() {
+                if !clients[i].runs(shape) {
+                    continue;
+                }
                 let unit = shape.pipeline * shape.threads;
                 let requests = if warm_up {
                     (shape.requests / WARMUP_DIVISOR).div_ceil(unit) * unit
@@ -791,6 +824,9 @@ fn report(shape: &Shape, clients: &[Box<dyn Client>], samples: &[Vec<Sample>]) {
     let mut summary = Vec::new();
     for (i, client) in clients.iter().enumerate() {
         let s = &samples[i];
+        if s.is_empty() {
+            continue;
+        }
         let rates: Vec<f64> = s.iter().map(|x| x.rate).collect();
         let rate = median(rates.clone(), f64::total_cmp);
         let lo = rates.iter().copied().fold(f64::INFINITY, f64::min);
