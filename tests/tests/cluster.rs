@@ -505,6 +505,49 @@ fn a_stopped_node_affects_only_its_commands() {
 }
 
 #[test]
+fn a_pipeline_keeps_each_connections_timeout_and_names_each_nodes_failure() {
+    let cluster = RedisCluster::start().unwrap();
+    // Only the connections' own response timeout: no whole-call timeout.
+    let timeout = Duration::from_millis(500);
+    let config = Config::tcp("127.0.0.1", cluster.node(0).port()).timeout(Some(timeout));
+    let c = ClusterClient::builder(config).unwrap().build();
+    let keys = key_per_slot();
+    let sample: Vec<&String> = keys.iter().step_by(64).collect();
+    let _: i64 = c.query(&Cmd::new("DBSIZE")).unwrap();
+    let masters = cluster.masters();
+    let stopped = [masters[0].port(), masters[1].port()];
+    masters[0].pause().unwrap();
+    masters[1].pause().unwrap();
+    let mut pipe = Pipeline::new();
+    for key in &sample {
+        pipe.incr(key.as_str());
+    }
+    let started = Instant::now();
+    let results = c.pipeline_results(&pipe);
+    let took = started.elapsed();
+    masters[0].resume().unwrap();
+    masters[1].resume().unwrap();
+    assert!(took < timeout + Duration::from_secs(2), "took {took:?}");
+    let mut failed = HashSet::new();
+    for (key, result) in sample.iter().zip(&results) {
+        let port = cluster.node_for_key(key.as_bytes()).unwrap().port();
+        match result {
+            Err(e) if stopped.contains(&port) => {
+                assert_eq!(e.kind(), redis_blocking::ErrorKind::Timeout, "{key}: {e}");
+                assert_eq!(e.executed(), Executed::Maybe, "{key}: {e}");
+                // The error is its own node's, not another stopped node's.
+                let text = e.to_string();
+                assert!(text.contains(&format!(":{port}")), "{key} on {port}: {e}");
+                failed.insert(port);
+            }
+            Ok(v) if !stopped.contains(&port) => assert_eq!(v, &Value::Integer(1), "{key}"),
+            other => panic!("{key} on {port}: {other:?}"),
+        }
+    }
+    assert_eq!(failed.len(), 2, "both stopped nodes' commands failed");
+}
+
+#[test]
 fn the_whole_cluster_restarts_under_the_same_client() {
     let cluster = RedisCluster::start().unwrap();
     let c = client(&cluster);

@@ -3,7 +3,6 @@
 //! outcome per command; only commands the cluster refused before running
 //! them (`MOVED`, `ASK`, `TRYAGAIN`, `CLUSTERDOWN`) are sent again.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +14,7 @@ use resp_core::cluster::{
     aggregate, merge_split, one_key_position, plan_for, Endpoint, Health, Plan, ResponsePolicy,
     Split, Topology,
 };
-use resp_core::command::{key_slot, lookup_args, CommandInfo};
+use resp_core::command::{key_slot, lookup_args, Blocks, CommandInfo};
 use resp_core::Frame;
 
 use super::router::ClusterRouter;
@@ -384,20 +383,24 @@ pub(crate) fn run_batch<'a>(
     router: &ClusterRouter,
     pipe: &Pipeline<'a>,
     deadline: Option<Instant>,
-) -> (Planned<'a>, BatchRun) {
+) -> (Planned<'a>, ClusterRun) {
     let mut planner = Planner::new(router, pipe, deadline);
     if deadline.is_some_and(|d| Instant::now() >= d) {
         // Nothing sent.
         planner.plan_until(pipe.len());
         let planned = planner.finish();
         let n = planned.targets.len();
-        let run = BatchRun {
-            outcomes: vec![Err(Unanswered::Lost(Executed::No)); n],
-            failure: None,
-        };
+        let mut run = ClusterRun::new(n);
+        let late = run.failures.add(Error::new(
+            ErrorKind::Timeout,
+            Executed::No,
+            "the call's deadline passed before the pipeline was sent",
+        ));
+        (0..n).for_each(|i| run.failures.blame(i, late));
         return (planned, run);
     }
-    let mut first = Round::new(router, pipe.len());
+    let blocking = pipe.blocking();
+    let mut first = Round::new(router, pipe.len(), blocking);
     let mut unplaced = Vec::new();
     let mut step = FIRST_STEP;
     while !planner.is_done() {
@@ -415,8 +418,62 @@ pub(crate) fn run_batch<'a>(
     }
     let planned = planner.finish();
     let units = planned.units.as_ref().unwrap_or(pipe);
-    let run = run_units(router, units, &planned.targets, (first, unplaced), deadline);
+    let run = run_units(
+        router,
+        units,
+        &planned.targets,
+        (first, unplaced),
+        deadline,
+        blocking,
+    );
     (planned, run)
+}
+
+/// A cluster batch's outcomes, one per unit, and for the units without a
+/// reply, what stopped them: each its own node's failure.
+pub(crate) struct ClusterRun {
+    pub outcomes: Vec<Outcome>,
+    pub failures: Failures,
+}
+
+impl ClusterRun {
+    fn new(units: usize) -> ClusterRun {
+        ClusterRun {
+            outcomes: vec![Err(Unanswered::Lost(Executed::No)); units],
+            failures: Failures::default(),
+        }
+    }
+}
+
+/// The failures of a cluster batch and the units each one stopped.
+#[derive(Default)]
+pub(crate) struct Failures {
+    errors: Vec<Error>,
+    /// Per unit, its failure's index in `errors` (`u32::MAX`: none);
+    /// empty while nothing failed.
+    cause: Vec<u32>,
+}
+
+impl Failures {
+    /// Keeps `error`; its index, for [`blame`](Failures::blame).
+    fn add(&mut self, error: Error) -> u32 {
+        self.errors.push(error);
+        (self.errors.len() - 1) as u32
+    }
+
+    /// Unit `unit` got no reply because of failure `index`.
+    fn blame(&mut self, unit: usize, index: u32) {
+        if self.cause.len() <= unit {
+            self.cause.resize(unit + 1, u32::MAX);
+        }
+        self.cause[unit] = index;
+    }
+
+    /// What stopped unit `unit`, if anything did.
+    pub(crate) fn of(&self, unit: usize) -> Option<&Error> {
+        let index = *self.cause.get(unit)?;
+        self.errors.get(index as usize)
+    }
 }
 
 /// Runs the planned units, the first round's placed already (and perhaps
@@ -427,7 +484,8 @@ fn run_units<'a>(
     targets: &[Target],
     first: (Round<'a>, Vec<(usize, Error)>),
     deadline: Option<Instant>,
-) -> BatchRun {
+    blocking: Blocks,
+) -> ClusterRun {
     let n = units.len();
     // Each unit's outcome once it has its last (`settled`); the others'
     // stand as not sent, or as the cluster's last refusal (a redirect,
@@ -436,8 +494,7 @@ fn run_units<'a>(
     let mut settled = vec![false; n];
     // The node that answered `ASK` for a unit; empty until one did.
     let mut asking: Vec<Option<Endpoint>> = Vec::new();
-    let mut failures: HashMap<Endpoint, Error> = HashMap::new();
-    let mut failure: Option<Error> = None;
+    let mut failures = Failures::default();
     let mut first = Some(first);
     for round in 0..ROUNDS {
         let (mut shares, mut unplaced) = match first.take() {
@@ -451,7 +508,7 @@ fn run_units<'a>(
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     break;
                 }
-                let mut shares = Round::new(router, pending.len());
+                let mut shares = Round::new(router, pending.len(), blocking);
                 let mut unplaced = Vec::new();
                 for i in pending {
                     let asked = asking.get(i).and_then(Option::as_ref);
@@ -465,14 +522,17 @@ fn run_units<'a>(
         unplaced.extend(shares.place_followers(router, deadline));
         for (i, e) in unplaced {
             settled[i] = true;
-            failure = Some(e);
+            let index = failures.add(e);
+            failures.blame(i, index);
         }
-        for (node, picks, run) in shares.finish(router, units, deadline) {
+        for (_node, picks, run) in shares.finish(router, units, deadline) {
             let unreached = nothing_written(&run);
             let BatchRun {
                 outcomes: replies,
                 failure: share_failure,
             } = run;
+            // The node's failure stands for its units left without a reply.
+            let share_failure = share_failure.map(|e| failures.add(e));
             // Each reply moved to its unit; the sub-pipeline had an ASKING
             // before some units: skip their replies.
             let mut replies = replies.into_iter();
@@ -515,16 +575,15 @@ fn run_units<'a>(
                     }
                     None => (outcomes[i], settled[i]) = (outcome, true),
                 }
-            }
-            if let Some(e) = share_failure {
-                failures.insert(node, e);
+                if let (Err(_), Some(index)) = (&outcomes[i], share_failure) {
+                    failures.blame(i, index);
+                }
             }
         }
     }
     // What is still pending was refused each time: it did not run, and
     // stands as the last refusal.
-    let failure = failure.or_else(|| failures.into_values().next());
-    BatchRun { outcomes, failure }
+    ClusterRun { outcomes, failures }
 }
 
 /// The redirect an outcome carries.
@@ -570,17 +629,18 @@ fn pause(round: usize) -> Duration {
 
 /// The outcome of each user command, in order, from its units' (taken out
 /// of `outcomes`: each unit belongs to one command), with the most that any
-/// of its units ran: a command split over several nodes may have partly
-/// run when it failed.
+/// of its units ran (a command split over several nodes may have partly
+/// run when it failed) and the unit whose outcome stands for the command
+/// when that is not a combined reply.
 pub(crate) fn outcomes_of<'s>(
     shapes: &'s [Shape],
     outcomes: &'s mut [Outcome],
-) -> impl Iterator<Item = (std::result::Result<Outcome, Error>, Executed)> + 's {
+) -> impl Iterator<Item = (CommandOutcome, Executed)> + 's {
     shapes.iter().map(move |shape| match shape {
         Shape::One(unit) => {
             let outcome = take(outcomes, *unit);
             let ran = outcome_executed(&outcome);
-            (Ok(outcome), ran)
+            (Ok((outcome, Some(*unit))), ran)
         }
         Shape::Refused(e) => (Err(e.duplicate()), Executed::No),
         Shape::Fan {
@@ -612,19 +672,23 @@ fn take(outcomes: &mut [Outcome], i: usize) -> Outcome {
     std::mem::replace(&mut outcomes[i], Err(Unanswered::Lost(Executed::No)))
 }
 
+/// A user command's outcome and the unit that stands for it (none for a
+/// reply combined from several), or why it was refused before sending.
+pub(crate) type CommandOutcome = std::result::Result<(Outcome, Option<usize>), Error>;
+
 /// Combines the units' replies when every unit has one; otherwise the
 /// first unit without one stands for the command.
 fn combine(
     units: &[usize],
     outcomes: &mut [Outcome],
     f: impl FnOnce(Vec<resp_core::OwnedFrame>) -> resp_core::OwnedFrame,
-) -> std::result::Result<Outcome, Error> {
+) -> CommandOutcome {
     let mut replies = Vec::with_capacity(units.len());
     for &u in units {
         match take(outcomes, u) {
             Ok(frame) => replies.push(frame),
-            Err(why) => return Ok(Err(why)),
+            Err(why) => return Ok((Err(why), Some(u))),
         }
     }
-    Ok(Ok(f(replies)))
+    Ok((Ok(f(replies)), None))
 }

@@ -18,9 +18,9 @@ pub use self::pubsub::ClusterSubscriber;
 pub use self::router::{ReadFrom, Remap};
 pub use self::scan::ClusterScan;
 
-use self::batch::{outcomes_of, run_batch};
+use self::batch::{outcomes_of, run_batch, ClusterRun, CommandOutcome};
 use self::router::{ClusterOptions, ClusterRouter};
-use crate::batch::{outcome_into_result, typed_results, BatchRun};
+use crate::batch::{outcome_into_result, typed_results};
 use crate::client::cache::{writes_of, Cache, Tracking};
 use crate::client::run::Call;
 use crate::client::{CacheOptions, Client, Policy, PoolOptions};
@@ -518,23 +518,28 @@ impl ClusterClient {
         }
         let (
             planned,
-            BatchRun {
+            ClusterRun {
                 mut outcomes,
-                failure,
+                failures,
             },
         ) = run_batch(&self.router, pipe, deadline);
-        // One pass: each command's outcome, whether it ran, its result.
+        // One pass: each command's outcome, whether it ran, its result
+        // (without a reply, the failure of the node it was sent to).
         let mut executed = Executed::No;
-        let mut result_of = |outcome: Result<resp_core::client::Outcome>| match outcome {
-            Ok(outcome) => {
+        let mut result_of = |outcome: CommandOutcome| match outcome {
+            Ok((outcome, unit)) => {
                 executed = most_executed([executed, outcome_executed(&outcome)]);
-                outcome_into_result(outcome, failure.as_ref())
+                outcome_into_result(outcome, unit.and_then(|u| failures.of(u)))
             }
             Err(refused) => Err(refused),
         };
         let results = if planned.units.is_none() {
             // Command k is unit k.
-            outcomes.into_iter().map(Ok).map(&mut result_of).collect()
+            outcomes
+                .into_iter()
+                .enumerate()
+                .map(|(k, outcome)| result_of(Ok((outcome, Some(k)))))
+                .collect()
         } else {
             let mut partly = Executed::No;
             let results = outcomes_of(&planned.shapes, &mut outcomes)

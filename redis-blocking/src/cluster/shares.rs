@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use resp_core::client::{Executed, Unanswered};
 use resp_core::cluster::{Endpoint, Topology};
+use resp_core::command::Blocks;
 
 use super::batch::Target;
 use super::router::ClusterRouter;
@@ -42,6 +43,9 @@ pub(crate) struct Round<'a> {
     /// once, so that shares that grow as units are placed are not copied
     /// as they grow.
     per_node: usize,
+    /// How long the units may block on the server (for each connection's
+    /// own response timeout).
+    blocking: Blocks,
 }
 
 /// One node's share.
@@ -54,14 +58,18 @@ struct Group<'a> {
     queued: usize,
     /// The node's connection and its batch under way, once sent.
     sent: Option<(Arc<Pool>, Sent)>,
+    /// The share's deadline once sent: the call's, or the connection's
+    /// own response timeout from then, whichever comes first.
+    deadline: Option<Instant>,
 }
 
 /// A node's connection and its batch under way, or why there is none.
 type Sent = Result<(Pooled, InFlight), Error>;
 
 impl<'a> Round<'a> {
-    /// A round of about `units` units.
-    pub(crate) fn new(router: &ClusterRouter, units: usize) -> Round<'a> {
+    /// A round of about `units` units, which may block on the server as
+    /// `blocking` says.
+    pub(crate) fn new(router: &ClusterRouter, units: usize, blocking: Blocks) -> Round<'a> {
         let map = router.topology();
         let primaries = map.primaries().count().max(1);
         Round {
@@ -72,6 +80,7 @@ impl<'a> Round<'a> {
             map,
             // An eighth more than an even spread.
             per_node: units / primaries + units / primaries / 8,
+            blocking,
         }
     }
 
@@ -179,6 +188,7 @@ impl<'a> Round<'a> {
                     share: None,
                     queued: 0,
                     sent: None,
+                    deadline: None,
                 });
                 self.groups.len() - 1
             }
@@ -213,18 +223,20 @@ impl<'a> Round<'a> {
             match &mut group.sent {
                 None if more > 0 => {
                     let pool = router.pool_for(&group.node);
+                    let blocking = self.blocking;
                     let sent = pool.checkout(deadline).map(|mut conn| {
-                        let flight = conn.send_batch(share, deadline, Until::Stalled);
+                        group.deadline = earliest(deadline, conn.deadline(None, blocking));
+                        let flight = conn.send_batch(share, group.deadline, Until::Stalled);
                         (conn, flight)
                     });
                     group.sent = Some((pool, sent));
                 }
                 None => {}
                 Some((_, Ok((conn, flight)))) if more > 0 => {
-                    conn.extend_batch(share, flight, more, deadline)
+                    conn.extend_batch(share, flight, more, group.deadline)
                 }
                 Some((_, Ok((conn, flight)))) => {
-                    conn.drive_batch(share, flight, deadline, Until::Stalled)
+                    conn.drive_batch(share, flight, group.deadline, Until::Stalled)
                 }
                 Some((_, Err(_))) => {}
             }
@@ -244,7 +256,7 @@ impl<'a> Round<'a> {
         self.send(router, units, deadline);
         for group in &mut self.groups {
             if let (Some(share), Some((_, Ok((conn, flight))))) = (&group.share, &mut group.sent) {
-                conn.drive_batch(share, flight, deadline, Until::Written);
+                conn.drive_batch(share, flight, group.deadline, Until::Written);
             }
         }
         let mut results = Vec::with_capacity(self.groups.len());
@@ -254,6 +266,7 @@ impl<'a> Round<'a> {
                 picks,
                 share,
                 sent,
+                deadline,
                 ..
             } = group;
             let share = share.unwrap_or_default();
@@ -274,5 +287,13 @@ impl<'a> Round<'a> {
             results.push((node, picks, run));
         }
         results
+    }
+}
+
+/// The sooner of two deadlines (`None`: no bound).
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
