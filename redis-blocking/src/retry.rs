@@ -91,12 +91,24 @@ pub type ReconnectOnError = Arc<dyn Fn(&crate::ServerError) -> bool + Send + Syn
 /// read-only and the user allowed retrying reads.
 pub(crate) fn should_retry(error: &Error, read_only: &dyn Fn() -> bool, retry_reads: bool) -> bool {
     match error.retry() {
-        Retry::Safe => match error.code() {
-            // NOSCRIPT needs the script loaded: the same again on the same
-            // server cannot help.
-            Some(ErrorCode::NoScript) => false,
-            _ => error.kind() != ErrorKind::InvalidCommand,
-        },
+        // A server's refusal is worth another try only when its cause may
+        // pass (a cluster or replica between states, a dataset loading, a
+        // script running); NOSCRIPT needs the script loaded, and a
+        // transaction discarded for a mistake in it (EXECABORT, CROSSSLOT,
+        // a wrong argument count) fails the same way every time.
+        Retry::Safe if error.kind() == ErrorKind::Server => matches!(
+            error.code(),
+            Some(
+                ErrorCode::TryAgain
+                    | ErrorCode::ClusterDown
+                    | ErrorCode::ReadOnly
+                    | ErrorCode::Loading
+                    | ErrorCode::Busy
+                    | ErrorCode::MasterDown
+                    | ErrorCode::NoReplicas
+            )
+        ),
+        Retry::Safe => error.kind() != ErrorKind::InvalidCommand,
         Retry::MaybeExecuted => retry_reads && read_only(),
         // Redirects need a cluster client.
         _ => false,

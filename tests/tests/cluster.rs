@@ -12,7 +12,7 @@ use integration_tests::migration::Migration;
 use integration_tests::proxy::Proxy;
 use integration_tests::{RedisCluster, RedisServer};
 use redis_blocking::prelude::*;
-use redis_blocking::{ClusterClient, Endpoint, Executed, Monitor, Value};
+use redis_blocking::{ClusterClient, Endpoint, ErrorKind, Executed, Monitor, Value};
 use resp_core::command::key_slot;
 
 fn client(cluster: &RedisCluster) -> ClusterClient {
@@ -246,6 +246,96 @@ fn transactions_on_one_slot() {
     );
     assert!(e.to_string().contains("database 0 only"), "{e}");
     assert!(!e.to_string().contains("Client::connection"), "{e}");
+}
+
+/// A transaction's body is checked before anything runs: a key of another
+/// slot (on the same node or another) is refused at once, and a mistake
+/// the server discards the transaction for (EXECABORT) is reported at
+/// once, not retried: the body ran once, nothing of it ran.
+#[test]
+fn a_transaction_body_outside_its_slot_or_discarded_fails_at_once() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    let slot = key_slot(b"{acct}:a");
+    let node = cluster.node_for_key(b"{acct}:a").unwrap().port();
+    // One key on the transaction's node in another slot, one elsewhere.
+    let same_node = (0..)
+        .map(|i| format!("s{i}"))
+        .find(|k| {
+            key_slot(k.as_bytes()) != slot
+                && cluster.node_for_key(k.as_bytes()).unwrap().port() == node
+        })
+        .unwrap();
+    let other_node = (0..)
+        .map(|i| format!("o{i}"))
+        .find(|k| cluster.node_for_key(k.as_bytes()).unwrap().port() != node)
+        .unwrap();
+    for stray in [&same_node, &other_node] {
+        let mut runs = 0;
+        let started = Instant::now();
+        let e = c
+            .transaction::<_, (), _>(&["{acct}:a"][..], |_, pipe| {
+                runs += 1;
+                pipe.set("{acct}:a", 1)
+                    .ignore()
+                    .set(stray.as_str(), 2)
+                    .ignore();
+                Ok(())
+            })
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.executed()),
+            (ErrorKind::InvalidCommand, Executed::No),
+            "{stray}: {e}"
+        );
+        assert!(e.to_string().contains("CROSSSLOT"), "{e}");
+        assert_eq!(runs, 1, "{stray}: the body ran {runs} times");
+        assert!(started.elapsed() < Duration::from_secs(1), "{e}");
+    }
+    let execs = calls(cluster.node_for_key(b"{acct}:a").unwrap(), "exec");
+    let mut runs = 0;
+    let e = c
+        .transaction::<_, (), _>(&["{acct}:a"][..], |_, pipe| {
+            runs += 1;
+            pipe.cmd("SET").arg("{acct}:a").ignore(); // a value missing
+            Ok(())
+        })
+        .unwrap_err();
+    assert_eq!(e.executed(), Executed::No, "{e}");
+    assert_eq!(
+        runs, 1,
+        "a discarded transaction was tried {runs} times: {e}"
+    );
+    assert_eq!(
+        calls(cluster.node_for_key(b"{acct}:a").unwrap(), "exec"),
+        execs + 1
+    );
+    let a: Option<i64> = c.get("{acct}:a").unwrap();
+    assert_eq!(a, None, "nothing of the refused transactions ran");
+}
+
+/// A multi-key command split by slot only when it is well formed: a key
+/// without its value is not split (where `MSET a 1` would run on its own
+/// node); the server refuses it whole, and nothing is written.
+#[test]
+fn a_malformed_multi_key_command_is_not_split() {
+    let cluster = RedisCluster::start().unwrap();
+    let c = client(&cluster);
+    let (a, b) = ("a", "b");
+    assert_ne!(
+        cluster.node_for_key(a.as_bytes()).unwrap().port(),
+        cluster.node_for_key(b.as_bytes()).unwrap().port()
+    );
+    let e = c
+        .query::<()>(&Cmd::new("MSET").arg(a).arg("1").arg(b))
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Server, "{e}");
+    let mut pipe = Pipeline::new();
+    pipe.cmd("MSET").arg(a).arg("1").arg(b);
+    let results = c.pipeline_results(&pipe);
+    assert!(results[0].is_err(), "{results:?}");
+    let got: Vec<Option<String>> = c.mget(&[a, b][..]).unwrap();
+    assert_eq!(got, [None, None]);
 }
 
 #[test]

@@ -585,15 +585,20 @@ impl ClusterClient {
     {
         let watch = Cmd::new("WATCH").arg(keys.clone());
         let args: Vec<&[u8]> = watch.args().collect();
-        if !matches!(plan(&args), Plan::Slot(_)) {
+        let Plan::Slot(slot) = plan(&args) else {
             return Err(self::batch::cross_slot(&args));
-        }
+        };
         let deadline = self.call_deadline(None, Blocks::No);
         let policy = &self.client.policy.transactions;
         // The commands the transaction queued that write, for the cache.
         let written = std::cell::RefCell::new(Vec::new());
         let mut body = |conn: &mut Connection, pipe: &mut Pipeline<'a>| {
             body(conn, pipe)?;
+            // Every queued command runs on the watched keys' node: a key of
+            // another slot is refused here, before `MULTI` is sent (the
+            // node would discard the transaction, or redirect it away from
+            // the watched keys).
+            outside_slot(pipe, slot).map_or(Ok(()), Err)?;
             if self.client.cache.is_some() {
                 written.borrow_mut().extend(writes_of(pipe));
             }
@@ -616,6 +621,27 @@ impl ClusterClient {
         }
         result
     }
+}
+
+/// The refusal of a transaction's body that queued a command with keys
+/// outside `slot` (keyless commands run anywhere).
+fn outside_slot(pipe: &Pipeline<'_>, slot: u16) -> Option<Error> {
+    (0..pipe.len()).find_map(|i| {
+        let args = pipe.args_of(i);
+        match plan(&args) {
+            Plan::Slot(s) if s == slot => None,
+            Plan::Any => None,
+            Plan::Slot(s) => Some(Error::new(
+                ErrorKind::InvalidCommand,
+                Executed::No,
+                format!(
+                    "{}: a key of slot {s} in a transaction on slot {slot} (CROSSSLOT); every key of a transaction must hash to one slot: put a common {{hash tag}} in them",
+                    String::from_utf8_lossy(args.first().copied().unwrap_or_default())
+                ),
+            )),
+            _ => Some(self::batch::cross_slot(&args)),
+        }
+    })
 }
 
 impl Runner for ClusterClient {

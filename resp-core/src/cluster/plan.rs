@@ -182,6 +182,12 @@ pub fn plan_for(info: &CommandInfo, argv: &[&[u8]]) -> Plan {
     if request != RequestPolicy::MultiShard || info.name() == "msetnx" {
         return Plan::CrossSlot;
     }
+    // A malformed command (`MSET k1 v1 k2`: a key without its value) is
+    // not split, where a part of it would run: whole, to the first key's
+    // node, it is refused there with nothing run.
+    if !evenly_grouped(&positions, argv.len()) {
+        return Plan::Slot(first);
+    }
     let mut parts: Vec<Part> = Vec::new();
     for (rank, &at) in positions.iter().enumerate() {
         let end = positions.get(rank + 1).copied().unwrap_or(argv.len());
@@ -205,6 +211,18 @@ pub fn plan_for(info: &CommandInfo, argv: &[&[u8]]) -> Plan {
         response,
         keys: positions.len(),
     })
+}
+
+/// Whether the keys at `positions` (ascending) each start a group of
+/// arguments of the same length, the last one ending the argv's `len`.
+fn evenly_grouped(positions: &[usize], len: usize) -> bool {
+    let step = match positions {
+        [a, b, ..] => b - a,
+        [a] => len - a,
+        [] => return true,
+    };
+    positions.windows(2).all(|w| w[1] - w[0] == step)
+        && positions.last().is_some_and(|&last| len - last == step)
 }
 
 /// Where [`plan_for`] finds the one key of `info`'s argvs, when that is a
@@ -350,5 +368,24 @@ mod tests {
         assert_eq!(split.response, ResponsePolicy::AllSucceeded);
         let a = split.parts.iter().find(|p| p.slot == slot_a).unwrap();
         assert_eq!(a.args, [1, 2, 5, 6]);
+    }
+
+    #[test]
+    fn a_key_without_its_value_is_not_split() {
+        assert_ne!(key_slot(b"a"), key_slot(b"b"));
+        // Split, `MSET a 1` would run and `MSET b` fail: whole, the first
+        // key's node refuses it all.
+        assert_eq!(
+            plan_of(&["MSET", "a", "1", "b"]),
+            Plan::Slot(key_slot(b"a"))
+        );
+        assert_eq!(
+            plan_of(&["MSET", "a", "1", "b", "2", "c"]),
+            Plan::Slot(key_slot(b"a"))
+        );
+        assert!(matches!(
+            plan_of(&["MSET", "a", "1", "b", "2"]),
+            Plan::Split(_)
+        ));
     }
 }
