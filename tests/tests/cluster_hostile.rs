@@ -224,3 +224,97 @@ fn a_redirect_to_an_unreachable_node_says_so() {
         "{text}"
     );
 }
+
+/// A master stopped (SIGSTOP: it still accepts connections, and answers
+/// nothing) with only the connections' response timeout set: the first
+/// call times out within it ("may have run"); the next one's new
+/// connections time out in their handshake within it too ("did not run"),
+/// so the call ends after its attempts instead of each new connection
+/// waiting out the connect timeout.
+#[test]
+fn a_stopped_master_holds_calls_only_for_their_response_timeouts() {
+    let cluster = integration_tests::RedisCluster::builder()
+        .config("cluster-replica-no-failover yes")
+        .node_timeout(Duration::from_secs(30))
+        .start()
+        .unwrap();
+    let timeout = Duration::from_millis(500);
+    let config = Config::tcp("127.0.0.1", cluster.node(0).port()).timeout(Some(timeout));
+    let c = ClusterClient::builder(config).unwrap().build();
+    let victim = cluster.masters()[0];
+    let key = (0..)
+        .map(|i| format!("key{i}"))
+        .find(|k| cluster.node_for_key(k.as_bytes()).unwrap().port() == victim.port())
+        .unwrap();
+    let () = c.set(&key, "v0").unwrap();
+    victim.pause().unwrap();
+    let started = Instant::now();
+    let first = c.set::<_, _, ()>(&key, "v1").unwrap_err();
+    let first_took = started.elapsed();
+    let started = Instant::now();
+    let second = c.set::<_, _, ()>(&key, "v2").unwrap_err();
+    let second_took = started.elapsed();
+    victim.resume().unwrap();
+    assert_eq!(
+        (first.kind(), first.executed()),
+        (ErrorKind::Timeout, Executed::Maybe),
+        "{first}"
+    );
+    assert!(
+        first_took < timeout + Duration::from_millis(500),
+        "{first_took:?}"
+    );
+    assert_eq!(second.executed(), Executed::No, "{second}");
+    assert!(second.to_string().contains("handshake"), "{second}");
+    // Five attempts of one response timeout each, and the pauses between.
+    assert!(
+        second_took < Duration::from_secs(6),
+        "{second_took:?}: {second}"
+    );
+    // The node answers again: so does the client, on fresh connections.
+    let () = c.set(&key, "v3").unwrap();
+}
+
+/// No map was ever had and no seed can give one: the call fails after its
+/// attempts with the seeds' own kind of error (a refused password, no
+/// seed listening), "did not run", instead of waiting as for a failover.
+#[test]
+fn a_first_map_no_seed_can_give_fails_with_the_seeds_error() {
+    let cluster = integration_tests::RedisCluster::start().unwrap();
+    let port = cluster.node(0).port();
+    let wrong_user =
+        ClusterClient::open(&[&format!("redis://nobody:secret@127.0.0.1:{port}")]).unwrap();
+    let started = Instant::now();
+    let e = wrong_user.get::<_, Option<String>>("k").unwrap_err();
+    assert_eq!(
+        (e.kind(), e.executed()),
+        (ErrorKind::Auth, Executed::No),
+        "{e}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}: {e}",
+        started.elapsed()
+    );
+
+    // A port nobody listens on: bound, then released.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let nobody = ClusterClient::open(&[&format!("redis://127.0.0.1:{closed}")]).unwrap();
+    let started = Instant::now();
+    let e = nobody.get::<_, Option<String>>("k").unwrap_err();
+    assert_eq!(
+        (e.kind(), e.executed()),
+        (ErrorKind::Connect, Executed::No),
+        "{e}"
+    );
+    assert!(e.to_string().contains(&closed.to_string()), "{e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}: {e}",
+        started.elapsed()
+    );
+}

@@ -51,9 +51,10 @@ pub(crate) enum Step<T> {
 /// while a migration is under way, and a map that lagged behind.
 const MAX_HOPS: u32 = 8;
 
-/// Short waits for a cluster between states, at most (about 10 s at the
-/// longest pause) when the call has no deadline.
-const MAX_WAITS: u32 = 48;
+/// How long a call without a deadline waits out a cluster between states
+/// (a failover, a migration's last step, a map that lags), at most, from
+/// its first such wait: the pauses and the map fetches they wait for.
+const MAX_SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A call the drive loop runs.
 pub(crate) trait Operation {
@@ -90,6 +91,9 @@ impl Client {
         let mut stale = 0usize;
         let mut hops = 0u32;
         let mut waits = 0u32;
+        // Where the waits for a cluster between states end: the deadline,
+        // or for a call without one, `MAX_SETTLE` after the first wait.
+        let mut settle_by = deadline;
         // Where redirects sent this call (allocated on the first one).
         let mut visited: Vec<(String, u16)> = Vec::new();
         // The last node that could not be reached, for the error when
@@ -142,8 +146,9 @@ impl Client {
                     // with short pauses that do not use up the attempts.
                     if let Some(pause) = self.router.retry_pause(&error, waits + 1) {
                         waits += 1;
-                        let past = deadline.is_some_and(|d| Instant::now() + pause >= d);
-                        if past || waits > MAX_WAITS {
+                        let settle_by =
+                            *settle_by.get_or_insert_with(|| Instant::now() + MAX_SETTLE);
+                        if Instant::now() + pause >= settle_by {
                             return op.give_up(error);
                         }
                         std::thread::sleep(pause);
@@ -166,8 +171,9 @@ impl Client {
                         // deadline, with short pauses, for a settled map.
                         let pause = self.router.bounce_pause(waits + 1);
                         waits += 1;
-                        let past = deadline.is_some_and(|d| Instant::now() + pause >= d);
-                        if past || waits > MAX_WAITS {
+                        let settle_by =
+                            *settle_by.get_or_insert_with(|| Instant::now() + MAX_SETTLE);
+                        if Instant::now() + pause >= settle_by {
                             let last = match &unreachable {
                                 Some(e) => {
                                     format!("; the last node tried could not be reached: {e}")
@@ -212,11 +218,7 @@ impl Client {
         deadline: Option<Instant>,
     ) -> Step<O::Output> {
         let own = conn.deadline(None, op.blocking());
-        let deadline = match (deadline, own) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        op.attempt(conn, deadline)
+        op.attempt(conn, crate::connection::earliest(deadline, own))
     }
 
     /// A connection could not be had: try again if the cause may pass.

@@ -89,7 +89,10 @@ pub(crate) struct ClusterRouter {
     /// Why the last fetch found no usable map (each node asked and its
     /// answer), until one is installed; true when every node asked said it
     /// is no cluster node.
-    fetch_failure: Mutex<Option<(String, bool)>>,
+    /// Why the last fetch found no map, and the kind of error a call gets
+    /// while there has never been one, when waiting cannot help (see
+    /// [`first_map_failure`]).
+    fetch_failure: Mutex<Option<(String, Option<ErrorKind>)>>,
     loading: Mutex<HashMap<Endpoint, Instant>>,
     turn: AtomicUsize,
     fetches: AtomicUsize,
@@ -404,7 +407,7 @@ impl ClusterRouter {
         let known = current.nodes().len();
         let mut unreachable = 0;
         let mut failures = Vec::new();
-        let mut not_cluster = true;
+        let mut kinds = Vec::new();
         for (i, endpoint) in candidates.iter().enumerate() {
             if i >= PROBES.max(known + self.options.seeds.len()) {
                 break;
@@ -422,13 +425,23 @@ impl ClusterRouter {
                     failures.push(format!(
                         "{endpoint} gave a map that serves nothing or shares no node with the current one"
                     ));
-                    not_cluster = false;
+                    kinds.push(None);
                 }
                 Err(e) => {
                     log::debug!("asking {endpoint} for the cluster map failed: {e}");
-                    failures.push(format!("{endpoint}: {e}"));
-                    not_cluster &= e.kind() == ErrorKind::Server
+                    let text = e.to_string();
+                    failures.push(if text.contains(&endpoint.to_string()) {
+                        text
+                    } else {
+                        format!("{endpoint}: {text}")
+                    });
+                    let not_cluster = e.kind() == ErrorKind::Server
                         && e.to_string().contains("cluster support disabled");
+                    kinds.push(Some(if not_cluster {
+                        ErrorKind::InvalidConfig
+                    } else {
+                        e.kind()
+                    }));
                     if i < known {
                         unreachable += 1;
                     }
@@ -438,7 +451,7 @@ impl ClusterRouter {
         let failure = failures.join("; ");
         log::warn!("no node of the cluster gave a usable slot map: {failure}");
         *self.fetch_failure.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((failure, not_cluster));
+            Some((failure, first_map_failure(&kinds)));
     }
 
     /// Why no map could be fetched, as far as is known.
@@ -450,18 +463,24 @@ impl ClusterRouter {
             .map_or_else(|| "no node answered in time".to_owned(), |f| f.0.clone())
     }
 
-    /// An error for a call when no map was ever had because every node
-    /// asked said it is not a cluster node (a seed that is a standalone
-    /// server): a mistake in the settings, which waiting does not mend.
+    /// An error for a call when no map was ever had and the nodes asked
+    /// said why in a way waiting does not mend (see
+    /// [`first_map_failure`]): the seeds are standalone servers, refuse
+    /// the credentials or the TLS settings, or none can be reached.
     fn not_a_cluster(&self) -> Option<Error> {
         if self.fetches() > 0 {
             return None;
         }
         let failure = self.fetch_failure.lock().unwrap_or_else(|e| e.into_inner());
         match &*failure {
-            Some((text, true)) => Some(Error::config(format!(
+            Some((text, Some(ErrorKind::InvalidConfig))) => Some(Error::config(format!(
                 "the seeds are not cluster nodes: {text}"
             ))),
+            Some((text, Some(kind))) => Some(Error::new(
+                *kind,
+                Executed::No,
+                format!("no slot map: no seed of the cluster could be asked for one: {text}"),
+            )),
             _ => None,
         }
     }
@@ -544,6 +563,32 @@ impl ClusterRouter {
 
 /// The settings for one node: the template's, with the node's address
 /// (remapped) and, for a replica, `READONLY` in the handshake.
+/// The kind of error a call gets at once while no map was ever had, from
+/// the kinds of error each node asked for one gave (`None`: it answered,
+/// with a map that serves nothing): credentials or TLS settings refused by
+/// any, every one a standalone server, or none reachable; `None` while a
+/// node answered (a cluster still forming is waited for).
+fn first_map_failure(kinds: &[Option<ErrorKind>]) -> Option<ErrorKind> {
+    let kinds: Vec<ErrorKind> = kinds.iter().copied().collect::<Option<_>>()?;
+    let first = *kinds.first()?;
+    if let Some(settings) = kinds
+        .iter()
+        .find(|k| matches!(k, ErrorKind::Auth | ErrorKind::Tls))
+    {
+        return Some(*settings);
+    }
+    let unreachable = |k: &ErrorKind| {
+        matches!(
+            k,
+            ErrorKind::Connect | ErrorKind::Timeout | ErrorKind::Io | ErrorKind::Closed
+        )
+    };
+    if kinds.iter().all(|&k| k == ErrorKind::InvalidConfig) || kinds.iter().all(unreachable) {
+        return Some(first);
+    }
+    None
+}
+
 fn node_config(options: &ClusterOptions, endpoint: &Endpoint, replica: bool) -> Config {
     let mut config = options.template.clone();
     let target = match &options.remap {
@@ -649,8 +694,11 @@ impl Router for ClusterRouter {
             Some(ErrorCode::TryAgain | ErrorCode::ClusterDown) => Some(cluster_pause(attempt)),
             // A node that refuses connections is most likely failing over:
             // the map will change; wait for it within the call's deadline.
+            // Not while there never was a map and no seed can give one: the
+            // attempts' own backoff applies, as for a single server.
             _ if matches!(error.kind(), ErrorKind::Topology | ErrorKind::Connect)
-                && error.executed() == Executed::No =>
+                && error.executed() == Executed::No
+                && self.not_a_cluster().is_none() =>
             {
                 Some(cluster_pause(attempt))
             }

@@ -18,7 +18,7 @@ use super::router::ClusterRouter;
 use crate::batch::{BatchRun, InFlight};
 use crate::client::pool::{Pool, Pooled};
 use crate::client::router::Route;
-use crate::connection::Until;
+use crate::connection::{earliest, Until};
 use crate::error::Error;
 use crate::pipeline::Pipeline;
 
@@ -287,13 +287,5 @@ impl<'a> Round<'a> {
             results.push((node, picks, run));
         }
         results
-    }
-}
-
-/// The sooner of two deadlines (`None`: no bound).
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
     }
 }

@@ -151,7 +151,11 @@ impl Connection {
         let mut handshake = Handshake::new(options);
         let mut out = Vec::new();
         while handshake.poll_command(&mut out) {
-            let reply = self.roundtrip(&out, deadline)?;
+            // Each reply within the response timeout too: a server that
+            // accepts connections but answers nothing (stopped, hung) holds
+            // a new connection no longer than it holds a call.
+            let own = self.timeout.and_then(after);
+            let reply = self.roundtrip(&out, earliest(deadline, own))?;
             out.clear();
             if let Err(e) = handshake.handle_reply(&reply) {
                 let error = Error::handshake(e).context(&self.addr);
@@ -497,6 +501,14 @@ pub(crate) fn deadline_after(timeout: Option<Duration>, blocking: Blocks) -> Opt
             .and_then(|t| t.checked_add(BLOCKING_GRACE))
             .and_then(after),
         Blocks::Forever => None,
+    }
+}
+
+/// The sooner of two deadlines (`None`: no bound).
+pub(crate) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
