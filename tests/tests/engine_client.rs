@@ -92,6 +92,49 @@ fn typed_calls_take_a_per_call_timeout() {
     assert_eq!(v.as_deref(), Some("v"));
 }
 
+/// A command's or a pipeline's own timeout replaces the connections'
+/// default (`Config::timeout`), longer as well as shorter: a slow command
+/// given 2 s where the connections have 200 ms gets its reply, through a
+/// `Client` and a `ClusterClient` alike (it was cut at 200 ms).
+#[test]
+fn a_calls_own_timeout_replaces_the_connections() {
+    let server = RedisServer::builder()
+        .config("enable-debug-command yes")
+        .start()
+        .unwrap();
+    let short = Duration::from_millis(200);
+    let slow = || Cmd::new("DEBUG").arg("SLEEP").arg("0.5");
+    let client =
+        Client::builder(Config::tcp("127.0.0.1", server.port()).timeout(Some(short))).build();
+    let () = client
+        .query(&slow().timeout(Duration::from_secs(2)))
+        .unwrap();
+    let mut pipe = Pipeline::new();
+    pipe.add(slow()).ignore().cmd("PING");
+    pipe.timeout(Duration::from_secs(2));
+    let (pong,): (String,) = client.query_pipeline(&pipe).unwrap();
+    assert_eq!(pong, "PONG");
+    // Without its own timeout, the same command is cut at the default.
+    let e = client.query::<()>(&slow()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    thread::sleep(Duration::from_millis(500));
+
+    let cluster = integration_tests::RedisCluster::builder()
+        .config("enable-debug-command yes")
+        .start()
+        .unwrap();
+    let config = Config::tcp("127.0.0.1", cluster.node(0).port()).timeout(Some(short));
+    let c = redis_blocking::ClusterClient::builder(config)
+        .unwrap()
+        .build();
+    let () = c.query(&slow().timeout(Duration::from_secs(2))).unwrap();
+    let mut pipe = Pipeline::new();
+    pipe.add(slow()).ignore().cmd("PING");
+    pipe.timeout(Duration::from_secs(2));
+    let (pong,): (String,) = c.query_pipeline(&pipe).unwrap();
+    assert_eq!(pong, "PONG");
+}
+
 #[test]
 fn settings_changed_on_a_lent_connection_do_not_leak() {
     let server = RedisServer::start().unwrap();

@@ -504,7 +504,8 @@ impl Client {
                             }
                             conn.query_until::<Value>(cmd, deadline)
                         },
-                    );
+                    )
+                    .timeout(cmd.get_timeout());
                     let value = self.drive(&mut call, deadline);
                     drop(call);
                     let tracked = tracked.get().map(|g| (&**tracking, g));
@@ -519,7 +520,8 @@ impl Client {
             blocking,
             retry_reads,
             |conn: &mut Connection, deadline, _| conn.query_until::<T>(cmd, deadline),
-        );
+        )
+        .timeout(cmd.get_timeout());
         let result = self.drive(&mut call, deadline);
         if let Some(cache) = &self.cache {
             cache.wrote(&cmd.args().collect::<Vec<_>>());

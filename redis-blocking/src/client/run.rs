@@ -66,6 +66,12 @@ pub(crate) trait Operation {
     /// How long the call may block on the server.
     fn blocking(&self) -> Blocks;
 
+    /// The call's own timeout, which replaces the connections' default
+    /// (`Cmd::timeout`, `Pipeline::timeout`).
+    fn timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// One attempt on a connection, within `deadline`.
     fn attempt(&mut self, conn: &mut Connection, deadline: Option<Instant>) -> Step<Self::Output>;
 
@@ -210,14 +216,15 @@ impl Client {
     }
 
     /// An attempt within the call's deadline and the connection's own
-    /// timeout, whichever comes first.
+    /// timeout (or the call's own, which replaces it), whichever comes
+    /// first.
     fn attempt_on<O: Operation>(
         &self,
         op: &mut O,
         conn: &mut Pooled,
         deadline: Option<Instant>,
     ) -> Step<O::Output> {
-        let own = conn.deadline(None, op.blocking());
+        let own = conn.deadline(op.timeout(), op.blocking());
         op.attempt(conn, crate::connection::earliest(deadline, own))
     }
 
@@ -260,6 +267,8 @@ pub(crate) struct Call<'c, T, F> {
     pinned: Option<Endpoint>,
     /// The slot of the command's keys, planned by the caller.
     slot: Option<u16>,
+    /// The command's own timeout, replacing the connections' default.
+    timeout: Option<std::time::Duration>,
     run: F,
     _out: PhantomData<fn() -> T>,
 }
@@ -278,9 +287,16 @@ where
             ask: None,
             pinned: None,
             slot: None,
+            timeout: None,
             run,
             _out: PhantomData,
         }
+    }
+
+    /// Gives the call its own timeout, replacing the connections' default.
+    pub fn timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// Sends every attempt to `node`.
@@ -335,6 +351,10 @@ where
 
     fn blocking(&self) -> Blocks {
         self.blocking
+    }
+
+    fn timeout(&self) -> Option<std::time::Duration> {
+        self.timeout
     }
 
     fn attempt(&mut self, conn: &mut Connection, deadline: Option<Instant>) -> Step<T> {
@@ -471,6 +491,10 @@ impl Operation for (Batch<'_, '_>, bool) {
 
     fn blocking(&self) -> Blocks {
         self.0.pipe.blocking()
+    }
+
+    fn timeout(&self) -> Option<std::time::Duration> {
+        self.0.pipe.get_timeout()
     }
 
     fn attempt(&mut self, conn: &mut Connection, deadline: Option<Instant>) -> Step<()> {

@@ -399,7 +399,7 @@ pub(crate) fn run_batch<'a>(
         (0..n).for_each(|i| run.failures.blame(i, late));
         return (planned, run);
     }
-    let blocking = pipe.blocking();
+    let blocking = (pipe.blocking(), pipe.get_timeout());
     let mut first = Round::new(router, pipe.len(), blocking);
     let mut unplaced = Vec::new();
     let mut step = FIRST_STEP;
@@ -484,7 +484,7 @@ fn run_units<'a>(
     targets: &[Target],
     first: (Round<'a>, Vec<(usize, Error)>),
     deadline: Option<Instant>,
-    blocking: Blocks,
+    blocking: (Blocks, Option<Duration>),
 ) -> ClusterRun {
     let n = units.len();
     // Each unit's outcome once it has its last (`settled`); the others'

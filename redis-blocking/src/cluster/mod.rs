@@ -385,6 +385,7 @@ impl ClusterClient {
                         }
                     },
                 )
+                .timeout(cmd.get_timeout())
                 .following_redirects();
                 if let Plan::Slot(slot) = planned {
                     call = call.in_slot(slot);
@@ -448,6 +449,7 @@ impl ClusterClient {
                 }
             },
         )
+        .timeout(cmd.get_timeout())
         .following_redirects();
         let value = self.client.drive(&mut call, deadline);
         drop(call);

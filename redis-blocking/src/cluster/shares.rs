@@ -7,7 +7,7 @@
 //! still being planned and placed.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use resp_core::client::{Executed, Unanswered};
 use resp_core::cluster::{Endpoint, Topology};
@@ -43,9 +43,11 @@ pub(crate) struct Round<'a> {
     /// once, so that shares that grow as units are placed are not copied
     /// as they grow.
     per_node: usize,
-    /// How long the units may block on the server (for each connection's
-    /// own response timeout).
+    /// How long the units may block on the server, and the pipeline's own
+    /// timeout (for each connection's response timeout, which the latter
+    /// replaces).
     blocking: Blocks,
+    timeout: Option<Duration>,
 }
 
 /// One node's share.
@@ -68,8 +70,12 @@ type Sent = Result<(Pooled, InFlight), Error>;
 
 impl<'a> Round<'a> {
     /// A round of about `units` units, which may block on the server as
-    /// `blocking` says.
-    pub(crate) fn new(router: &ClusterRouter, units: usize, blocking: Blocks) -> Round<'a> {
+    /// `blocking` says, with the pipeline's own `timeout` if it has one.
+    pub(crate) fn new(
+        router: &ClusterRouter,
+        units: usize,
+        (blocking, timeout): (Blocks, Option<Duration>),
+    ) -> Round<'a> {
         let map = router.topology();
         let primaries = map.primaries().count().max(1);
         Round {
@@ -81,6 +87,7 @@ impl<'a> Round<'a> {
             // An eighth more than an even spread.
             per_node: units / primaries + units / primaries / 8,
             blocking,
+            timeout,
         }
     }
 
@@ -223,9 +230,9 @@ impl<'a> Round<'a> {
             match &mut group.sent {
                 None if more > 0 => {
                     let pool = router.pool_for(&group.node);
-                    let blocking = self.blocking;
+                    let (blocking, timeout) = (self.blocking, self.timeout);
                     let sent = pool.checkout(deadline).map(|mut conn| {
-                        group.deadline = earliest(deadline, conn.deadline(None, blocking));
+                        group.deadline = earliest(deadline, conn.deadline(timeout, blocking));
                         let flight = conn.send_batch(share, group.deadline, Until::Stalled);
                         (conn, flight)
                     });
