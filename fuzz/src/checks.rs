@@ -998,6 +998,17 @@ fn assert_split(split: &Split, argv: &[&[u8]], frames: &[Frame<'static>]) {
         );
     }
     assert!(ranks.iter().all(|&r| r), "a key in no part");
+    // Every key comes with as many arguments as every other (`MSET k v`):
+    // a command with a key short of its arguments is never split, where
+    // one part would run alone.
+    let per_key = split.parts[0].args.len() / split.parts[0].keys.len();
+    for part in &split.parts {
+        assert_eq!(
+            part.args.len(),
+            part.keys.len() * per_key,
+            "a split part whose keys do not all have their arguments"
+        );
+    }
     let slots: std::collections::HashSet<u16> = split.parts.iter().map(|p| p.slot).collect();
     assert_eq!(slots.len(), split.parts.len(), "two parts for one slot");
 
