@@ -87,9 +87,7 @@ pub(crate) struct ClusterRouter {
     wake: Sender<()>,
     failing: Mutex<HashMap<Endpoint, Instant>>,
     /// Why the last fetch found no usable map (each node asked and its
-    /// answer), until one is installed; true when every node asked said it
-    /// is no cluster node.
-    /// Why the last fetch found no map, and the kind of error a call gets
+    /// answer), until one is installed, and the kind of error a call gets
     /// while there has never been one, when waiting cannot help (see
     /// [`first_map_failure`]).
     fetch_failure: Mutex<Option<(String, Option<ErrorKind>)>>,
@@ -260,7 +258,7 @@ impl ClusterRouter {
     ) -> Result<Endpoint> {
         let mut topology = self.ready_topology(deadline);
         if topology.covered() == 0 {
-            if let Some(e) = self.not_a_cluster() {
+            if let Some(e) = self.first_map_error() {
                 return Err(e);
             }
         }
@@ -325,7 +323,7 @@ impl ClusterRouter {
         let topology = self.ready_topology(deadline);
         let primaries: Vec<&Endpoint> = topology.primaries().map(|n| &n.endpoint).collect();
         if primaries.is_empty() {
-            if let Some(e) = self.not_a_cluster() {
+            if let Some(e) = self.first_map_error() {
                 return Err(e);
             }
             return Err(Error::new(
@@ -467,7 +465,7 @@ impl ClusterRouter {
     /// said why in a way waiting does not mend (see
     /// [`first_map_failure`]): the seeds are standalone servers, refuse
     /// the credentials or the TLS settings, or none can be reached.
-    fn not_a_cluster(&self) -> Option<Error> {
+    fn first_map_error(&self) -> Option<Error> {
         if self.fetches() > 0 {
             return None;
         }
@@ -561,8 +559,6 @@ impl ClusterRouter {
     }
 }
 
-/// The settings for one node: the template's, with the node's address
-/// (remapped) and, for a replica, `READONLY` in the handshake.
 /// The kind of error a call gets at once while no map was ever had, from
 /// the kinds of error each node asked for one gave (`None`: it answered,
 /// with a map that serves nothing): credentials or TLS settings refused by
@@ -589,6 +585,8 @@ fn first_map_failure(kinds: &[Option<ErrorKind>]) -> Option<ErrorKind> {
     None
 }
 
+/// The settings for one node: the template's, with the node's address
+/// (remapped) and, for a replica, `READONLY` in the handshake.
 fn node_config(options: &ClusterOptions, endpoint: &Endpoint, replica: bool) -> Config {
     let mut config = options.template.clone();
     let target = match &options.remap {
@@ -698,7 +696,7 @@ impl Router for ClusterRouter {
             // attempts' own backoff applies, as for a single server.
             _ if matches!(error.kind(), ErrorKind::Topology | ErrorKind::Connect)
                 && error.executed() == Executed::No
-                && self.not_a_cluster().is_none() =>
+                && self.first_map_error().is_none() =>
             {
                 Some(cluster_pause(attempt))
             }
@@ -792,5 +790,31 @@ impl std::fmt::Debug for ClusterRouter {
             .field("seeds", &self.options.seeds)
             .field("topology", &self.topology())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_map_fails_at_once_only_when_waiting_cannot_help() {
+        use ErrorKind::*;
+        let of = |kinds: &[Option<ErrorKind>]| first_map_failure(kinds);
+        // Settings refused by any seed: that kind, whatever the others said.
+        assert_eq!(of(&[Some(Connect), Some(Auth)]), Some(Auth));
+        assert_eq!(of(&[Some(Tls)]), Some(Tls));
+        // No seed reachable: the first one's kind.
+        assert_eq!(of(&[Some(Connect), Some(Timeout)]), Some(Connect));
+        // Every seed a standalone server.
+        assert_eq!(
+            of(&[Some(InvalidConfig), Some(InvalidConfig)]),
+            Some(InvalidConfig)
+        );
+        // A node answered (a cluster still forming), or mixed causes: wait.
+        assert_eq!(of(&[None, Some(Auth)]), None);
+        assert_eq!(of(&[Some(InvalidConfig), Some(Connect)]), None);
+        assert_eq!(of(&[Some(Protocol)]), None);
+        assert_eq!(of(&[]), None);
     }
 }
