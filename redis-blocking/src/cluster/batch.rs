@@ -399,8 +399,9 @@ pub(crate) fn run_batch<'a>(
         (0..n).for_each(|i| run.failures.blame(i, late));
         return (planned, run);
     }
-    let blocking = (pipe.blocking(), pipe.get_timeout());
-    let mut first = Round::new(router, pipe.len(), blocking);
+    // How long the units may block, and the pipeline's own timeout.
+    let limits = (pipe.blocking(), pipe.get_timeout());
+    let mut first = Round::new(router, pipe.len(), limits);
     let mut unplaced = Vec::new();
     let mut step = FIRST_STEP;
     while !planner.is_done() {
@@ -424,7 +425,7 @@ pub(crate) fn run_batch<'a>(
         &planned.targets,
         (first, unplaced),
         deadline,
-        blocking,
+        limits,
     );
     (planned, run)
 }
@@ -484,7 +485,7 @@ fn run_units<'a>(
     targets: &[Target],
     first: (Round<'a>, Vec<(usize, Error)>),
     deadline: Option<Instant>,
-    blocking: (Blocks, Option<Duration>),
+    limits: (Blocks, Option<Duration>),
 ) -> ClusterRun {
     let n = units.len();
     // Each unit's outcome once it has its last (`settled`); the others'
@@ -508,7 +509,7 @@ fn run_units<'a>(
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     break;
                 }
-                let mut shares = Round::new(router, pending.len(), blocking);
+                let mut shares = Round::new(router, pending.len(), limits);
                 let mut unplaced = Vec::new();
                 for i in pending {
                     let asked = asking.get(i).and_then(Option::as_ref);
