@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use resp_core::client::{batch_executed, Batch, Outcome, Unanswered};
+use resp_core::client::{batch_executed, executed_by_error, Batch, Outcome, Unanswered};
 use resp_core::Frame;
 
 use crate::connection::{Connection, Exchange, Failure, Until};
@@ -506,31 +506,37 @@ pub(crate) fn typed_results<T: FromReply>(
     })
 }
 
-/// The first queueing error of a discarded transaction that is a redirect
-/// or a refusal for now (`MOVED`, `ASK`, `TRYAGAIN`, `CLUSTERDOWN`).
-fn redirect_in(run: &BatchRun) -> Option<Vec<u8>> {
-    run.outcomes.iter().find_map(|o| match o {
-        Err(Unanswered::Discarded {
+/// The first queueing error of a discarded transaction when every one of
+/// them is a refusal before running (a redirect, `TRYAGAIN`, `CLUSTERDOWN`,
+/// `READONLY` during a failover, `LOADING`, ...): the transaction is judged
+/// by it, and tried again where it may pass. A mistake among them (a wrong
+/// argument count) fails the same way every time: none then.
+fn refusal_in(run: &BatchRun) -> Option<Vec<u8>> {
+    let mut first = None;
+    for outcome in &run.outcomes {
+        if let Err(Unanswered::Discarded {
             queued: Some(line), ..
-        }) if [&b"MOVED "[..], b"ASK ", b"TRYAGAIN", b"CLUSTERDOWN"]
-            .iter()
-            .any(|code| line.starts_with(code)) =>
+        }) = outcome
         {
-            Some(line.clone())
+            if executed_by_error(line) != Executed::No {
+                return None;
+            }
+            first.get_or_insert_with(|| line.clone());
         }
-        _ => None,
-    })
+    }
+    first
 }
 
 /// Why a transaction as a whole failed, if it did not run.
 fn transaction_failure(run: &BatchRun) -> Option<Error> {
     let why = run.outcomes.first()?.as_ref().err()?;
     Some(match why {
-        // Refused at queueing time because the slot is elsewhere or
-        // between states: nothing ran, and the refusal (a redirect a
-        // cluster client follows) says more than EXECABORT.
-        Unanswered::Discarded { .. } if redirect_in(run).is_some() => {
-            let line = redirect_in(run).unwrap_or_default();
+        // Refused at queueing time because the slot is elsewhere, or the
+        // server between states: nothing ran, and the refusal (a redirect
+        // a cluster client follows, a READONLY that passes once the
+        // failover is over) says more than EXECABORT.
+        Unanswered::Discarded { .. } if refusal_in(run).is_some() => {
+            let line = refusal_in(run).unwrap_or_default();
             Error::server(ServerError::new(
                 String::from_utf8_lossy(&line).into_owned(),
             ))

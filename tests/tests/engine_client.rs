@@ -135,6 +135,48 @@ fn a_calls_own_timeout_replaces_the_connections() {
     assert_eq!(pong, "PONG");
 }
 
+/// A transaction refused at queueing time with READONLY (its server a
+/// replica until a failover promotes it) did not run and may pass: it is
+/// tried again, and goes through once the server is a master (it failed
+/// at once after retries were limited to refusals that may pass, judged by
+/// the EXECABORT that wraps it).
+#[test]
+fn a_transaction_refused_by_a_replica_being_promoted_is_tried_again() {
+    let master = RedisServer::start().unwrap();
+    let server = RedisServer::start().unwrap();
+    let config = Config::tcp("127.0.0.1", server.port()).timeout(Some(Duration::from_secs(1)));
+    let client = Client::builder(config).build();
+    let () = client.set("b", 0).unwrap();
+    server.run(&["REPLICAOF", "127.0.0.1", &master.port().to_string()]);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !server
+        .run(&["INFO", "replication"])
+        .contains("master_link_status:up")
+    {
+        assert!(Instant::now() < deadline, "the replica never synced");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let multis = calls(&server, "multi");
+    let promote = thread::spawn({
+        let port = server.port();
+        move || {
+            thread::sleep(Duration::from_millis(300));
+            let out = std::process::Command::new("redis-cli")
+                .args(["-p", &port.to_string(), "REPLICAOF", "NO", "ONE"])
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+        }
+    });
+    let result: redis_blocking::Result<(i64,)> = client.transaction("b", |_, pipe| {
+        pipe.incr("b");
+        Ok(())
+    });
+    promote.join().unwrap();
+    assert_eq!(result.unwrap(), (1,));
+    assert!(calls(&server, "multi") > multis + 1, "tried once only");
+}
+
 #[test]
 fn settings_changed_on_a_lent_connection_do_not_leak() {
     let server = RedisServer::start().unwrap();
