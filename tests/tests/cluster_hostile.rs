@@ -269,7 +269,7 @@ fn a_stopped_master_holds_calls_only_for_their_response_timeouts() {
     // Five attempts of one response timeout each, and the pauses between
     // (4.4 s here; 25 s when a new connection waited out the connect bound).
     assert!(
-        second_took < Duration::from_secs(6),
+        second_took < Duration::from_secs(8),
         "{second_took:?}: {second}"
     );
     // The node answers again: so does the client, on fresh connections.
