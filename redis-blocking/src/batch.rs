@@ -530,13 +530,17 @@ fn refusal_in(run: &BatchRun) -> Option<Vec<u8>> {
 /// Why a transaction as a whole failed, if it did not run.
 fn transaction_failure(run: &BatchRun) -> Option<Error> {
     let why = run.outcomes.first()?.as_ref().err()?;
+    let refusal = match why {
+        Unanswered::Discarded { .. } => refusal_in(run),
+        _ => None,
+    };
     Some(match why {
         // Refused at queueing time because the slot is elsewhere, or the
         // server between states: nothing ran, and the refusal (a redirect
         // a cluster client follows, a READONLY that passes once the
         // failover is over) says more than EXECABORT.
-        Unanswered::Discarded { .. } if refusal_in(run).is_some() => {
-            let line = refusal_in(run).unwrap_or_default();
+        Unanswered::Discarded { .. } if refusal.is_some() => {
+            let line = refusal.unwrap_or_default();
             Error::server(ServerError::new(
                 String::from_utf8_lossy(&line).into_owned(),
             ))

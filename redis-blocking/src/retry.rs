@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::{Error, ErrorCode, ErrorKind, Retry};
+use resp_core::client::executed_by_error;
+
+use crate::error::{Error, ErrorCode, ErrorKind, Executed, Retry};
 
 /// How long to wait before reconnecting or retrying, by attempt number
 /// (from 1). Like ioredis' `retryStrategy`.
@@ -92,22 +94,16 @@ pub type ReconnectOnError = Arc<dyn Fn(&crate::ServerError) -> bool + Send + Syn
 pub(crate) fn should_retry(error: &Error, read_only: &dyn Fn() -> bool, retry_reads: bool) -> bool {
     match error.retry() {
         // A server's refusal is worth another try only when its cause may
-        // pass (a cluster or replica between states, a dataset loading, a
-        // script running); NOSCRIPT needs the script loaded, and a
+        // pass: a code the protocol lists as refused before running (a
+        // cluster or replica between states, a dataset loading, a script
+        // running), but not NOSCRIPT, which needs the script loaded. A
         // transaction discarded for a mistake in it (EXECABORT, CROSSSLOT,
-        // a wrong argument count) fails the same way every time.
-        Retry::Safe if error.kind() == ErrorKind::Server => matches!(
-            error.code(),
-            Some(
-                ErrorCode::TryAgain
-                    | ErrorCode::ClusterDown
-                    | ErrorCode::ReadOnly
-                    | ErrorCode::Loading
-                    | ErrorCode::Busy
-                    | ErrorCode::MasterDown
-                    | ErrorCode::NoReplicas
-            )
-        ),
+        // a wrong argument count) did not run either, and fails the same
+        // way every time.
+        Retry::Safe if error.kind() == ErrorKind::Server => error.server_error().is_some_and(|e| {
+            executed_by_error(e.line().as_bytes()) == Executed::No
+                && *e.code() != ErrorCode::NoScript
+        }),
         Retry::Safe => error.kind() != ErrorKind::InvalidCommand,
         Retry::MaybeExecuted => retry_reads && read_only(),
         // Redirects need a cluster client.

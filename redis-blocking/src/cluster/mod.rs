@@ -600,7 +600,9 @@ impl ClusterClient {
             // another slot is refused here, before `MULTI` is sent (the
             // node would discard the transaction, or redirect it away from
             // the watched keys).
-            outside_slot(pipe, slot).map_or(Ok(()), Err)?;
+            if let Some(refused) = outside_slot(pipe, slot) {
+                return Err(refused);
+            }
             if self.client.cache.is_some() {
                 written.borrow_mut().extend(writes_of(pipe));
             }
